@@ -1,0 +1,21 @@
+// WebSocket /echo: every message comes back with its own opcode. It is how
+// people test the stack with conformance suites and their own tools.
+import type { WebSocketEndpoint } from '../websocket/endpoint.js';
+
+const MiB = 1024 * 1024;
+
+export const echoEndpoint: WebSocketEndpoint = {
+  protocols: [],
+  limits: {
+    maxFrameSize: 16 * MiB,
+    maxMessageSize: 16 * MiB,
+    // Enough for conformance suites that send 4 MiB in 64-byte fragments;
+    // fragments are copied into one buffer, so they cost no memory each.
+    maxFragments: 65_536,
+    messagesPerSecond: 100_000,
+    messageBurst: 200_000,
+  },
+  onMessage(connection, data, binary) {
+    connection.send(data, binary);
+  },
+};

@@ -1,0 +1,473 @@
+// The receiving half of RFC 6455 framing, "sans-I/O": feed it bytes with
+// `receive`, pull decoded events with `nextEvent`. It never touches a socket,
+// so the connection layer decides how to react (answer pings, send close...).
+//
+// Frame layout (§5.2), see also frame-encoder.ts:
+//
+//    0                   1                   2                   3
+//    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//   +-+-+-+-+-------+-+-------------+-------------------------------+
+//   |F|R|R|R| opcode|M| Payload len |    Extended payload length    |
+//   |I|S|S|S|  (4)  |A|     (7)     |             (16/64)           |
+//   |N|V|V|V|       |S|             |   (if payload len==126/127)   |
+//   | |1|2|3|       |K|             |                               |
+//   +-+-+-+-+-------+-+-------------+ - - - - - - - - - - - - - - - +
+//   |     Extended payload length continued, if payload len == 127  |
+//   + - - - - - - - - - - - - - - - +-------------------------------+
+//   |                               |Masking-key, if MASK set to 1  |
+//   +-------------------------------+-------------------------------+
+//   | Masking-key (continued)       |          Payload Data         |
+//   +-------------------------------- - - - - - - - - - - - - - - - +
+//
+// A message is one data frame (Text or Binary) with FIN set, or a Text/Binary
+// frame with FIN clear followed by Continuation frames, the last with FIN set
+// (§5.4). Control frames (Close, Ping, Pong) may appear between fragments.
+//
+// Memory: received chunks are kept in a list and consumed in place. A frame
+// whose payload lies inside one chunk is delivered as a zero-copy view of that
+// chunk, unmasked in place. Otherwise (fragmented message, or a payload that
+// spans chunks) the payload is copied into one growable message buffer as
+// bytes arrive, so text can be validated early and no chunk is kept alive.
+
+import { CloseCode, Opcode, isValidCloseCodeOnWire } from './opcodes.js';
+import { Utf8Validator, isValidUtf8 } from './utf8.js';
+
+export interface FrameParserOptions {
+  /** Largest payload of a single frame; larger → error 1009 as soon as the header is read. */
+  maxFrameSize: number;
+  /** Largest total payload of a data message, summed over its fragments → 1009. */
+  maxMessageSize: number;
+  /** Most frames one data message may be split into → 1009. */
+  maxFragments: number;
+  /** Server: frames must be masked. Client: frames must not be masked. Violation → 1002. */
+  expectMasked: boolean;
+}
+
+export type WsEvent =
+  | { kind: 'message'; binary: boolean; data: Buffer }
+  | { kind: 'ping'; data: Buffer }
+  | { kind: 'pong'; data: Buffer }
+  /** `code` is 1005 (NoStatus) when the Close frame had no payload. */
+  | { kind: 'close'; code: number; reason: string }
+  /** The parser is dead after this; the connection should send a Close with `code`. */
+  | { kind: 'error'; code: number; message: string };
+
+/** A reason to fail the connection; thrown inside the parser, turned into an 'error' event. */
+class FrameError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const READING_HEADER = 0;
+const READING_PAYLOAD = 1;
+const DEAD = 2; // after 'close' or 'error': everything else is ignored
+
+const MAX_HEADER_LENGTH = 14; // 2 + 8 (64-bit length) + 4 (mask)
+const MAX_CONTROL_PAYLOAD = 125;
+const MIN_MESSAGE_BUFFER = 1024;
+const EMPTY = Buffer.alloc(0);
+
+export class FrameParser {
+  private readonly options: FrameParserOptions;
+  private state = READING_HEADER;
+
+  // Received bytes not parsed yet: chunks[0] from chunkOffset, then the other chunks whole.
+  private readonly chunks: Buffer[] = [];
+  private chunkOffset = 0;
+  private buffered = 0;
+  private readonly headerScratch = Buffer.alloc(MAX_HEADER_LENGTH); // header that spans chunks
+
+  // The frame being read (valid in READING_PAYLOAD).
+  private fin = false;
+  private opcode = 0;
+  private payloadLength = 0;
+  private payloadReceived = 0; // payload bytes already moved into the message buffer
+  private masked = false;
+  private readonly mask = new Uint8Array(4);
+
+  // The data message being assembled. messageOpcode is Text or Binary from the
+  // header of its first frame until it is delivered, and 0 when there is none.
+  private messageOpcode = 0;
+  private messageLength = 0; // payload bytes announced by its frame headers so far
+  private messageFrames = 0;
+  private messageBuffer: Buffer | null = null;
+  private messageFill = 0; // bytes of messageBuffer in use
+  private readonly utf8 = new Utf8Validator();
+
+  constructor(options: FrameParserOptions) {
+    this.options = { ...options };
+  }
+
+  /** Bytes received but not parsed yet (not counting a message being assembled). */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** Adds bytes from the network. The parser owns `data` from now on: it may unmask it in place. */
+  receive(data: Buffer): void {
+    if (this.state === DEAD || data.length === 0) return;
+    this.chunks.push(data);
+    this.buffered += data.length;
+  }
+
+  /** Returns the next event, or null when more bytes are needed (or the parser is dead). */
+  nextEvent(): WsEvent | null {
+    try {
+      for (;;) {
+        if (this.state === READING_HEADER) {
+          if (!this.readHeader()) return null;
+        } else if (this.state === READING_PAYLOAD) {
+          const event = this.readPayload();
+          if (event !== null) return event;
+          // No event: either the payload is incomplete, or it was a fragment
+          // that did not finish its message and the next header follows.
+          if (this.state === READING_PAYLOAD) return null;
+        } else {
+          return null;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof FrameError)) throw error;
+      this.die();
+      return { kind: 'error', code: error.code, message: error.message };
+    }
+  }
+
+  // ---- Frame header -------------------------------------------------------
+
+  /** Parses the next frame header; false if it has not fully arrived. Throws FrameError. */
+  private readHeader(): boolean {
+    if (this.buffered < 2) return false;
+    const first = this.chunks[0];
+    const contiguous = first.length - this.chunkOffset;
+    const byte0 = contiguous >= 2 ? first[this.chunkOffset] : this.peekByte(0);
+    const byte1 = contiguous >= 2 ? first[this.chunkOffset + 1] : this.peekByte(1);
+
+    // The first two bytes are enough to reject most bad frames early.
+    const fin = (byte0 & 0x80) !== 0;
+    const opcode = byte0 & 0x0f;
+    const masked = (byte1 & 0x80) !== 0;
+    const length7 = byte1 & 0x7f;
+    if ((byte0 & 0x70) !== 0) {
+      throw protocolError('RSV1, RSV2 and RSV3 must be 0: no extension was negotiated');
+    }
+    this.checkOpcode(opcode, fin, length7);
+    if (masked !== this.options.expectMasked) {
+      throw protocolError(masked ? 'server frames must not be masked' : 'client frames must be masked');
+    }
+
+    const extendedLength = length7 === 126 ? 2 : length7 === 127 ? 8 : 0;
+    const headerLength = 2 + extendedLength + (masked ? 4 : 0);
+    if (this.buffered < headerLength) return false;
+
+    // Get the whole header in one place: in the chunk itself if it fits,
+    // otherwise copied out of several chunks into a small scratch buffer.
+    let header: Buffer;
+    let at: number;
+    if (contiguous >= headerLength) {
+      header = first;
+      at = this.chunkOffset;
+      this.consume(headerLength);
+    } else {
+      header = this.headerScratch;
+      at = 0;
+      this.copyOut(header, 0, headerLength);
+    }
+
+    let length = length7;
+    if (length7 === 126) {
+      length = (header[at + 2] << 8) | header[at + 3];
+    } else if (length7 === 127) {
+      const high = header.readUInt32BE(at + 2);
+      const low = header.readUInt32BE(at + 6);
+      if (high >= 0x80000000) {
+        throw protocolError('the most significant bit of a 64-bit payload length must be 0');
+      }
+      // A length of 2^53 or more cannot be held exactly in a JavaScript number;
+      // it exceeds any limit we could configure, so it is "too big" (1009).
+      if (high >= 0x200000) throw tooBig('frame payload length is 2^53 bytes or more');
+      length = high * 2 ** 32 + low;
+    }
+    // Note: RFC 6455 asks senders to use the shortest length encoding; like
+    // most receivers we accept a longer one, it is unambiguous.
+
+    if (length > this.options.maxFrameSize) {
+      throw tooBig(`frame payload of ${length} bytes exceeds the limit of ${this.options.maxFrameSize}`);
+    }
+    if (opcode === Opcode.Text || opcode === Opcode.Binary || opcode === Opcode.Continuation) {
+      this.countDataFrame(opcode, length);
+    }
+
+    if (masked) {
+      const m = at + headerLength - 4;
+      this.mask[0] = header[m];
+      this.mask[1] = header[m + 1];
+      this.mask[2] = header[m + 2];
+      this.mask[3] = header[m + 3];
+    }
+    this.fin = fin;
+    this.opcode = opcode;
+    this.masked = masked;
+    this.payloadLength = length;
+    this.payloadReceived = 0;
+    this.state = READING_PAYLOAD;
+    return true;
+  }
+
+  /** Checks the opcode against the frame and the message in progress (§5.2, §5.4, §5.5). */
+  private checkOpcode(opcode: number, fin: boolean, length7: number): void {
+    switch (opcode) {
+      case Opcode.Close:
+      case Opcode.Ping:
+      case Opcode.Pong:
+        if (!fin) throw protocolError('control frames must not be fragmented');
+        if (length7 > MAX_CONTROL_PAYLOAD) {
+          throw protocolError('control frames must have a payload of 125 bytes or less');
+        }
+        return;
+      case Opcode.Text:
+      case Opcode.Binary:
+        if (this.messageOpcode !== 0) {
+          throw protocolError('a new data frame arrived while a fragmented message was in progress');
+        }
+        return;
+      case Opcode.Continuation:
+        if (this.messageOpcode === 0) {
+          throw protocolError('continuation frame without a fragmented message in progress');
+        }
+        return;
+      default:
+        throw protocolError(`reserved opcode 0x${opcode.toString(16)}`);
+    }
+  }
+
+  /** Applies the message limits as soon as a data frame's header is known. */
+  private countDataFrame(opcode: number, length: number): void {
+    const { maxMessageSize, maxFragments } = this.options;
+    if (opcode !== Opcode.Continuation) {
+      this.messageOpcode = opcode;
+      this.messageLength = 0;
+      this.messageFrames = 0;
+      this.messageFill = 0;
+      if (opcode === Opcode.Text) this.utf8.reset();
+    }
+    this.messageLength += length;
+    this.messageFrames += 1;
+    if (this.messageLength > maxMessageSize) {
+      throw tooBig(`message of ${this.messageLength}+ bytes exceeds the limit of ${maxMessageSize}`);
+    }
+    if (this.messageFrames > maxFragments) {
+      throw tooBig(`message split into more than ${maxFragments} fragments`);
+    }
+  }
+
+  // ---- Frame payload ------------------------------------------------------
+
+  /** Moves the current frame's payload forward; returns an event when one is complete. */
+  private readPayload(): WsEvent | null {
+    const length = this.payloadLength;
+    if (this.opcode >= Opcode.Close) {
+      // Control frames are tiny (≤ 125 bytes): wait until the whole payload is here.
+      if (this.buffered < length) return null;
+      const payload = this.takeBytes(length);
+      if (this.masked) unmask(payload, 0, length, this.mask, 0);
+      this.state = READING_HEADER;
+      return this.controlEvent(this.opcode, payload);
+    }
+
+    // Fast path: a whole unfragmented message inside the current chunk is
+    // handed out as a view of that chunk, with no copy.
+    if (this.fin && this.opcode !== Opcode.Continuation && this.payloadReceived === 0) {
+      const first = this.chunks[0];
+      if (length === 0 || (first !== undefined && first.length - this.chunkOffset >= length)) {
+        const payload = this.takeBytes(length);
+        if (this.masked) unmask(payload, 0, length, this.mask, 0);
+        this.state = READING_HEADER;
+        this.messageOpcode = 0;
+        const binary = this.opcode === Opcode.Binary;
+        if (!binary && !isValidUtf8(payload)) throw invalidText();
+        return { kind: 'message', binary, data: payload };
+      }
+    }
+
+    // Otherwise copy what has arrived into the message buffer, unmasking and
+    // validating it now, so bad text fails before the rest of it arrives.
+    const text = this.messageOpcode === Opcode.Text;
+    while (this.payloadReceived < length && this.buffered > 0) {
+      const chunk = this.chunks[0];
+      const count = Math.min(chunk.length - this.chunkOffset, length - this.payloadReceived);
+      const target = this.reserveMessageSpace(count);
+      const start = this.messageFill;
+      chunk.copy(target, start, this.chunkOffset, this.chunkOffset + count);
+      this.consume(count);
+      if (this.masked) unmask(target, start, start + count, this.mask, this.payloadReceived & 3);
+      this.payloadReceived += count;
+      this.messageFill += count;
+      if (text && !this.utf8.write(target, start, start + count)) throw invalidText();
+    }
+    if (this.payloadReceived < length) return null;
+
+    this.state = READING_HEADER;
+    if (!this.fin) return null; // more fragments to come
+    if (text && !this.utf8.end()) throw invalidText('text message ends in the middle of a UTF-8 character');
+    const data = this.messageBuffer === null ? EMPTY : this.messageBuffer.subarray(0, this.messageFill);
+    // The delivered message owns that memory now; the next message gets a new buffer.
+    this.messageBuffer = null;
+    this.messageFill = 0;
+    this.messageOpcode = 0;
+    return { kind: 'message', binary: !text, data };
+  }
+
+  /**
+   * Returns the message buffer with room for `count` more bytes. It grows by
+   * doubling, but never past what the message can still need: the exact
+   * total once the final frame's header is known, else maxMessageSize.
+   */
+  private reserveMessageSpace(count: number): Buffer {
+    const needed = this.messageFill + count;
+    const current = this.messageBuffer;
+    if (current !== null && current.length >= needed) return current;
+    const ceiling = this.fin ? this.messageLength : this.options.maxMessageSize;
+    const doubled = Math.max(MIN_MESSAGE_BUFFER, current === null ? 0 : current.length * 2);
+    const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(doubled, ceiling)));
+    if (current !== null) current.copy(grown, 0, 0, this.messageFill);
+    this.messageBuffer = grown;
+    return grown;
+  }
+
+  private controlEvent(opcode: number, payload: Buffer): WsEvent {
+    if (opcode === Opcode.Ping) return { kind: 'ping', data: payload };
+    if (opcode === Opcode.Pong) return { kind: 'pong', data: payload };
+    // Close (§5.5.1): empty, or a 2-byte status code followed by a UTF-8 reason.
+    // A Close in the middle of a fragmented message ends it: the partial message is dropped.
+    let event: WsEvent;
+    if (payload.length === 0) {
+      event = { kind: 'close', code: CloseCode.NoStatus, reason: '' };
+    } else if (payload.length === 1) {
+      throw protocolError('a Close payload cannot be 1 byte: the status code takes 2');
+    } else {
+      const code = (payload[0] << 8) | payload[1];
+      if (!isValidCloseCodeOnWire(code)) throw protocolError(`close code ${code} is not allowed on the wire`);
+      const reason = payload.subarray(2);
+      if (!isValidUtf8(reason)) throw invalidText('close reason is not valid UTF-8');
+      event = { kind: 'close', code, reason: reason.toString('utf8') };
+    }
+    this.die();
+    return event;
+  }
+
+  // ---- The list of received chunks -----------------------------------------
+
+  /** The byte `index` positions past the read position (which may be in a later chunk). */
+  private peekByte(index: number): number {
+    let position = this.chunkOffset + index;
+    for (const chunk of this.chunks) {
+      if (position < chunk.length) return chunk[position];
+      position -= chunk.length;
+    }
+    throw new RangeError('peekByte past the buffered bytes');
+  }
+
+  /** Marks `count` bytes of the first chunk as read (count ≤ what it has left). */
+  private consume(count: number): void {
+    this.chunkOffset += count;
+    this.buffered -= count;
+    if (this.chunkOffset === this.chunks[0].length) {
+      this.chunks.shift();
+      this.chunkOffset = 0;
+    }
+  }
+
+  /** Copies the next `count` bytes (possibly from several chunks) into `target` and consumes them. */
+  private copyOut(target: Buffer, targetStart: number, count: number): void {
+    while (count > 0) {
+      const chunk = this.chunks[0];
+      const n = Math.min(count, chunk.length - this.chunkOffset);
+      chunk.copy(target, targetStart, this.chunkOffset, this.chunkOffset + n);
+      this.consume(n);
+      targetStart += n;
+      count -= n;
+    }
+  }
+
+  /** The next `count` bytes, as a view of the first chunk if they are all there, else as a copy. */
+  private takeBytes(count: number): Buffer {
+    if (count === 0) return EMPTY;
+    const first = this.chunks[0];
+    if (first.length - this.chunkOffset >= count) {
+      const view = first.subarray(this.chunkOffset, this.chunkOffset + count);
+      this.consume(count);
+      return view;
+    }
+    const copy = Buffer.allocUnsafe(count);
+    this.copyOut(copy, 0, count);
+    return copy;
+  }
+
+  /** Stops for good: forget all buffered data. */
+  private die(): void {
+    this.state = DEAD;
+    this.chunks.length = 0;
+    this.chunkOffset = 0;
+    this.buffered = 0;
+    this.messageBuffer = null;
+    this.messageOpcode = 0;
+  }
+}
+
+// Unmasking works on 32-bit words for long payloads: 4 bytes per XOR. The
+// key is turned into a word by storing its bytes in memory and reading them
+// back as a Uint32, so the word has the right byte order on any CPU.
+const WORD_UNMASK_THRESHOLD = 256; // below this, making a Uint32Array view costs more than it saves
+const maskWordBytes = new Uint8Array(4);
+const maskWord = new Uint32Array(maskWordBytes.buffer);
+
+/**
+ * XORs buf[start, end) with the masking key (§5.3), in place. `phase` is the
+ * position in the payload of buf[start], modulo 4: a payload unmasked in
+ * pieces continues where the previous piece stopped in the key.
+ */
+function unmask(buf: Uint8Array, start: number, end: number, mask: Uint8Array, phase: number): void {
+  const shift = phase - start; // buf[i] is XORed with mask[(i + shift) & 3]
+  let i = start;
+  if (end - start >= WORD_UNMASK_THRESHOLD) {
+    // Byte by byte up to a 4-byte-aligned address, then whole 32-bit words.
+    for (; ((buf.byteOffset + i) & 3) !== 0; i++) buf[i] ^= mask[(i + shift) & 3];
+    for (let k = 0; k < 4; k++) maskWordBytes[k] = mask[(i + shift + k) & 3];
+    const word = maskWord[0];
+    const wordCount = (end - i) >>> 2;
+    const words = new Uint32Array(buf.buffer, buf.byteOffset + i, wordCount);
+    for (let w = 0; w < wordCount; w++) words[w] ^= word;
+    i += wordCount * 4;
+  }
+  // The rest (or a short payload): a simple loop, unrolled by 4, key in locals.
+  const m0 = mask[(i + shift) & 3];
+  const m1 = mask[(i + shift + 1) & 3];
+  const m2 = mask[(i + shift + 2) & 3];
+  const m3 = mask[(i + shift + 3) & 3];
+  for (const last = end - 3; i < last; i += 4) {
+    buf[i] ^= m0;
+    buf[i + 1] ^= m1;
+    buf[i + 2] ^= m2;
+    buf[i + 3] ^= m3;
+  }
+  if (i < end) buf[i++] ^= m0;
+  if (i < end) buf[i++] ^= m1;
+  if (i < end) buf[i] ^= m2;
+}
+
+function protocolError(message: string): FrameError {
+  return new FrameError(CloseCode.ProtocolError, message);
+}
+
+function tooBig(message: string): FrameError {
+  return new FrameError(CloseCode.MessageTooBig, message);
+}
+
+function invalidText(message = 'text message is not valid UTF-8'): FrameError {
+  return new FrameError(CloseCode.InvalidPayload, message);
+}

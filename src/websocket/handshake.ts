@@ -1,0 +1,83 @@
+// The server side of the RFC 6455 §4.2 opening handshake, as a pure function
+// over a parsed request head: it decides, the connection layer does the I/O.
+import { createHash } from 'node:crypto';
+import type { RequestHead } from '../net/http-parser.js';
+import { headerHasToken, splitTokens } from '../net/header-tokens.js';
+
+// RFC 6455 §1.3: the fixed GUID appended to the client's key.
+const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+export type HandshakeResult =
+  | { ok: true; acceptKey: string; protocol: string | null }
+  | { ok: false; status: 400 | 403 | 426; reason: string; headers?: [string, string][] };
+
+export interface HandshakeOptions {
+  allowedOrigins: string[] | null;  // null: the request's own host, or localhost
+  protocols: readonly string[];     // subprotocols this route speaks, most preferred first
+}
+
+export function acceptKeyFor(key: string): string {
+  return createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+}
+
+// A valid key is the base64 of exactly 16 bytes: 22 significant characters and "==".
+export function isValidKey(key: string): boolean {
+  if (key.length !== 24 || !key.endsWith('==')) return false;
+  const decoded = Buffer.from(key, 'base64');
+  return decoded.length === 16 && decoded.toString('base64') === key;
+}
+
+export function checkHandshake(head: RequestHead, options: HandshakeOptions): HandshakeResult {
+  const h = head.headers;
+  if (head.method !== 'GET') return refuse(400, 'method must be GET');
+  if (head.versionMinor !== 1) return refuse(400, 'HTTP/1.1 required');
+  if (!headerHasToken(h.get('upgrade'), 'websocket')) return refuse(400, 'missing Upgrade: websocket');
+  if (!headerHasToken(h.get('connection'), 'upgrade')) return refuse(400, 'missing Connection: Upgrade');
+  if (h.get('sec-websocket-version') !== '13') {
+    return { ok: false, status: 426, reason: 'unsupported Sec-WebSocket-Version', headers: [['Sec-WebSocket-Version', '13']] };
+  }
+  const key = h.get('sec-websocket-key');
+  if (key === undefined || !isValidKey(key)) return refuse(400, 'invalid Sec-WebSocket-Key');
+  const origin = h.get('origin');
+  // No Origin: not a browser, so no cross-site risk to guard against (RFC 6455 §10.2).
+  if (origin !== undefined && !isOriginAllowed(origin, h.get('host') ?? '', options.allowedOrigins)) {
+    return refuse(403, 'origin not allowed');
+  }
+  return { ok: true, acceptKey: acceptKeyFor(key), protocol: selectProtocol(h.get('sec-websocket-protocol'), options.protocols) };
+}
+
+function refuse(status: 400 | 403, reason: string): HandshakeResult {
+  return { ok: false, status, reason };
+}
+
+// The first protocol of ours that the client offered; null when none match,
+// in which case we omit the header and let the client decide (§4.2.2).
+export function selectProtocol(offered: string | undefined, supported: readonly string[]): string | null {
+  if (offered === undefined || supported.length === 0) return null;
+  const offers = splitTokens(offered);
+  return supported.find((p) => offers.includes(p)) ?? null;
+}
+
+const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export function isOriginAllowed(origin: string, host: string, allowed: string[] | null): boolean {
+  if (allowed !== null) return allowed.includes(origin);
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false; // includes the literal "null" origin of sandboxed documents
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  return url.host === host.toLowerCase() || LOCAL_HOSTNAMES.has(url.hostname);
+}
+
+export function handshakeResponse(acceptKey: string, protocol: string | null, extraHeaders = ''): string {
+  return (
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+    `Sec-WebSocket-Accept: ${acceptKey}\r\n` +
+    (protocol === null ? '' : `Sec-WebSocket-Protocol: ${protocol}\r\n`) +
+    extraHeaders +
+    '\r\n'
+  );
+}

@@ -1,0 +1,41 @@
+// Starts a real server in-process on a free loopback port for a test.
+import { defaultConfig, type ServerConfig } from '../../src/config.js';
+import { createApp } from '../../src/app/app.js';
+import type { Router } from '../../src/net/router.js';
+import { TesseraServer } from '../../src/net/server.js';
+import { createLogger } from '../../src/telemetry/log.js';
+
+export interface RunningServer {
+  server: TesseraServer;
+  port: number;
+  httpUrl: string;
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
+export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return { ...defaultConfig, host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides };
+}
+
+async function run(server: TesseraServer): Promise<RunningServer> {
+  const { port } = await server.listen();
+  return {
+    server,
+    port,
+    httpUrl: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    stop: () => server.shutdown(),
+  };
+}
+
+/** The product's own routes. */
+export function startApp(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+  const config = testConfig(overrides);
+  return run(createApp(config, createLogger(config.logLevel)));
+}
+
+/** A server with routes the test defines. */
+export function startWithRouter(router: Router, overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+  const config = testConfig(overrides);
+  return run(new TesseraServer(config, router, createLogger(config.logLevel)));
+}
