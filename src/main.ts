@@ -18,10 +18,6 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const server = createApp(config, log);
-  const { host, port } = await server.listen();
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  console.log(`listening on http://${shownHost}:${port}`);
-
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -31,6 +27,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const { host, port } = await server.listen();
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  console.log(`listening on http://${shownHost}:${port}`);
 }
 
 process.on('unhandledRejection', (reason) => {
