@@ -29,7 +29,7 @@
 // spans chunks) the payload is copied into one growable message buffer as
 // bytes arrive, so text can be validated early and no chunk is kept alive.
 
-import { CloseCode, Opcode, isValidCloseCodeOnWire } from './opcodes.js';
+import { CloseCode, Opcode, isControlOpcode, isValidCloseCodeOnWire } from './opcodes.js';
 import { Utf8Validator, isValidUtf8 } from './utf8.js';
 
 export interface FrameParserOptions {
@@ -198,9 +198,7 @@ export class FrameParser {
     if (length > this.options.maxFrameSize) {
       throw tooBig(`frame payload of ${length} bytes exceeds the limit of ${this.options.maxFrameSize}`);
     }
-    if (opcode === Opcode.Text || opcode === Opcode.Binary || opcode === Opcode.Continuation) {
-      this.countDataFrame(opcode, length);
-    }
+    if (!isControlOpcode(opcode)) this.countDataFrame(opcode, length);
 
     if (masked) {
       const m = at + headerLength - 4;
@@ -270,7 +268,7 @@ export class FrameParser {
   /** Moves the current frame's payload forward; returns an event when one is complete. */
   private readPayload(): WsEvent | null {
     const length = this.payloadLength;
-    if (this.opcode >= Opcode.Close) {
+    if (isControlOpcode(this.opcode)) {
       // Control frames are tiny (≤ 125 bytes): wait until the whole payload is here.
       if (this.buffered < length) return null;
       const payload = this.takeBytes(length);
