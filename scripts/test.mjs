@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 
 const child = spawn(process.execPath, ['node_modules/uvu/bin.js', 'build/test', '\\.test\\.js$'], {
   stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+  env: { ...process.env, FORCE_COLOR: '0' },
 });
 let output = '';
 child.stdout.on('data', (chunk) => {

@@ -73,7 +73,7 @@ export const scenarios: Record<ScenarioName, Scenario> = {
 
   latency: {
     title: 'latency',
-    baselines: ['ws'],
+    baselines: ['ws', 'bare-net'],
     metrics: [
       { key: 'p50Ms', label: 'RTT p50 ms (5,000 conns × 10 msg/s)', better: 'lower', digits: 2 },
       { key: 'p99Ms', label: 'RTT p99 ms', better: 'lower', digits: 2 },
