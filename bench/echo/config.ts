@@ -46,12 +46,13 @@ export interface Settings {
   http: HttpConfig;
 }
 
-export function settings(quick: boolean): Settings {
+/** `latencyPeriodMs`: each latency connection sends one message per period (100 ms: 50,000 msg/s in all). */
+export function settings(quick: boolean, latencyPeriodMs = 100): Settings {
   const warmupMs = quick ? 500 : 2000;
   const durationMs = quick ? 2000 : 10_000;
   return {
     throughput: { connections: 50, inFlight: 8, payloadBytes: 64, warmupMs, durationMs },
-    latency: { connections: 5000, concurrency: 200, periodMs: 100, payloadBytes: 64, warmupMs, durationMs, drainMs: 3000 },
+    latency: { connections: 5000, concurrency: 200, periodMs: latencyPeriodMs, payloadBytes: 64, warmupMs, durationMs, drainMs: 3000 },
     connections: { connections: 10_000, concurrency: 500, idleMs: quick ? 1000 : 3000 },
     http: { connections: 50, pipelining: 1, warmupS: quick ? 1 : 2, durationS: quick ? 2 : 10 },
   };

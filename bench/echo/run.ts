@@ -1,4 +1,5 @@
-// Echo benchmark runner: `node build/bench/echo/run.js [--only a,b] [--servers x,y] [--quick]`.
+// Echo benchmark runner:
+//   node build/bench/echo/run.js [--only a,b] [--servers x,y] [--quick] [--latency-period-ms 100]
 // For each scenario and each server (ours first, then its baselines): start the server on
 // core 0, run the load generator on core 1, stop the server. Prints a Markdown table and
 // writes it to bench/results/echo-<date>.md.
@@ -7,13 +8,13 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from './children.js';
-import { SCENARIOS, settings, type ScenarioName } from './config.js';
+import { SCENARIOS, settings, type ScenarioName, type Settings } from './config.js';
 import { scenarios, type Scenario } from './scenarios.js';
 import { RunningServer, type ServerSpec } from './server-process.js';
 import { renderNotes, renderTable, type Outcome, type Results } from './table.js';
 
 /** How our server is started (the runner adds flags that lift its per-IP and total limits). */
-export const OURS_COMMAND = ['build/src/main.js', '--port', '0', '--host', '127.0.0.1'];
+const OURS_COMMAND = ['build/src/main.js', '--port', '0', '--host', '127.0.0.1'];
 const OURS_LIMIT_FLAGS = ['--max-connections', '20000', '--max-connections-per-ip', '20000', '--log-level', 'warn'];
 
 const listen = ['--port', '0', '--host', '127.0.0.1'];
@@ -25,31 +26,39 @@ const SERVERS: Record<string, ServerSpec> = {
 };
 
 function options() {
-  const usage = `usage: node build/bench/echo/run.js [--only ${SCENARIOS.join(',')}] [--servers ${Object.keys(SERVERS).join(',')}] [--quick]`;
+  const usage = `usage: node build/bench/echo/run.js [--only ${SCENARIOS.join(',')}] [--servers ${Object.keys(SERVERS).join(',')}] [--quick] [--latency-period-ms 100]`;
   try {
     const { values } = parseArgs({
-      options: { only: { type: 'string' }, servers: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' } },
+      options: {
+        only: { type: 'string' },
+        servers: { type: 'string' },
+        quick: { type: 'boolean' },
+        'latency-period-ms': { type: 'string' },
+        help: { type: 'boolean' },
+      },
     });
     if (values.help) throw new Error('');
     const only = values.only ? values.only.split(',') : [...SCENARIOS];
     const servers = values.servers ? values.servers.split(',') : Object.keys(SERVERS);
     const unknown = [...only.filter((s) => !SCENARIOS.includes(s as ScenarioName)), ...servers.filter((s) => !SERVERS[s])];
     if (unknown.length > 0) throw new Error(`unknown: ${unknown.join(', ')}`);
-    return { only: only as ScenarioName[], servers, quick: values.quick ?? false };
+    const latencyPeriodMs = Number(values['latency-period-ms'] ?? 100);
+    if (!(latencyPeriodMs > 0)) throw new Error('--latency-period-ms needs a positive number');
+    return { only: only as ScenarioName[], servers, settings: settings(values.quick ?? false, latencyPeriodMs), quick: values.quick ?? false };
   } catch (err) {
     console.error(`${(err as Error).message}\n${usage}`.trim());
     process.exit(64);
   }
 }
 
-async function measureOne(scenario: Scenario, spec: ServerSpec, quick: boolean): Promise<Outcome> {
+async function measureOne(scenario: Scenario, spec: ServerSpec, config: Settings): Promise<Outcome> {
   if (spec.name === 'ours' && !existsSync(join(ROOT, OURS_COMMAND[0]!))) {
     return { kind: 'skipped', reason: `${OURS_COMMAND[0]} not found (build our server first)` };
   }
   let server: RunningServer | undefined;
   try {
     server = await RunningServer.start(spec);
-    const m = await scenario.measure(server, settings(quick));
+    const m = await scenario.measure(server, config);
     if (!server.alive) m.notes.push('server exited during the run');
     return { kind: 'measured', m };
   } catch (err) {
@@ -69,7 +78,7 @@ async function main(): Promise<void> {
     results.set(name, byServer);
     for (const server of ['ours', ...scenario.baselines].filter((s) => opts.servers.includes(s))) {
       console.error(`[${name}] ${server} …`);
-      const outcome = await measureOne(scenario, SERVERS[server]!, opts.quick);
+      const outcome = await measureOne(scenario, SERVERS[server]!, opts.settings);
       byServer.set(server, outcome);
       if (outcome.kind === 'measured') console.error(`[${name}] ${server}: ${JSON.stringify(outcome.m.values)}`);
       else console.error(`[${name}] ${server}: ${outcome.kind === 'skipped' ? outcome.reason : outcome.error}`);
@@ -83,6 +92,9 @@ async function main(): Promise<void> {
     '',
     `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; server pinned to core 0, ` +
       'load generator to core 1 (taskset). ↑ higher is better, ↓ lower is better; ratio = ours ÷ baseline.',
+    '',
+    'Load:',
+    ...selected.map(([name, scenario]) => `- ${name}: ${scenario.describe(opts.settings)}`),
     '',
     renderTable(selected, results),
     ...(notes.length > 0 ? ['', 'Notes:', ...notes.map((n) => `- ${n}`)] : []),

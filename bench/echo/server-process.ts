@@ -1,5 +1,5 @@
 // A benchmarked server: spawned on core 0 with the bench hooks preloaded, ready once it
-// prints "listening on http://HOST:PORT"; its RSS and CPU time are read from /proc.
+// prints "listening on http://HOST:PORT"; its RSS is read from /proc.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,6 @@ export const SERVER_CPU = 0;
 const LISTENING = /^listening on http:\/\/([^\s/]+):(\d+)\s*$/;
 const START_TIMEOUT_MS = 15_000;
 const MAX_FORWARDED_LINES = 10;
-const USER_HZ = 100; // /proc/PID/stat clock ticks per second on Linux
 
 export interface ServerSpec {
   name: string;
@@ -82,13 +81,6 @@ export class RunningServer {
     return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
   }
 
-  /** CPU time (user + system, all threads) used so far, in seconds. */
-  cpuSeconds(): number {
-    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ; // utime, stime (fields 14, 15)
-  }
-
   recentOutput(): string {
     return this.tail.toString();
   }
@@ -102,43 +94,5 @@ export class RunningServer {
     if (this.forwarded < MAX_FORWARDED_LINES) console.error(`  [${this.spec.name}] ${line}`);
     else if (this.forwarded === MAX_FORWARDED_LINES) console.error(`  [${this.spec.name}] (further output not shown)`);
     this.forwarded++;
-  }
-}
-
-/** Busy CPU time of the whole machine (all cores) so far, in seconds, from /proc/stat. */
-function machineBusySeconds(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-  return (user + nice + system + irq + softirq + steal) / USER_HZ;
-}
-
-/**
- * CPU use between a generator's measure-start and measure-end events: the server's,
- * and the whole machine's (to spot other processes disturbing the measurement).
- */
-export class ServerCpuWindow {
-  private cpu0 = 0;
-  private busy0 = 0;
-  private wall0 = 0;
-  percent = NaN;
-  machinePercent = NaN;
-
-  constructor(private readonly server: RunningServer) {}
-
-  onEvent(event: string): void {
-    if (event === 'measure-start') {
-      this.cpu0 = this.server.cpuSeconds();
-      this.busy0 = machineBusySeconds();
-      this.wall0 = performance.now();
-    } else if (event === 'measure-end' && this.wall0 > 0) {
-      const wallS = (performance.now() - this.wall0) / 1000;
-      this.percent = ((this.server.cpuSeconds() - this.cpu0) / wallS) * 100;
-      this.machinePercent = ((machineBusySeconds() - this.busy0) / wallS) * 100;
-    }
-  }
-
-  /** Machine CPU % not explained by the server and the generator (other processes, kernel). */
-  otherPercent(generatorPercent: number): number {
-    return this.machinePercent - this.percent - generatorPercent;
   }
 }

@@ -1,4 +1,4 @@
-// Markdown report: one row per (metric, baseline) with ours, the baseline and the ratio.
+// Markdown report: one row per metric with ours, the baselines and the ratios.
 import type { MetricDef, Measurement, Scenario } from './scenarios.js';
 
 /** What happened for one server in one scenario. */
@@ -26,10 +26,14 @@ function ratio(ours: Outcome | undefined, base: Outcome | undefined, metric: Met
   return `${(a / b).toFixed(2)}×`;
 }
 
+/**
+ * One row per metric: ours, the scenario's first baseline (ws or node-http) and, where the
+ * scenario has one, the second (the bare-net reference), each with the ratio ours ÷ it.
+ */
 export function renderTable(scenarios: [string, Scenario][], results: Results): string {
   const lines = [
-    '| scenario | metric | ours | baseline | ours ÷ baseline |',
-    '|---|---|---:|---:|---:|',
+    '| scenario | metric | ours | baseline | ours ÷ baseline | reference | ours ÷ reference |',
+    '|---|---|---:|---:|---:|---:|---:|',
   ];
   for (const [name, scenario] of scenarios) {
     const byServer = results.get(name);
@@ -37,14 +41,13 @@ export function renderTable(scenarios: [string, Scenario][], results: Results): 
     const ours = byServer.get('ours');
     for (const metric of scenario.metrics) {
       const arrow = metric.better === 'higher' ? ' ↑' : metric.better === 'lower' ? ' ↓' : '';
-      const baselines = scenario.baselines.filter((b) => byServer.has(b));
-      if (baselines.length === 0) lines.push(`| ${name} | ${metric.label}${arrow} | ${cell(ours, metric)} | — |  |`);
-      for (const baseline of baselines) {
+      const cells = [name, metric.label + arrow, cell(ours, metric)];
+      for (const baseline of scenario.baselines.slice(0, 2)) {
         const base = byServer.get(baseline);
-        lines.push(
-          `| ${name} | ${metric.label}${arrow} | ${cell(ours, metric)} | ${cell(base, metric)} (${baseline}) | ${ratio(ours, base, metric)} |`,
-        );
+        cells.push(base ? `${cell(base, metric)} (${baseline})` : '—', ratio(ours, base, metric));
       }
+      while (cells.length < 7) cells.push('');
+      lines.push(`| ${cells.join(' | ')} |`);
     }
   }
   return lines.join('\n');
@@ -58,7 +61,13 @@ export function renderNotes(results: Results): string[] {
       const where = `${scenario} / ${server}`;
       if (outcome.kind === 'skipped') notes.push(`${where}: skipped — ${outcome.reason}`);
       else if (outcome.kind === 'failed') notes.push(`${where}: FAILED — ${outcome.error.split('\n').join(' ⏎ ')}`);
-      else for (const note of outcome.m.notes) notes.push(`${where}: ${note}`);
+      else {
+        for (const note of outcome.m.notes) notes.push(`${where}: ${note}`);
+        const generatorCpu = outcome.m.values.generatorCpu ?? 0;
+        if (generatorCpu >= 90) {
+          notes.push(`${where}: the load generator used ${generatorCpu.toFixed(0)}% of its core — it may be the bottleneck`);
+        }
+      }
     }
   }
   return notes;
