@@ -3,7 +3,7 @@
 // For each scenario and each server (ours first, then its baselines): start the server on
 // core 0, run the load generator on core 1, stop the server. Prints a Markdown table and
 // writes it to bench/results/echo-<date>.md.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,9 +17,12 @@ import { renderNotes, renderTable, type Outcome, type Results } from './table.js
 const OURS_COMMAND = ['build/src/main.js', '--port', '0', '--host', '127.0.0.1'];
 const OURS_LIMIT_FLAGS = ['--max-connections', '20000', '--max-connections-per-ip', '20000', '--log-level', 'warn'];
 
+// Node flags exactly as `npm start` passes them (package.json "config.nodeFlags").
+const OURS_NODE_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).config?.nodeFlags ?? '').split(' ').filter(Boolean);
+
 const listen = ['--port', '0', '--host', '127.0.0.1'];
 const SERVERS: Record<string, ServerSpec> = {
-  ours: { name: 'ours', args: [...OURS_COMMAND, ...OURS_LIMIT_FLAGS] },
+  ours: { name: 'ours', args: [...OURS_COMMAND, ...OURS_LIMIT_FLAGS], nodeFlags: OURS_NODE_FLAGS },
   ws: { name: 'ws', args: ['build/bench/echo/ws-echo-server.js', ...listen] },
   'bare-net': { name: 'bare-net', args: ['build/bench/echo/bare-net-echo-server.js', ...listen] },
   'node-http': { name: 'node-http', args: ['build/bench/echo/node-http-server.js', ...listen] },

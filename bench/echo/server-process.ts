@@ -16,6 +16,8 @@ export interface ServerSpec {
   name: string;
   /** Script (relative to the project root) and its flags. */
   args: string[];
+  /** Flags for node itself, before the script. */
+  nodeFlags?: string[];
 }
 
 export class RunningServer {
@@ -32,7 +34,7 @@ export class RunningServer {
 
   static async start(spec: ServerSpec): Promise<RunningServer> {
     const hooks = pathToFileURL(join(ROOT, 'build/bench/echo/server-hooks.js')).href;
-    const child = spawnPinnedNode(SERVER_CPU, ['--expose-gc', '--import', hooks, ...spec.args]);
+    const child = spawnPinnedNode(SERVER_CPU, ['--expose-gc', ...(spec.nodeFlags ?? []), '--import', hooks, ...spec.args]);
     const server = new RunningServer(spec, child);
     const listening = new Promise<void>((resolve, reject) => {
       onLines(child.stdout!, (line) => {

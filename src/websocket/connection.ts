@@ -6,9 +6,22 @@ import type { ServerContext } from '../net/context.js';
 import type { Sweepable } from '../net/sweeper.js';
 import { TokenBucket } from '../ratelimit/token-bucket.js';
 import type { WebSocketEndpoint } from './endpoint.js';
+import type { FrameParserOptions } from './frame-parser.js';
 import { encodeCloseFrame, encodeFrameHeader } from './frame-encoder.js';
 import { FrameParser } from './frame-parser.js';
 import { CloseCode, Opcode } from './opcodes.js';
+
+// One parser-options object per endpoint, shared by all its connections.
+const parserOptions = new WeakMap<WebSocketEndpoint, FrameParserOptions>();
+function parserOptionsFor(endpoint: WebSocketEndpoint): FrameParserOptions {
+  let options = parserOptions.get(endpoint);
+  if (!options) {
+    const { maxFrameSize, maxMessageSize, maxFragments } = endpoint.limits;
+    options = { maxFrameSize, maxMessageSize, maxFragments, expectMasked: true };
+    parserOptions.set(endpoint, options);
+  }
+  return options;
+}
 
 // Past this many buffered outbound bytes we stop reading from the peer: a
 // client that does not read our replies does not get to send more.
@@ -41,12 +54,7 @@ export class WebSocketConnection implements Sweepable {
   ) {
     const { limits } = endpoint;
     this.remoteAddress = socket.remoteAddress ?? '';
-    this.parser = new FrameParser({
-      maxFrameSize: limits.maxFrameSize,
-      maxMessageSize: limits.maxMessageSize,
-      maxFragments: limits.maxFragments,
-      expectMasked: true,
-    });
+    this.parser = new FrameParser(parserOptionsFor(endpoint));
     this.lastReceivedAt = server.sweeper.now;
     this.rate = new TokenBucket(limits.messageBurst, limits.messagesPerSecond, server.sweeper.now);
   }

@@ -70,6 +70,10 @@ const MAX_HEADER_LENGTH = 14; // 2 + 8 (64-bit length) + 4 (mask)
 const MAX_CONTROL_PAYLOAD = 125;
 const MIN_MESSAGE_BUFFER = 1024;
 const EMPTY = Buffer.alloc(0);
+// Shared scratch space: parsing is synchronous, so one copy serves every
+// parser, and an idle connection carries no typed arrays of its own.
+const HEADER_SCRATCH = Buffer.alloc(MAX_HEADER_LENGTH); // a header that spans chunks
+const MASK_SCRATCH = new Uint8Array(4);
 
 export class FrameParser {
   private readonly options: FrameParserOptions;
@@ -79,7 +83,6 @@ export class FrameParser {
   private readonly chunks: Buffer[] = [];
   private chunkOffset = 0;
   private buffered = 0;
-  private readonly headerScratch = Buffer.alloc(MAX_HEADER_LENGTH); // header that spans chunks
 
   // The frame being read (valid in READING_PAYLOAD).
   private fin = false;
@@ -87,7 +90,7 @@ export class FrameParser {
   private payloadLength = 0;
   private payloadReceived = 0; // payload bytes already moved into the message buffer
   private masked = false;
-  private readonly mask = new Uint8Array(4);
+  private maskKey = 0; // the 4 mask bytes as one big-endian u32
 
   // The data message being assembled. messageOpcode is Text or Binary from the
   // header of its first frame until it is delivered, and 0 when there is none.
@@ -96,10 +99,11 @@ export class FrameParser {
   private messageFrames = 0;
   private messageBuffer: Buffer | null = null;
   private messageFill = 0; // bytes of messageBuffer in use
-  private readonly utf8 = new Utf8Validator();
+  private utf8: Utf8Validator | null = null; // created by the first text message
 
+  /** `options` is kept, not copied: share one object between parsers with the same limits. */
   constructor(options: FrameParserOptions) {
-    this.options = { ...options };
+    this.options = options;
   }
 
   /** Bytes received but not parsed yet (not counting a message being assembled). */
@@ -173,7 +177,7 @@ export class FrameParser {
       at = this.chunkOffset;
       this.consume(headerLength);
     } else {
-      header = this.headerScratch;
+      header = HEADER_SCRATCH;
       at = 0;
       this.copyOut(header, 0, headerLength);
     }
@@ -201,11 +205,7 @@ export class FrameParser {
     if (!isControlOpcode(opcode)) this.countDataFrame(opcode, length);
 
     if (masked) {
-      const m = at + headerLength - 4;
-      this.mask[0] = header[m];
-      this.mask[1] = header[m + 1];
-      this.mask[2] = header[m + 2];
-      this.mask[3] = header[m + 3];
+      this.maskKey = header.readUInt32BE(at + headerLength - 4);
     }
     this.fin = fin;
     this.opcode = opcode;
@@ -243,6 +243,14 @@ export class FrameParser {
     }
   }
 
+  private maskBytes(): Uint8Array {
+    MASK_SCRATCH[0] = this.maskKey >>> 24;
+    MASK_SCRATCH[1] = (this.maskKey >>> 16) & 0xff;
+    MASK_SCRATCH[2] = (this.maskKey >>> 8) & 0xff;
+    MASK_SCRATCH[3] = this.maskKey & 0xff;
+    return MASK_SCRATCH;
+  }
+
   /** Applies the message limits as soon as a data frame's header is known. */
   private countDataFrame(opcode: number, length: number): void {
     const { maxMessageSize, maxFragments } = this.options;
@@ -251,7 +259,7 @@ export class FrameParser {
       this.messageLength = 0;
       this.messageFrames = 0;
       this.messageFill = 0;
-      if (opcode === Opcode.Text) this.utf8.reset();
+      if (opcode === Opcode.Text) (this.utf8 ??= new Utf8Validator()).reset();
     }
     this.messageLength += length;
     this.messageFrames += 1;
@@ -272,7 +280,7 @@ export class FrameParser {
       // Control frames are tiny (≤ 125 bytes): wait until the whole payload is here.
       if (this.buffered < length) return null;
       const payload = this.takeBytes(length);
-      if (this.masked) unmask(payload, 0, length, this.mask, 0);
+      if (this.masked) unmask(payload, 0, length, this.maskBytes(), 0);
       this.state = READING_HEADER;
       return this.controlEvent(this.opcode, payload);
     }
@@ -283,7 +291,7 @@ export class FrameParser {
       const first = this.chunks[0];
       if (length === 0 || (first !== undefined && first.length - this.chunkOffset >= length)) {
         const payload = this.takeBytes(length);
-        if (this.masked) unmask(payload, 0, length, this.mask, 0);
+        if (this.masked) unmask(payload, 0, length, this.maskBytes(), 0);
         this.state = READING_HEADER;
         this.messageOpcode = 0;
         const binary = this.opcode === Opcode.Binary;
@@ -302,16 +310,16 @@ export class FrameParser {
       const start = this.messageFill;
       chunk.copy(target, start, this.chunkOffset, this.chunkOffset + count);
       this.consume(count);
-      if (this.masked) unmask(target, start, start + count, this.mask, this.payloadReceived & 3);
+      if (this.masked) unmask(target, start, start + count, this.maskBytes(), this.payloadReceived & 3);
       this.payloadReceived += count;
       this.messageFill += count;
-      if (text && !this.utf8.write(target, start, start + count)) throw invalidText();
+      if (text && !this.utf8!.write(target, start, start + count)) throw invalidText();
     }
     if (this.payloadReceived < length) return null;
 
     this.state = READING_HEADER;
     if (!this.fin) return null; // more fragments to come
-    if (text && !this.utf8.end()) throw invalidText('text message ends in the middle of a UTF-8 character');
+    if (text && !this.utf8!.end()) throw invalidText('text message ends in the middle of a UTF-8 character');
     const data = this.messageBuffer === null ? EMPTY : this.messageBuffer.subarray(0, this.messageFill);
     // The delivered message owns that memory now; the next message gets a new buffer.
     this.messageBuffer = null;

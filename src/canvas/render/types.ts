@@ -1,0 +1,51 @@
+// What the renderers need from a board (src/canvas/board.ts's Board satisfies it
+// structurally), and the renderers' errors.
+
+export interface RenderableBoard {
+  readonly config: {
+    readonly id: string;
+    readonly width: number;
+    readonly height: number;
+    readonly chunkSize: number;
+    /** Palette index of every pixel of a never-written chunk. */
+    readonly background: number;
+  };
+  /** ceil(width / chunkSize), ceil(height / chunkSize). */
+  readonly chunksX: number;
+  readonly chunksY: number;
+  /** 3 bytes (R, G, B) per palette colour. */
+  readonly paletteRgb: Uint8Array;
+  /**
+   * Chunk `cy * chunksX + cx`: chunkSize² palette indices, row-major with row length
+   * chunkSize (edge chunks padded), or null when the chunk was never written.
+   */
+  chunkData(chunk: number): Uint8Array | null;
+  /** Grows with every write to the chunk. */
+  chunkVersion(chunk: number): number;
+}
+
+/** Largest board `renderBoardPng` renders, per side. */
+export const MAX_BOARD_PNG_SIDE = 4096;
+
+/** The board is too big for a single image; the HTTP layer answers 413. */
+export class ImageTooLargeError extends Error {
+  override readonly name = 'ImageTooLargeError';
+  readonly code = 'IMAGE_TOO_LARGE';
+  /** Suggested HTTP status. */
+  readonly statusCode = 413;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly maxSide: number = MAX_BOARD_PNG_SIDE,
+  ) {
+    super(`image of ${width}×${height} pixels is larger than ${maxSide}×${maxSide}; use the overview tiles`);
+  }
+}
+
+/** The (level, tx, ty) or (cx, cy) asked for does not exist; the HTTP layer answers 404. */
+export class TileNotFoundError extends RangeError {
+  override readonly name = 'TileNotFoundError';
+  readonly code = 'TILE_NOT_FOUND';
+  readonly statusCode = 404;
+}

@@ -1,0 +1,114 @@
+// Which address a request comes from, for per-IP rate limits. Behind a
+// reverse proxy the socket address is the proxy's, and the client's is in
+// X-Forwarded-For; but any client can send that header, so it is believed
+// only as far as it was written by proxies we trust.
+import { BlockList, isIP } from 'node:net';
+
+// trustedProxies usually comes from the config, one array for the process:
+// compile it once. Entries are addresses ("10.0.0.1", "::1") or CIDR ranges
+// ("10.0.0.0/8"), as the config allows; an invalid entry matches nothing.
+const compiled = new WeakMap<readonly string[], BlockList>();
+
+/**
+ * The client's IP: the socket address, unless that address is a trusted proxy;
+ * then X-Forwarded-For is walked from the right (the entry our proxy appended)
+ * skipping trusted proxies, and the first untrusted address is the client
+ * (RFC 7239 §8.1 logic). Entries left of it are the client's own claims and
+ * are ignored. A malformed entry stops the walk at the last trusted hop.
+ * IPv4-mapped IPv6 (::ffff:1.2.3.4) is normalised to 1.2.3.4 on both sides.
+ * The array is compiled once per identity; do not mutate it after first use.
+ */
+export function clientIp(socketAddress: string, forwardedFor: string | undefined, trustedProxies: readonly string[]): string {
+  const socketIp = normalizeIp(socketAddress);
+  if (forwardedFor === undefined || trustedProxies.length === 0) return socketIp;
+  const trusted = trustList(trustedProxies);
+  if (!isTrusted(trusted, socketIp)) return socketIp;
+  let hop = socketIp;
+  // Walk right to left without splitting: the work stops at the first untrusted entry.
+  let end = forwardedFor.length;
+  for (;;) {
+    const comma = end === 0 ? -1 : forwardedFor.lastIndexOf(',', end - 1);
+    const entry = forwardedAddress(forwardedFor.slice(comma + 1, end));
+    if (entry === null) return hop;
+    if (!isTrusted(trusted, entry)) return entry;
+    hop = entry;
+    if (comma === -1) return hop; // every hop is a trusted proxy: the leftmost one is the best we know
+    end = comma;
+  }
+}
+
+function trustList(trustedProxies: readonly string[]): BlockList {
+  let list = compiled.get(trustedProxies);
+  if (list === undefined) {
+    list = new BlockList();
+    for (const entry of trustedProxies) addTrusted(list, entry.trim());
+    compiled.set(trustedProxies, list);
+  }
+  return list;
+}
+
+function addTrusted(list: BlockList, entry: string): void {
+  const slash = entry.indexOf('/');
+  const address = normalizeIp(slash === -1 ? entry : entry.slice(0, slash));
+  const family = isIP(address);
+  if (family === 0) return;
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (slash === -1) {
+    list.addAddress(address, type);
+    return;
+  }
+  const digits = entry.slice(slash + 1);
+  let prefix = /^\d{1,3}$/.test(digits) ? Number(digits) : -1;
+  // "::ffff:10.0.0.0/104" was normalised to 10.0.0.0, whose prefix counts 96 bits fewer.
+  if (family === 4 && address !== entry.slice(0, slash)) prefix -= 96;
+  if (prefix >= 0 && prefix <= (family === 4 ? 32 : 128)) list.addSubnet(address, prefix, type);
+}
+
+function isTrusted(list: BlockList, ip: string): boolean {
+  const family = isIP(ip);
+  return family !== 0 && list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * One X-Forwarded-For entry as an address, or null if it is not one. Besides
+ * bare addresses, some proxies write "1.2.3.4:5678", "[::1]" or "[::1]:5678".
+ */
+function forwardedAddress(raw: string): string | null {
+  let text = raw.trim();
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close === -1 || !(close === text.length - 1 || isPort(text, close + 1))) return null;
+    text = text.slice(1, close);
+    if (isIP(text) !== 6) return null;
+  } else {
+    const colon = text.indexOf(':');
+    // A single colon after a dotted quad is a port; several colons are IPv6.
+    if (colon !== -1 && text.indexOf(':', colon + 1) === -1) {
+      if (!isPort(text, colon)) return null;
+      text = text.slice(0, colon);
+      if (isIP(text) !== 4) return null;
+    } else if (isIP(text) === 0) {
+      return null;
+    }
+  }
+  return normalizeIp(text);
+}
+
+/** ":1234" at `colon`, up to the end of text. */
+function isPort(text: string, colon: number): boolean {
+  if (text.charCodeAt(colon) !== 0x3a || colon + 1 === text.length || text.length - colon > 6) return false;
+  for (let i = colon + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/** "::ffff:1.2.3.4" → "1.2.3.4"; IPv6 lower-cased; anything else as it is. */
+function normalizeIp(address: string): string {
+  if (address.length > 7 && address.slice(0, 7).toLowerCase() === '::ffff:') {
+    const v4 = address.slice(7);
+    if (isIP(v4) === 4) return v4;
+  }
+  return address.includes(':') ? address.toLowerCase() : address;
+}

@@ -1,0 +1,29 @@
+// The Tessera wire protocol codec (docs/PROTOCOL.md), one import for server,
+// browser client and bots. Uses only Uint8Array, DataView and TextEncoder/
+// TextDecoder, so it bundles for the browser as it is.
+export * from './types.js';
+export {
+  decodeClientMessage,
+  encodeClientMessage,
+  encodePing,
+  encodePlace,
+  encodePlaceBatch,
+  encodeSubscribe,
+  encodeTileWrite,
+  encodeUnsubscribe,
+} from './client-messages.js';
+export {
+  SESSION_ID_LENGTH,
+  decodeServerMessage,
+  encodeAck,
+  encodeChunk,
+  encodeHello,
+  encodeOnline,
+  encodePong,
+  encodeProtocolError,
+  encodeQuota,
+  encodeReject,
+  encodeServerMessage,
+} from './server-messages.js';
+export { DIFF_PREFIX, DIFF_TYPE, encodeDiff, encodeDiffSection, encodeDiffSectionValues } from './diff.js';
+export { textMessageFault } from './wire.js';

@@ -1,0 +1,108 @@
+// A board's rate limits: its buckets (config `policy.buckets`), each a
+// KeyedBuckets keyed by the session, the client IP or the tile written, and
+// checked together so a request passes all of them or takes from none.
+import type { BucketKey, BucketSpec } from '../canvas/board-config.js';
+import { KeyedBuckets } from './keyed-buckets.js';
+
+export interface RateSubject {
+  session: string;
+  ip: string;
+  /** The tile written, e.g. "12:34"; only for tile writes. */
+  tile?: string;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  /** 0 when allowed; Infinity when the request is larger than a bucket can ever hold. */
+  retryAfterMs: number;
+}
+
+export interface Quota {
+  available: number;
+  capacity: number;
+  nextInMs: number;
+}
+
+// Every allowed request gets this same object: the hot path allocates only
+// for rejections. Frozen so no caller can change it for the others.
+const ALLOWED: RateDecision = Object.freeze({ allowed: true, retryAfterMs: 0 });
+// With no session or IP bucket nothing limits a client.
+const UNLIMITED: Quota = Object.freeze({ available: Infinity, capacity: Infinity, nextInMs: 0 });
+
+export class RatePolicy {
+  // Parallel arrays, read in index order on every consume.
+  private readonly stores: KeyedBuckets[];
+  private readonly keys: BucketKey[];
+  private readonly perPixel: boolean[];
+
+  constructor(buckets: readonly BucketSpec[], options: { maxKeys?: number } = {}) {
+    this.stores = buckets.map((spec) => new KeyedBuckets(spec, options));
+    this.keys = buckets.map((spec) => spec.key);
+    this.perPixel = buckets.map((spec) => spec.unit === 'pixel');
+  }
+
+  /**
+   * Checks every bucket for a request of `pixels` pixels; if all allow it, takes
+   * from all, else takes from none and returns the longest wait. Buckets keyed
+   * 'tile' are skipped when subject.tile is undefined.
+   */
+  consume(subject: RateSubject, pixels: number, now: number): RateDecision {
+    const { stores, keys, perPixel } = this;
+    let retryAfterMs = 0;
+    for (let i = 0; i < stores.length; i++) {
+      const key = keyOf(subject, keys[i]!);
+      if (key === undefined) continue;
+      const wait = stores[i]!.retryAfterMs(key, now, perPixel[i] ? pixels : 1);
+      if (wait > retryAfterMs) retryAfterMs = wait;
+    }
+    if (retryAfterMs > 0) return { allowed: false, retryAfterMs };
+    // Every check passed at this same `now`, so every take succeeds.
+    for (let i = 0; i < stores.length; i++) {
+      const key = keyOf(subject, keys[i]!);
+      if (key !== undefined) stores[i]!.take(key, now, perPixel[i] ? pixels : 1);
+    }
+    return ALLOWED;
+  }
+
+  /**
+   * The binding quota for a session and IP now (for QUOTA): the session or IP
+   * bucket with the fewest whole tokens, its capacity, and the ms until it
+   * gains one more (0 if full). Units are the bucket's: pixels or writes.
+   */
+  quota(subject: RateSubject, now: number): Quota {
+    let binding = -1;
+    let available = Infinity;
+    let nextInMs = 0;
+    for (let i = 0; i < this.stores.length; i++) {
+      const kind = this.keys[i]!;
+      if (kind === 'tile') continue;
+      const store = this.stores[i]!;
+      const key = kind === 'session' ? subject.session : subject.ip;
+      const whole = wholeTokens(store.available(key, now));
+      const next = whole >= store.capacity ? 0 : store.retryAfterMs(key, now, whole + 1);
+      // On a tie the bucket that refills more slowly binds for longer.
+      if (whole < available || (whole === available && next > nextInMs)) {
+        binding = i;
+        available = whole;
+        nextInMs = next;
+      }
+    }
+    if (binding === -1) return UNLIMITED;
+    return { available, capacity: this.stores[binding]!.capacity, nextInMs };
+  }
+
+  /** Forgets buckets that have refilled to full; call every few seconds. */
+  sweep(now: number): void {
+    for (const store of this.stores) store.sweep(now);
+  }
+}
+
+function keyOf(subject: RateSubject, key: BucketKey): string | undefined {
+  return key === 'session' ? subject.session : key === 'ip' ? subject.ip : subject.tile;
+}
+
+// 2.9999999999 tokens after refill rounding are 3: the same tolerance that lets
+// KeyedBuckets.take succeed for them.
+function wholeTokens(tokens: number): number {
+  return Math.floor(tokens + 1e-9);
+}
