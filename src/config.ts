@@ -4,6 +4,7 @@ import type { LogLevel } from './telemetry/log.js';
 import { parseLogLevel } from './telemetry/log.js';
 
 export interface ServerConfig {
+  config: string;               // the boards' JSON configuration; '' = config/default.json
   host: string;
   port: number;                 // 0 = any free port
   logLevel: LogLevel;
@@ -23,6 +24,7 @@ export interface ServerConfig {
 }
 
 export const defaultConfig: ServerConfig = {
+  config: '',
   host: '0.0.0.0',
   port: 8080,
   logLevel: 'info',
@@ -87,7 +89,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
 export function usage(): string {
   const lines = ['Usage: node build/src/main.js [--flag value]...', '', 'flag (environment variable) default'];
   for (const [key, value] of Object.entries(defaultConfig)) {
-    lines.push(`  --${flagName(key)} (${envName(key)}) ${value === null ? 'same host or localhost' : String(value)}`);
+    const shown = value === null ? 'same host or localhost' : value === '' ? 'config/default.json' : String(value);
+    lines.push(`  --${flagName(key)} (${envName(key)}) ${shown}`);
   }
   return lines.join('\n');
 }

@@ -91,7 +91,7 @@ test('takeChanges dedupes, sorts, and resets', () => {
   assert.is(changes.length, 2);
   const [first, second] = changes as [typeof changes[0], typeof changes[0]];
   assert.equal({ ...first, offsets: [...first.offsets] },
-    { chunk: 0, cx: 0, cy: 0, fromVersion: 0, toVersion: 7, offsets: [2, 107, 315] });
+    { chunk: 0, cx: 0, cy: 0, fromVersion: 0, toVersion: 8, offsets: [2, 107, 315] });
   assert.equal({ ...second, offsets: [...second.offsets] },
     { chunk: 21, cx: 1, cy: 2, fromVersion: 0, toVersion: 1, offsets: [5000 + 50] });
   assert.is(board.getPixel(7, 1), 4, 'the chunk holds the final colour');

@@ -1,7 +1,8 @@
 // The opening handshake's decisions, unit by unit (RFC 6455 §4.2).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { acceptKeyFor, isOriginAllowed, isValidKey, selectProtocol } from '../src/websocket/handshake.js';
+import { acceptKeyFor, isValidKey, selectProtocol } from '../src/websocket/handshake.js';
+import { isOriginAllowed } from '../src/net/origin.js';
 
 test('Sec-WebSocket-Accept of the RFC 6455 §1.3 example', () => {
   assert.is(acceptKeyFor('dGhlIHNhbXBsZSBub25jZQ=='), 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');

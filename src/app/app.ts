@@ -3,15 +3,22 @@ import type { ServerConfig } from '../config.js';
 import { Router } from '../net/router.js';
 import { TesseraServer } from '../net/server.js';
 import type { Logger } from '../telemetry/log.js';
+import { DEFAULT_CONFIG_PATH, loadAppConfig, type AppConfig } from '../canvas/board-config.js';
+import { Canvas } from './canvas.js';
+import { canvasEndpoint } from './canvas-endpoint.js';
 import { echoEndpoint } from './echo.js';
 import { healthHandler, metricsHandler } from './status.js';
 
-export function createApp(config: ServerConfig, log: Logger): TesseraServer {
+export function createApp(config: ServerConfig, log: Logger, appConfig?: AppConfig): TesseraServer {
   const router = new Router();
   const server = new TesseraServer(config, router, log);
+  const canvas = new Canvas(appConfig ?? loadAppConfig(config.config || DEFAULT_CONFIG_PATH), server.registry);
   router
     .http('GET', '/health', healthHandler(server))
     .http('GET', '/metrics', metricsHandler(server))
-    .websocket('/echo', echoEndpoint);
+    .websocket('/echo', echoEndpoint)
+    .websocket('/ws', canvasEndpoint(canvas));
+  canvas.start();
+  server.onShutdown.push(() => canvas.stop());
   return server;
 }

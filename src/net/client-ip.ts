@@ -94,14 +94,16 @@ function forwardedAddress(raw: string): string | null {
   return normalizeIp(text);
 }
 
-/** ":1234" at `colon`, up to the end of text. */
+/** ":1234" (0–65535) at `colon`, up to the end of text. */
 function isPort(text: string, colon: number): boolean {
   if (text.charCodeAt(colon) !== 0x3a || colon + 1 === text.length || text.length - colon > 6) return false;
+  let port = 0;
   for (let i = colon + 1; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x30 || c > 0x39) return false;
+    port = port * 10 + (c - 0x30);
   }
-  return true;
+  return port <= 65535;
 }
 
 /** "::ffff:1.2.3.4" → "1.2.3.4"; IPv6 lower-cased; anything else as it is. */

@@ -209,12 +209,14 @@ export class HttpConnection implements SocketOwner {
       return this.refuseHandshake(result.status, result.reason, head, headers);
     }
     metrics.handshakes.inc({ result: 'accepted' });
-    this.socket.write(handshakeResponse(result.acceptKey, result.protocol, endpoint.handshakeHeaders?.(request) ?? ''));
+    const accepted = endpoint.accept?.(request);
+    this.socket.write(handshakeResponse(result.acceptKey, result.protocol, accepted?.headers ?? ''));
     const connection = new WebSocketConnection(this.socket, endpoint, this.server);
+    connection.context = accepted?.context ?? null;
     this.server.webSocketCount++;
     setOwner(this.socket, connection, this.server.sweeper);
     this.state = 'closing'; // this object no longer owns the socket
-    endpoint.onOpen?.(connection, request);
+    endpoint.onOpen?.(connection);
     const rest = this.parser.takeRemaining();
     if (rest.length > 0) connection.onData(rest);
   }

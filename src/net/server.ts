@@ -23,6 +23,8 @@ export class TesseraServer {
   readonly context: ServerContext;
   readonly registry = new Registry();
   readonly startedAt = Date.now();
+  /** Run when shutdown begins (stop timers, flush state). */
+  readonly onShutdown: (() => void)[] = [];
   private readonly tcp: Server;
   private readonly sockets = new Set<Socket>();
   private readonly perIp = new Map<string, number>();
@@ -110,6 +112,7 @@ export class TesseraServer {
   async shutdown(): Promise<void> {
     const { config, sweeper } = this.context;
     this.context.shuttingDown = true;
+    for (const hook of this.onShutdown) hook();
     const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
     for (const socket of this.sockets) {
       const owner = ownerOf(socket);

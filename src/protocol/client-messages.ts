@@ -37,12 +37,12 @@ const PING_LENGTH = 9; // type, clientTime
 
 /** `chunks` holds cx, cy pairs: [cx0, cy0, cx1, cy1, …]. */
 export function encodeSubscribe(board: number, chunks: ArrayLike<number>): Uint8Array {
-  return encodeChunkList(MessageType.SUBSCRIBE, board, chunks);
+  return encodeChunkList(MessageType.Subscribe, board, chunks);
 }
 
 /** `chunks` holds cx, cy pairs: [cx0, cy0, cx1, cy1, …]. */
 export function encodeUnsubscribe(board: number, chunks: ArrayLike<number>): Uint8Array {
-  return encodeChunkList(MessageType.UNSUBSCRIBE, board, chunks);
+  return encodeChunkList(MessageType.Unsubscribe, board, chunks);
 }
 
 function encodeChunkList(type: number, board: number, chunks: ArrayLike<number>): Uint8Array {
@@ -68,7 +68,7 @@ export function encodePlace(requestId: number, board: number, x: number, y: numb
   checkUint('y', y, U16_MAX);
   checkUint('color', color, U8_MAX);
   const out = new Uint8Array(PLACE_LENGTH);
-  out[0] = MessageType.PLACE;
+  out[0] = MessageType.Place;
   writeU32(out, 1, requestId);
   out[5] = board;
   writeU16(out, 6, x);
@@ -112,7 +112,7 @@ function placeBatchHeader(requestId: number, board: number, count: number): Uint
   checkUint('board', board, U8_MAX);
   checkUint('pixel count', count, U16_MAX);
   const out = new Uint8Array(PLACE_BATCH_HEADER + count * BATCH_PIXEL);
-  out[0] = MessageType.PLACE_BATCH;
+  out[0] = MessageType.PlaceBatch;
   writeU32(out, 1, requestId);
   out[5] = board;
   writeU16(out, 6, count);
@@ -132,7 +132,7 @@ export function encodeTileWrite(
   checkUint('tx', tx, U16_MAX);
   checkUint('ty', ty, U16_MAX);
   const out = new Uint8Array(TILE_WRITE_HEADER + colors.length);
-  out[0] = MessageType.TILE_WRITE;
+  out[0] = MessageType.TileWrite;
   writeU32(out, 1, requestId);
   out[5] = board;
   writeU16(out, 6, tx);
@@ -143,7 +143,7 @@ export function encodeTileWrite(
 
 export function encodePing(clientTime: number): Uint8Array {
   const out = new Uint8Array(PING_LENGTH);
-  out[0] = MessageType.PING;
+  out[0] = MessageType.Ping;
   writeF64(out, 1, clientTime);
   return out;
 }
@@ -177,17 +177,17 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage | Protocol
   if (bytes.length === 0) return malformed('empty message');
   const type = bytes[0]!;
   switch (type) {
-    case MessageType.SUBSCRIBE:
+    case MessageType.Subscribe:
       return decodeChunkList('subscribe', bytes);
-    case MessageType.UNSUBSCRIBE:
+    case MessageType.Unsubscribe:
       return decodeChunkList('unsubscribe', bytes);
-    case MessageType.PLACE:
+    case MessageType.Place:
       return decodePlace(bytes);
-    case MessageType.PLACE_BATCH:
+    case MessageType.PlaceBatch:
       return decodePlaceBatch(bytes);
-    case MessageType.TILE_WRITE:
+    case MessageType.TileWrite:
       return decodeTileWrite(bytes);
-    case MessageType.PING:
+    case MessageType.Ping:
       return decodePing(bytes);
     default:
       return unknownType(type);

@@ -2,9 +2,20 @@
 // its own buffer and shared by every subscriber of that chunk; a subscriber's
 // DIFF is DIFF_PREFIX followed by its sections, written with one writev.
 import { MessageType, type DiffMessage, type DiffSection, type ProtocolFault } from './types.js';
-import { U16_MAX, U32_MAX, U8_MAX, checkUint, malformed, readU16, readU32, tooShort, writeU16, writeU32 } from './wire.js';
+import {
+  U16_MAX,
+  U32_MAX,
+  U8_MAX,
+  checkUint,
+  malformed,
+  readU16,
+  readU32,
+  tooShort,
+  writeU16,
+  writeU32,
+} from './wire.js';
 
-export const DIFF_TYPE = MessageType.DIFF;
+export const DIFF_TYPE = MessageType.Diff;
 
 /** The one-byte head of every DIFF message. Shared: never write to it. */
 export const DIFF_PREFIX = Uint8Array.of(DIFF_TYPE);
@@ -43,7 +54,8 @@ export function encodeDiffSection(
 export function encodeDiffSectionValues(section: DiffSection): Uint8Array {
   const { offsets, colors } = section;
   if (colors.length !== offsets.length) throw new RangeError('offsets and colors must have the same length');
-  const out = sectionWithHeader(section.board, section.cx, section.cy, section.fromVersion, section.toVersion, offsets.length);
+  const { board, cx, cy, fromVersion, toVersion } = section;
+  const out = sectionWithHeader(board, cx, cy, fromVersion, toVersion, offsets.length);
   for (let i = 0, at = SECTION_HEADER; i < offsets.length; i++, at += SECTION_ENTRY) {
     writeU16(out, at, offsets[i]!);
     out[at + 2] = colors[i]!;

@@ -43,12 +43,16 @@ const PROTOCOL_ERROR_HEADER = 2; // type, code
 // ---- encoders ----
 
 /** `protocolVersion` is for tests of a client's version check; the server leaves it. */
-export function encodeHello(sessionId: Uint8Array, json: string, protocolVersion: number = PROTOCOL_VERSION): Uint8Array {
+export function encodeHello(
+  sessionId: Uint8Array,
+  json: string,
+  protocolVersion: number = PROTOCOL_VERSION,
+): Uint8Array {
   if (sessionId.length !== SESSION_ID_LENGTH) throw new RangeError(`sessionId must be ${SESSION_ID_LENGTH} bytes`);
   checkUint('protocolVersion', protocolVersion, U8_MAX);
   const text = encodeUtf8(json);
   const out = new Uint8Array(HELLO_HEADER + text.length);
-  out[0] = MessageType.HELLO;
+  out[0] = MessageType.Hello;
   out[1] = protocolVersion;
   out.set(sessionId, 2);
   writeU32(out, 18, text.length);
@@ -71,7 +75,7 @@ export function encodeChunk(
   checkUint('version', version, U32_MAX);
   checkUint('encoding', encoding, U8_MAX);
   const out = new Uint8Array(CHUNK_HEADER + pixels.length);
-  out[0] = MessageType.CHUNK;
+  out[0] = MessageType.Chunk;
   out[1] = board;
   writeU16(out, 2, cx);
   writeU16(out, 4, cy);
@@ -86,7 +90,7 @@ export function encodeAck(requestId: number, count: number, color: number): Uint
   checkUint('count', count, U16_MAX);
   checkUint('color', color, U8_MAX);
   const out = new Uint8Array(ACK_LENGTH);
-  out[0] = MessageType.ACK;
+  out[0] = MessageType.Ack;
   writeU32(out, 1, requestId);
   writeU16(out, 5, count);
   out[7] = color;
@@ -98,7 +102,7 @@ export function encodeReject(requestId: number, reason: number, retryAfterMs: nu
   checkUint('reason', reason, U8_MAX);
   checkUint('retryAfterMs', retryAfterMs, U32_MAX);
   const out = new Uint8Array(REJECT_LENGTH);
-  out[0] = MessageType.REJECT;
+  out[0] = MessageType.Reject;
   writeU32(out, 1, requestId);
   out[5] = reason;
   writeU32(out, 6, retryAfterMs);
@@ -111,7 +115,7 @@ export function encodeQuota(board: number, available: number, capacity: number, 
   checkUint('capacity', capacity, U16_MAX);
   checkUint('nextInMs', nextInMs, U32_MAX);
   const out = new Uint8Array(QUOTA_LENGTH);
-  out[0] = MessageType.QUOTA;
+  out[0] = MessageType.Quota;
   out[1] = board;
   writeU16(out, 2, available);
   writeU16(out, 4, capacity);
@@ -122,7 +126,7 @@ export function encodeQuota(board: number, available: number, capacity: number, 
 export function encodeOnline(entries: readonly OnlineEntry[]): Uint8Array {
   checkUint('entry count', entries.length, U8_MAX);
   const out = new Uint8Array(ONLINE_HEADER + entries.length * ONLINE_ENTRY);
-  out[0] = MessageType.ONLINE;
+  out[0] = MessageType.Online;
   out[1] = entries.length;
   entries.forEach(({ board, count }, i) => {
     checkUint('board', board, U8_MAX);
@@ -136,7 +140,7 @@ export function encodeOnline(entries: readonly OnlineEntry[]): Uint8Array {
 
 export function encodePong(clientTime: number, serverTime: number): Uint8Array {
   const out = new Uint8Array(PONG_LENGTH);
-  out[0] = MessageType.PONG;
+  out[0] = MessageType.Pong;
   writeF64(out, 1, clientTime);
   writeF64(out, 9, serverTime);
   return out;
@@ -146,7 +150,7 @@ export function encodeProtocolError(code: number, message: string): Uint8Array {
   checkUint('code', code, U8_MAX);
   const text = encodeUtf8(message);
   const out = new Uint8Array(PROTOCOL_ERROR_HEADER + text.length);
-  out[0] = MessageType.PROTOCOL_ERROR;
+  out[0] = MessageType.ProtocolError;
   out[1] = code;
   out.set(text, PROTOCOL_ERROR_HEADER);
   return out;
@@ -187,23 +191,23 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage | Protocol
   if (bytes.length === 0) return malformed('empty message');
   const type = bytes[0]!;
   switch (type) {
-    case MessageType.HELLO:
+    case MessageType.Hello:
       return decodeHello(bytes);
-    case MessageType.CHUNK:
+    case MessageType.Chunk:
       return decodeChunk(bytes);
-    case MessageType.DIFF:
+    case MessageType.Diff:
       return decodeDiff(bytes);
-    case MessageType.ACK:
+    case MessageType.Ack:
       return decodeAck(bytes);
-    case MessageType.REJECT:
+    case MessageType.Reject:
       return decodeReject(bytes);
-    case MessageType.QUOTA:
+    case MessageType.Quota:
       return decodeQuota(bytes);
-    case MessageType.ONLINE:
+    case MessageType.Online:
       return decodeOnline(bytes);
-    case MessageType.PONG:
+    case MessageType.Pong:
       return decodePong(bytes);
-    case MessageType.PROTOCOL_ERROR:
+    case MessageType.ProtocolError:
       return decodeProtocolError(bytes);
     default:
       return unknownType(type);

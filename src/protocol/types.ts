@@ -7,22 +7,22 @@ export const PROTOCOL_VERSION = 1;
 /** The first byte of every message. */
 export const MessageType = {
   // server → client
-  HELLO: 0x01,
-  CHUNK: 0x02,
-  DIFF: 0x03,
-  ACK: 0x04,
-  REJECT: 0x05,
-  QUOTA: 0x06,
-  ONLINE: 0x07,
-  PONG: 0x08,
-  PROTOCOL_ERROR: 0x09,
+  Hello: 0x01,
+  Chunk: 0x02,
+  Diff: 0x03,
+  Ack: 0x04,
+  Reject: 0x05,
+  Quota: 0x06,
+  Online: 0x07,
+  Pong: 0x08,
+  ProtocolError: 0x09,
   // client → server
-  SUBSCRIBE: 0x10,
-  UNSUBSCRIBE: 0x11,
-  PLACE: 0x12,
-  PLACE_BATCH: 0x13,
-  TILE_WRITE: 0x14,
-  PING: 0x15,
+  Subscribe: 0x10,
+  Unsubscribe: 0x11,
+  Place: 0x12,
+  PlaceBatch: 0x13,
+  TileWrite: 0x14,
+  Ping: 0x15,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -39,11 +39,11 @@ export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 
 /** PROTOCOL_ERROR's `code`. */
 export const ProtocolErrorCode = {
-  UNKNOWN_TYPE: 1,
-  MALFORMED: 2,
-  UNKNOWN_BOARD: 3,
-  TOO_MANY_SUBSCRIPTIONS: 4,
-  TEXT_MESSAGE: 5,
+  UnknownType: 1,
+  Malformed: 2,
+  UnknownBoard: 3,
+  TooManySubscriptions: 4,
+  TextMessage: 5,
 } as const;
 export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];
 

@@ -2,10 +2,10 @@
 //
 // A bucket that has refilled to full behaves exactly like a bucket that was
 // never created, so only buckets with a deficit are stored and a missing key
-// means "full". Each stored bucket is a slot in two Float64Arrays (tokens and
-// the time they were counted) found through a Map<string, slot>: a small
-// integer in the Map and plain doubles in the arrays, so a take allocates no
-// object and no heap number, and a key costs its string and a Map entry.
+// means "full". Each stored bucket is a slot in typed arrays found through a
+// Map<string, slot>: a small integer in the Map and plain doubles in the
+// arrays, so a take allocates no object and no heap number, and a key costs
+// its string, a Map entry and ~32 bytes.
 //
 // Same refill model as TokenBucket: `capacity` tokens, refilled continuously
 // at `refillPerSecond`; time is passed in (ms).
@@ -29,18 +29,27 @@ const TOKEN_EPSILON = 1e-9;
 // shaving a relative 1e-12 before the ceiling keeps it 4000.
 const CEIL_SLACK = 1 - 1e-12;
 const INITIAL_SLOTS = 1024;
+const NONE = -1;
 
 export class KeyedBuckets {
   readonly capacity: number;
   readonly refillPerSecond: number;
   readonly maxKeys: number;
   private readonly msPerToken: number;
-  /** Key → slot; iteration order is least recently used first (see touch). */
   private readonly slots = new Map<string, number>();
+  // Per slot: the bucket's tokens, when they were counted, its key, and its
+  // place in the recency list (least recently used at `oldest`). A list in
+  // typed arrays rather than the Map's insertion order: V8 leaves deleted Map
+  // entries as holes until it rehashes, so finding the oldest entry of a Map
+  // used as a queue costs O(holes): 1,000,000 cycled keys took 10–40× longer.
   private tokens: Float64Array;
   private countedAt: Float64Array;
-  private freeSlots: Int32Array;
-  private freeCount = 0;
+  private keyOf: (string | undefined)[] = [];
+  private newer: Int32Array; // also links the free list
+  private older: Int32Array;
+  private oldest = NONE;
+  private newest = NONE;
+  private free = NONE;
   /** Slots below this have been handed out (stored or on the free list). */
   private highWater = 0;
   private insertsSinceSweep: number;
@@ -60,12 +69,13 @@ export class KeyedBuckets {
     this.refillPerSecond = refillPerSecond;
     this.maxKeys = maxKeys;
     this.msPerToken = 1000 / refillPerSecond;
-    // Arrays grow by doubling up to maxKeys, so an idle board costs little.
+    // Arrays grow by doubling up to maxKeys, so a quiet board costs little.
     const initial = Math.min(maxKeys, INITIAL_SLOTS);
     this.tokens = new Float64Array(initial);
     this.countedAt = new Float64Array(initial);
-    this.freeSlots = new Int32Array(initial);
-    // A sweep costs O(maxKeys). Forced by a full store it runs at most once per
+    this.newer = new Int32Array(initial);
+    this.older = new Int32Array(initial);
+    // A sweep costs O(size). Forced by a full store it runs at most once per
     // maxKeys/8 inserts, so an attacker who keeps every bucket in deficit
     // costs O(8) per new key, not O(maxKeys). The first one may run at once.
     this.insertsPerForcedSweep = Math.max(1, maxKeys >>> 3);
@@ -103,20 +113,22 @@ export class KeyedBuckets {
       if (this.capacity - left <= TOKEN_EPSILON) return true; // still full: nothing to remember
       slot = this.insert(key, now);
     } else {
-      this.touch(key, slot);
+      this.unlink(slot);
+      this.append(slot);
     }
     this.tokens[slot] = left;
-    // Never move the count back in time: a clock that steps backwards must not
-    // make the refill since countedAt be counted twice.
+    // Never move the count back in time: after a clock step backwards the
+    // refill since countedAt must not be counted twice.
     if (now > this.countedAt[slot]!) this.countedAt[slot] = now;
     return true;
   }
 
-  /** Drops every bucket that has refilled to full; call every few seconds, not per request. */
+  /** Forgets every bucket that has refilled to full; call every few seconds, not per request. */
   sweep(now: number): void {
-    // Deleting the entry being visited is safe in a Map iteration.
-    for (const [key, slot] of this.slots) {
-      if (this.capacity - this.tokensAt(slot, now) <= TOKEN_EPSILON) this.release(key, slot);
+    for (let slot = this.oldest; slot !== NONE; ) {
+      const next = this.newer[slot]!;
+      if (this.capacity - this.tokensAt(slot, now) <= TOKEN_EPSILON) this.release(slot);
+      slot = next;
     }
     this.insertsSinceSweep = 0;
   }
@@ -129,24 +141,20 @@ export class KeyedBuckets {
     return refilled < this.capacity ? refilled : this.capacity;
   }
 
-  /** Moves `key` to the most recently used end of the Map's order. */
-  private touch(key: string, slot: number): void {
-    this.slots.delete(key);
-    this.slots.set(key, slot);
-  }
-
   private insert(key: string, now: number): number {
     if (this.slots.size >= this.maxKeys) this.makeRoom(now);
-    let slot: number;
-    if (this.freeCount > 0) {
-      slot = this.freeSlots[--this.freeCount]!;
+    let slot = this.free;
+    if (slot !== NONE) {
+      this.free = this.newer[slot]!;
     } else {
       if (this.highWater === this.tokens.length) this.grow();
       slot = this.highWater++;
     }
     this.slots.set(key, slot);
-    this.insertsSinceSweep++;
+    this.keyOf[slot] = key;
     this.countedAt[slot] = now;
+    this.append(slot);
+    this.insertsSinceSweep++;
     return slot;
   }
 
@@ -158,27 +166,46 @@ export class KeyedBuckets {
     // Still full of buckets in deficit: forget the least recently used one.
     // That is safe enough: it is the bucket idle the longest, so it has been
     // refilling the longest and is nearly full anyway; forgetting it hands its
-    // owner at most the few tokens it still lacked. An attacker can only push
-    // out buckets idle for longer than it takes to cycle through maxKeys keys.
-    const oldest = this.slots.entries().next().value!;
-    this.release(oldest[0], oldest[1]);
+    // owner at most the few tokens it still lacked. An attacker cycling keys
+    // only pushes out buckets idle longer than its cycle through maxKeys keys.
+    this.release(this.oldest);
   }
 
-  private release(key: string, slot: number): void {
-    this.slots.delete(key);
-    this.freeSlots[this.freeCount++] = slot;
+  private release(slot: number): void {
+    this.slots.delete(this.keyOf[slot]!);
+    this.keyOf[slot] = undefined;
+    this.unlink(slot);
+    this.newer[slot] = this.free;
+    this.free = slot;
+  }
+
+  private append(slot: number): void {
+    this.older[slot] = this.newest;
+    this.newer[slot] = NONE;
+    if (this.newest === NONE) this.oldest = slot;
+    else this.newer[this.newest] = slot;
+    this.newest = slot;
+  }
+
+  private unlink(slot: number): void {
+    const older = this.older[slot]!;
+    const newer = this.newer[slot]!;
+    if (older === NONE) this.oldest = newer;
+    else this.newer[older] = newer;
+    if (newer === NONE) this.newest = older;
+    else this.older[newer] = older;
   }
 
   private grow(): void {
     const length = Math.min(this.maxKeys, this.tokens.length * 2);
-    const tokens = new Float64Array(length);
-    tokens.set(this.tokens);
-    const countedAt = new Float64Array(length);
-    countedAt.set(this.countedAt);
-    const freeSlots = new Int32Array(length);
-    freeSlots.set(this.freeSlots.subarray(0, this.freeCount));
-    this.tokens = tokens;
-    this.countedAt = countedAt;
-    this.freeSlots = freeSlots;
+    this.tokens = grown(this.tokens, new Float64Array(length));
+    this.countedAt = grown(this.countedAt, new Float64Array(length));
+    this.newer = grown(this.newer, new Int32Array(length));
+    this.older = grown(this.older, new Int32Array(length));
   }
+}
+
+function grown<T extends Float64Array | Int32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }

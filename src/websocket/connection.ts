@@ -44,7 +44,7 @@ export class WebSocketConnection implements Sweepable {
   private closeDeadline = 0;
   private closeCode: number = CloseCode.Abnormal;
   private closeReason = '';
-  private batch: Buffer[] | null = null;
+  private batch: Uint8Array[] | null = null;
   private batchBytes = 0;
 
   constructor(
@@ -109,6 +109,20 @@ export class WebSocketConnection implements Sweepable {
     if (this.state !== 'open') return;
     this.server.metrics.framesOut.inc();
     this.write(frame);
+  }
+
+  /**
+   * Sends one binary message made of `parts` laid end to end, without copying
+   * them: a broadcast shares the same part buffers between many connections.
+   */
+  sendParts(parts: readonly Uint8Array[], length: number): void {
+    if (this.state !== 'open') return;
+    this.server.metrics.framesOut.inc();
+    const cork = this.batch === null;
+    if (cork) this.socket.cork();
+    this.write(encodeFrameHeader(Opcode.Binary, length));
+    for (const part of parts) this.write(part as Buffer);
+    if (cork) this.socket.uncork();
   }
 
   ping(payload: Buffer = Buffer.alloc(0)): void {
@@ -208,7 +222,7 @@ export class WebSocketConnection implements Sweepable {
 
   // Sends outside a read (timers, broadcasts) are written at once; the
   // `batch` only exists while a read is being processed.
-  private write(bytes: Buffer): void {
+  private write(bytes: Uint8Array): void {
     this.server.metrics.bytesOut.inc(undefined, bytes.length);
     if (this.batch !== null) {
       this.batch.push(bytes);

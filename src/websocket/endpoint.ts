@@ -15,9 +15,13 @@ export interface WebSocketLimits {
 export interface WebSocketEndpoint {
   protocols: readonly string[];
   limits: WebSocketLimits;
-  /** Extra response headers for the 101 (e.g. Set-Cookie), as "Name: value\r\n" lines. */
-  handshakeHeaders?(request: HttpRequest): string;
-  onOpen?(connection: WebSocketConnection, request: HttpRequest): void;
+  /**
+   * Called once the handshake is valid, before the 101 is written: extra
+   * response headers (e.g. Set-Cookie, as "Name: value\r\n" lines) and the
+   * new connection's `context`.
+   */
+  accept?(request: HttpRequest): { headers?: string; context?: unknown };
+  onOpen?(connection: WebSocketConnection): void;
   onMessage(connection: WebSocketConnection, data: Buffer, binary: boolean): void;
   onDrain?(connection: WebSocketConnection): void;
   onClose?(connection: WebSocketConnection, code: number, reason: string): void;

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestHead } from '../net/http-parser.js';
 import { headerHasToken, splitTokens } from '../net/header-tokens.js';
+import { isOriginAllowed } from '../net/origin.js';
 
 // RFC 6455 §1.3: the fixed GUID appended to the client's key.
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -56,20 +57,6 @@ export function selectProtocol(offered: string | undefined, supported: readonly 
   if (offered === undefined || supported.length === 0) return null;
   const offers = splitTokens(offered);
   return supported.find((p) => offers.includes(p)) ?? null;
-}
-
-const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-export function isOriginAllowed(origin: string, host: string, allowed: string[] | null): boolean {
-  if (allowed !== null) return allowed.includes(origin);
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false; // includes the literal "null" origin of sandboxed documents
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-  return url.host === host.toLowerCase() || LOCAL_HOSTNAMES.has(url.hostname);
 }
 
 export function handshakeResponse(acceptKey: string, protocol: string | null, extraHeaders = ''): string {

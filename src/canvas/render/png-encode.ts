@@ -6,8 +6,9 @@ const { PNG } = pngjs;
 
 /**
  * Encodes 8-bit RGB pixels (3 bytes per pixel, row-major) as a PNG (colour type 2).
- * Filter "up" plus zlib's RLE strategy suits flat pixel art: it is much faster than
- * pngjs's default (every filter tried per row, level 9) at a similar size.
+ * Palette pixel art compresses best unfiltered (deflate finds the repeated 3-byte
+ * colours); measured on 2048² images, filter 0 at level 3 was ~3× faster than pngjs's
+ * default (every filter tried per row, level 9, RLE) and about half its size.
  */
 export function encodeRgbPngSync(rgb: Uint8Array, width: number, height: number): Buffer {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -23,9 +24,9 @@ export function encodeRgbPngSync(rgb: Uint8Array, width: number, height: number)
       inputColorType: 2,
       inputHasAlpha: false,
       bitDepth: 8,
-      filterType: 2,
-      deflateLevel: 6,
-      deflateStrategy: 3,
+      filterType: 0,
+      deflateLevel: 3,
+      deflateStrategy: 0,
     },
   );
 }

@@ -1,0 +1,138 @@
+// WebSocket /ws: the canvas protocol of docs/PROTOCOL.md. Decodes client
+// messages, answers them, and registers the client with the broadcaster.
+import { CanvasClient } from '../broadcast/canvas-client.js';
+import type { Board } from '../canvas/board.js';
+import type { PlacementResult } from '../canvas/placement.js';
+import {
+  decodeClientMessage, encodeAck, encodeHello, encodePong, encodeProtocolError, encodeQuota, encodeReject,
+  ProtocolErrorCode, PROTOCOL_VERSION, type ChunkListMessage, type ClientMessage,
+} from '../protocol/messages.js';
+import type { WebSocketEndpoint } from '../websocket/endpoint.js';
+import { CloseCode } from '../websocket/opcodes.js';
+import type { Canvas } from './canvas.js';
+import { identify, type Identity } from './identity.js';
+import { boardJson } from './board-json.js';
+
+// More malformed messages than this within a minute and the client is closed with 1008.
+const MAX_FAULTS_PER_MINUTE = 20;
+
+export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
+  const { broadcaster, placements, config } = canvas;
+
+  function fault(client: CanvasClient, code: number, message: string): void {
+    const now = Date.now();
+    if (now - client.faultWindowStart > 60_000) {
+      client.faultWindowStart = now;
+      client.faults = 0;
+    }
+    if (++client.faults > MAX_FAULTS_PER_MINUTE) {
+      client.connection.close(CloseCode.PolicyViolation, 'too many malformed messages');
+      return;
+    }
+    client.connection.send(Buffer.from(encodeProtocolError(code, message)));
+  }
+
+  function sendQuota(client: CanvasClient, board: Board): void {
+    const quota = placements.quota(board, client, Date.now());
+    client.connection.send(Buffer.from(encodeQuota(board.index, clampU16(quota.available), clampU16(quota.capacity), Math.min(quota.nextInMs, 0xffffffff))));
+  }
+
+  function answer(client: CanvasClient, board: Board, requestId: number, result: PlacementResult): void {
+    if (result.ok) client.connection.send(Buffer.from(encodeAck(requestId, result.count, result.color)));
+    else client.connection.send(Buffer.from(encodeReject(requestId, result.reason, Math.min(result.retryAfterMs, 0xffffffff))));
+    sendQuota(client, board);
+  }
+
+  function changeSubscriptions(client: CanvasClient, board: Board, message: ChunkListMessage): void {
+    const { chunks } = message;
+    const { subscriptions } = broadcaster;
+    for (let i = 0; i < chunks.length; i += 2) {
+      const cx = chunks[i]!;
+      const cy = chunks[i + 1]!;
+      if (cx >= board.chunksX || cy >= board.chunksY) {
+        fault(client, ProtocolErrorCode.Malformed, `chunk (${cx}, ${cy}) is outside board ${board.config.id}`);
+        continue;
+      }
+      const chunk = cy * board.chunksX + cx;
+      if (message.type === 'unsubscribe') {
+        subscriptions.remove(client, board.index, chunk);
+      } else if (!client.isSubscribed(board.index, chunk)) {
+        if (client.subscriptionCount >= config.server.maxSubscriptionsPerClient) {
+          fault(client, ProtocolErrorCode.TooManySubscriptions, `at most ${config.server.maxSubscriptionsPerClient} chunks`);
+          return;
+        }
+        subscriptions.add(client, board.index, chunk);
+        client.connection.sendPrepared(canvas.chunkFrames.frame(board, chunk));
+      }
+    }
+  }
+
+  function handle(client: CanvasClient, message: ClientMessage): void {
+    if (message.type === 'ping') {
+      client.connection.send(Buffer.from(encodePong(message.clientTime, Date.now())));
+      return;
+    }
+    const board = canvas.boards[message.board];
+    if (board === undefined) return fault(client, ProtocolErrorCode.UnknownBoard, `no board ${message.board}`);
+    const now = Date.now();
+    switch (message.type) {
+      case 'subscribe':
+      case 'unsubscribe':
+        return changeSubscriptions(client, board, message);
+      case 'place':
+        return answer(client, board, message.requestId, placements.place(board, client, message.x, message.y, message.color, now));
+      case 'place-batch':
+        return answer(client, board, message.requestId, placements.placeBatch(board, client, message.pixels, message.count, now));
+      case 'tile-write':
+        return answer(client, board, message.requestId, placements.writeTile(board, client, message.tx, message.ty, message.colors, now));
+    }
+  }
+
+  return {
+    protocols: ['tessera.v1'],
+    limits: {
+      // The largest message is a tile write: 14 bytes + tileSize² colours.
+      maxFrameSize: 64 * 1024,
+      maxMessageSize: 64 * 1024,
+      maxFragments: 16,
+      messagesPerSecond: 100,
+      messageBurst: 200,
+    },
+    accept(request) {
+      const identity = identify(request, config.server.trustedProxies);
+      return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context: identity };
+    },
+    onOpen(connection) {
+      const { session, ip } = connection.context as Identity;
+      const client = new CanvasClient(connection, session, ip, canvas.boards.length);
+      connection.context = client;
+      broadcaster.add(client);
+      const now = Date.now();
+      const json = JSON.stringify({
+        sessionId: session,
+        boards: canvas.boards.map(boardJson),
+        quotas: canvas.boards.map((board) => ({ board: board.index, ...quotaJson(placements.quota(board, client, now)) })),
+      });
+      connection.send(Buffer.from(encodeHello(Buffer.from(session, 'base64url'), json, PROTOCOL_VERSION)));
+      connection.sendPrepared(canvas.onlineFrame());
+    },
+    onMessage(connection, data, binary) {
+      const client = connection.context as CanvasClient;
+      if (!binary) return fault(client, ProtocolErrorCode.TextMessage, 'messages are binary');
+      const message = decodeClientMessage(data);
+      if (message.type === 'fault') return fault(client, message.code, message.message);
+      handle(client, message);
+    },
+    onClose(connection) {
+      broadcaster.remove(connection.context as CanvasClient);
+    },
+  };
+}
+
+function clampU16(n: number): number {
+  return Math.min(Math.max(0, Math.floor(n)), 0xffff);
+}
+
+function quotaJson(quota: { available: number; capacity: number; nextInMs: number }) {
+  return { available: clampU16(quota.available), capacity: clampU16(quota.capacity), nextInMs: quota.nextInMs };
+}

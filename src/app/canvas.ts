@@ -1,0 +1,64 @@
+// The canvas service: the boards of the configuration, the placements that
+// write to them, and the broadcaster that shows the writes to everyone.
+import { Board } from '../canvas/board.js';
+import type { AppConfig } from '../canvas/board-config.js';
+import { Placements } from '../canvas/placement.js';
+import { Broadcaster } from '../broadcast/broadcaster.js';
+import { ChunkFrameCache } from '../broadcast/chunk-frame-cache.js';
+import { encodeOnline } from '../protocol/messages.js';
+import type { Registry } from '../telemetry/metrics.js';
+import { createCanvasMetrics, type CanvasMetrics } from '../telemetry/canvas-metrics.js';
+import { prepareFrame } from '../websocket/frame-encoder.js';
+import { Opcode } from '../websocket/opcodes.js';
+
+const HOUSEKEEPING_MS = 1000;
+
+export class Canvas {
+  readonly boards: Board[];
+  readonly byId: Map<string, Board>;
+  readonly metrics: CanvasMetrics;
+  readonly placements: Placements;
+  readonly chunkFrames = new ChunkFrameCache();
+  readonly broadcaster: Broadcaster;
+  private timer: NodeJS.Timeout | null = null;
+  private lastOnline = '';
+
+  constructor(readonly config: AppConfig, registry: Registry) {
+    this.boards = config.boards.map((board, index) => new Board(board, index));
+    this.byId = new Map(this.boards.map((board) => [board.config.id, board]));
+    this.metrics = createCanvasMetrics(registry, {
+      chunksAllocated: () => this.boards.reduce((sum, b) => sum + b.allocatedChunks, 0),
+      canvasBytes: () => this.boards.reduce((sum, b) => sum + b.memoryBytes, 0),
+    });
+    this.placements = new Placements(this.boards, this.metrics);
+    this.broadcaster = new Broadcaster(this.boards, config.server, this.metrics, this.chunkFrames);
+  }
+
+  start(): void {
+    this.broadcaster.start();
+    this.timer = setInterval(() => this.housekeeping(), HOUSEKEEPING_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.broadcaster.stop();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** The online counts as an ONLINE message (one frame for everyone). */
+  onlineFrame(): Buffer {
+    const entries = this.broadcaster.onlineCounts().map((count, board) => ({ board, count }));
+    return prepareFrame(Opcode.Binary, encodeOnline(entries));
+  }
+
+  // Once a second: tell everyone how many are online when it changed, and
+  // forget rate-limit buckets that have refilled.
+  private housekeeping(): void {
+    const counts = this.broadcaster.onlineCounts().join(',');
+    if (counts !== this.lastOnline) {
+      this.lastOnline = counts;
+      this.broadcaster.sendToAll(this.onlineFrame());
+    }
+    this.placements.sweep(Date.now());
+  }
+}

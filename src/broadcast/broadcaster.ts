@@ -1,0 +1,212 @@
+// The tick loop. Each tick, every board's changes are encoded once per dirty
+// chunk (a DIFF section), and each client gets at most one DIFF message with
+// the sections of the chunks it watches. Clients watching the same changes
+// share one prepared frame. A client whose socket backs up stops getting
+// diffs; once it drains it gets the current contents of what changed (a
+// catch-up), and if it stays stuck it is closed with 1013.
+import type { Board } from '../canvas/board.js';
+import type { ServerSettings } from '../canvas/board-config.js';
+import { DIFF_PREFIX, encodeDiffSection } from '../protocol/messages.js';
+import type { CanvasMetrics } from '../telemetry/canvas-metrics.js';
+import { prepareFrame } from '../websocket/frame-encoder.js';
+import { CloseCode, Opcode } from '../websocket/opcodes.js';
+import type { CanvasClient } from './canvas-client.js';
+import { chunkMessage } from './chunk-message.js';
+import type { ChunkFrameCache } from './chunk-frame-cache.js';
+import { SubscriptionIndex } from './subscriptions.js';
+
+export class Broadcaster {
+  readonly subscriptions: SubscriptionIndex;
+  private readonly clients = new Set<CanvasClient>();
+  private readonly behind = new Set<CanvasClient>();
+  private readonly touched: CanvasClient[] = [];
+  private readonly intervalMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private ticksThisSecond = 0;
+  private secondStartedAt = 0;
+
+  constructor(
+    private readonly boards: readonly Board[],
+    private readonly settings: ServerSettings,
+    private readonly metrics: CanvasMetrics,
+    private readonly chunkFrames: ChunkFrameCache,
+  ) {
+    this.subscriptions = new SubscriptionIndex(boards.map((b) => b.chunksX * b.chunksY));
+    this.intervalMs = 1000 / settings.tickRateHz;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  add(client: CanvasClient): void {
+    this.clients.add(client);
+  }
+
+  remove(client: CanvasClient): void {
+    this.clients.delete(client);
+    if (this.behind.delete(client)) this.metrics.clientsBehind.set(this.behind.size);
+    this.subscriptions.removeClient(client);
+  }
+
+  /** Writes one prepared frame to every client that keeps up (e.g. ONLINE). */
+  sendToAll(frame: Buffer): void {
+    for (const client of this.clients) if (client.behindSince === 0) client.connection.sendPrepared(frame);
+  }
+
+  /** Clients watching each board right now. */
+  onlineCounts(): number[] {
+    return this.subscriptions.watchers.map((w) => w.size);
+  }
+
+  start(): void {
+    this.secondStartedAt = performance.now();
+    const loop = () => {
+      const started = performance.now();
+      this.tick();
+      // Under overload a tick takes longer than the interval: the next one
+      // starts right away instead of piling up, and the rate falls gracefully.
+      const spent = performance.now() - started;
+      this.timer = setTimeout(loop, Math.max(0, this.intervalMs - spent));
+    };
+    this.timer = setTimeout(loop, this.intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  tick(): void {
+    const started = performance.now();
+    for (const board of this.boards) this.collect(board);
+    this.flush();
+    if (this.behind.size > 0) this.serviceSlowClients();
+    this.recordTick(started);
+  }
+
+  /** Encodes each changed chunk once and hands the section to its audience. */
+  private collect(board: Board): void {
+    const { highWater } = this;
+    for (const change of board.takeChanges()) {
+      const audience = this.subscriptions.subscribersOf(board.index, change.chunk);
+      if (audience === null) continue;
+      // Past a third of the chunk, its full contents are smaller than a diff
+      // (3 bytes per changed pixel against 1 per pixel): send a CHUNK instead.
+      if (change.offsets.length * 3 > board.config.chunkSize ** 2) {
+        const frame = prepareFrame(Opcode.Binary, chunkMessage(board, change.chunk));
+        for (const client of audience) {
+          if (client.behindSince === 0) client.connection.sendPrepared(frame);
+          else client.markMissed(board.index, change.chunk);
+        }
+        continue;
+      }
+      const section = encodeDiffSection(board.index, change.cx, change.cy, change.fromVersion, change.toVersion, change.offsets,
+        board.chunkData(change.chunk), board.config.background);
+      const sectionKey = `${board.index}:${change.chunk}:${change.toVersion},`;
+      for (const client of audience) {
+        if (client.behindSince === 0 && client.tickParts.length === 0) {
+          if (client.connection.bufferedAmount > highWater) this.fallBehind(client);
+          else {
+            client.tickParts.push(DIFF_PREFIX);
+            client.tickBytes = 1;
+            this.touched.push(client);
+          }
+        }
+        if (client.behindSince !== 0) {
+          client.markMissed(board.index, change.chunk);
+          continue;
+        }
+        client.tickParts.push(section);
+        client.tickBytes += section.length;
+        client.tickKey += sectionKey;
+      }
+    }
+  }
+
+  /** One message per touched client; the same frame bytes for identical contents. */
+  private flush(): void {
+    if (this.touched.length === 0) return;
+    const firstParts = new Map<string, CanvasClient>();
+    const prepared = new Map<string, Buffer>();
+    for (const client of this.touched) {
+      const key = client.tickKey;
+      const frame = prepared.get(key);
+      if (frame) client.connection.sendPrepared(frame);
+      else if (!firstParts.has(key)) {
+        // First with these contents: write the shared parts as they are.
+        firstParts.set(key, client);
+        client.connection.sendParts(client.tickParts, client.tickBytes);
+      } else {
+        // Second: now it pays to copy the parts into one frame for everyone after.
+        const built = prepareFrame(Opcode.Binary, Buffer.concat(client.tickParts, client.tickBytes));
+        prepared.set(key, built);
+        client.connection.sendPrepared(built);
+      }
+      client.tickParts = [];
+      client.tickBytes = 0;
+      client.tickKey = '';
+    }
+    this.metrics.diffMessages.inc(undefined, this.touched.length);
+    this.touched.length = 0;
+  }
+
+  private get highWater(): number {
+    return this.settings.slowClientHighWaterBytes;
+  }
+
+  private fallBehind(client: CanvasClient): void {
+    client.behindSince = performance.now() || 1;
+    this.behind.add(client);
+    this.metrics.clientsBehind.set(this.behind.size);
+  }
+
+  /** Catches up those that drained; closes those stuck past the hard limit or the deadline. */
+  private serviceSlowClients(): void {
+    const now = performance.now();
+    const { slowClientHardLimitBytes, slowClientDeadlineMs } = this.settings;
+    for (const client of this.behind) {
+      const buffered = client.connection.bufferedAmount;
+      if (buffered <= this.highWater / 4) {
+        this.catchUp(client);
+      } else if (buffered > slowClientHardLimitBytes || now - client.behindSince > slowClientDeadlineMs) {
+        this.behind.delete(client);
+        this.metrics.slowClientsClosed.inc();
+        client.connection.close(CloseCode.TryAgainLater, 'too slow to keep up');
+      }
+    }
+    this.metrics.clientsBehind.set(this.behind.size);
+  }
+
+  /** The current contents of every watched chunk that changed meanwhile: not the backlog. */
+  private catchUp(client: CanvasClient): void {
+    this.behind.delete(client);
+    client.behindSince = 0;
+    const missed = client.missed;
+    client.missed = null;
+    if (missed === null) return;
+    missed.forEach((chunks, boardIndex) => {
+      if (!chunks) return;
+      const board = this.boards[boardIndex]!;
+      for (const chunk of chunks) {
+        if (!client.isSubscribed(boardIndex, chunk)) continue;
+        client.connection.sendPrepared(this.chunkFrames.frame(board, chunk));
+      }
+    });
+    this.metrics.catchUps.inc();
+  }
+
+  private recordTick(started: number): void {
+    const now = performance.now();
+    const seconds = (now - started) / 1000;
+    this.metrics.ticks.inc();
+    this.metrics.tickSeconds.inc(undefined, seconds);
+    this.metrics.tickDuration.set(seconds);
+    this.ticksThisSecond++;
+    if (now - this.secondStartedAt >= 1000) {
+      this.metrics.tickRate.set((this.ticksThisSecond * 1000) / (now - this.secondStartedAt));
+      this.ticksThisSecond = 0;
+      this.secondStartedAt = now;
+    }
+  }
+}

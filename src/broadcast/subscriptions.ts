@@ -1,0 +1,51 @@
+// Who watches which chunk: per board, an array indexed by chunk of the
+// subscribed clients, so a tick finds a dirty chunk's audience in O(1).
+import type { CanvasClient } from './canvas-client.js';
+
+export class SubscriptionIndex {
+  private readonly byBoard: (Set<CanvasClient> | null)[][];
+  /** Clients with at least one subscription on each board (the "online" count). */
+  readonly watchers: Map<CanvasClient, number>[];
+
+  constructor(chunkCounts: readonly number[]) {
+    this.byBoard = chunkCounts.map((count) => new Array(count).fill(null));
+    this.watchers = chunkCounts.map(() => new Map());
+  }
+
+  subscribersOf(board: number, chunk: number): Set<CanvasClient> | null {
+    return this.byBoard[board]![chunk] ?? null;
+  }
+
+  /** Adds the subscription; false if it already existed. */
+  add(client: CanvasClient, board: number, chunk: number): boolean {
+    const mine = (client.subscriptions[board] ??= new Set());
+    if (mine.has(chunk)) return false;
+    mine.add(chunk);
+    client.subscriptionCount++;
+    const chunks = this.byBoard[board]!;
+    (chunks[chunk] ??= new Set()).add(client);
+    const watchers = this.watchers[board]!;
+    watchers.set(client, (watchers.get(client) ?? 0) + 1);
+    return true;
+  }
+
+  remove(client: CanvasClient, board: number, chunk: number): void {
+    const mine = client.subscriptions[board];
+    if (!mine?.delete(chunk)) return;
+    client.subscriptionCount--;
+    const chunks = this.byBoard[board]!;
+    const audience = chunks[chunk]!;
+    audience.delete(client);
+    if (audience.size === 0) chunks[chunk] = null;
+    const watchers = this.watchers[board]!;
+    const left = watchers.get(client)! - 1;
+    if (left === 0) watchers.delete(client);
+    else watchers.set(client, left);
+  }
+
+  removeClient(client: CanvasClient): void {
+    client.subscriptions.forEach((chunks, board) => {
+      if (chunks) for (const chunk of [...chunks]) this.remove(client, board, chunk);
+    });
+  }
+}
