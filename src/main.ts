@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.logLevel);
-  const server = createApp(config, log);
+  const { server } = createApp(config, log);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -4,12 +4,18 @@ import { Router } from '../net/router.js';
 import { TesseraServer } from '../net/server.js';
 import type { Logger } from '../telemetry/log.js';
 import { DEFAULT_CONFIG_PATH, loadAppConfig, type AppConfig } from '../canvas/board-config.js';
+import { registerApiRoutes } from './api/routes.js';
 import { Canvas } from './canvas.js';
 import { canvasEndpoint } from './canvas-endpoint.js';
 import { echoEndpoint } from './echo.js';
 import { healthHandler, metricsHandler } from './status.js';
 
-export function createApp(config: ServerConfig, log: Logger, appConfig?: AppConfig): TesseraServer {
+export interface App {
+  server: TesseraServer;
+  canvas: Canvas;
+}
+
+export function createApp(config: ServerConfig, log: Logger, appConfig?: AppConfig): App {
   const router = new Router();
   const server = new TesseraServer(config, router, log);
   const canvas = new Canvas(appConfig ?? loadAppConfig(config.config || DEFAULT_CONFIG_PATH), server.registry);
@@ -18,7 +24,8 @@ export function createApp(config: ServerConfig, log: Logger, appConfig?: AppConf
     .http('GET', '/metrics', metricsHandler(server))
     .websocket('/echo', echoEndpoint)
     .websocket('/ws', canvasEndpoint(canvas));
+  registerApiRoutes(router, canvas, config);
   canvas.start();
   server.onShutdown.push(() => canvas.stop());
-  return server;
+  return { server, canvas };
 }

@@ -23,6 +23,7 @@ export class Broadcaster {
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
   private ticksThisSecond = 0;
+  private tickNumber = 0;
   private secondStartedAt = 0;
 
   constructor(
@@ -37,6 +38,16 @@ export class Broadcaster {
 
   get clientCount(): number {
     return this.clients.size;
+  }
+
+  /** Clients currently too slow to receive diffs. */
+  get behindCount(): number {
+    return this.behind.size;
+  }
+
+  /** Every connected client (read-only view, for tests and tools). */
+  get allClients(): ReadonlySet<CanvasClient> {
+    return this.clients;
   }
 
   add(client: CanvasClient): void {
@@ -79,6 +90,7 @@ export class Broadcaster {
 
   tick(): void {
     const started = performance.now();
+    this.tickNumber++;
     for (const board of this.boards) this.collect(board);
     this.flush();
     if (this.behind.size > 0) this.serviceSlowClients();
@@ -87,7 +99,6 @@ export class Broadcaster {
 
   /** Encodes each changed chunk once and hands the section to its audience. */
   private collect(board: Board): void {
-    const { highWater } = this;
     for (const change of board.takeChanges()) {
       const audience = this.subscriptions.subscribersOf(board.index, change.chunk);
       if (audience === null) continue;
@@ -96,7 +107,7 @@ export class Broadcaster {
       if (change.offsets.length * 3 > board.config.chunkSize ** 2) {
         const frame = prepareFrame(Opcode.Binary, chunkMessage(board, change.chunk));
         for (const client of audience) {
-          if (client.behindSince === 0) client.connection.sendPrepared(frame);
+          if (this.keepsUp(client)) client.connection.sendPrepared(frame);
           else client.markMissed(board.index, change.chunk);
         }
         continue;
@@ -105,17 +116,14 @@ export class Broadcaster {
         board.chunkData(change.chunk), board.config.background);
       const sectionKey = `${board.index}:${change.chunk}:${change.toVersion},`;
       for (const client of audience) {
-        if (client.behindSince === 0 && client.tickParts.length === 0) {
-          if (client.connection.bufferedAmount > highWater) this.fallBehind(client);
-          else {
-            client.tickParts.push(DIFF_PREFIX);
-            client.tickBytes = 1;
-            this.touched.push(client);
-          }
-        }
-        if (client.behindSince !== 0) {
+        if (!this.keepsUp(client)) {
           client.markMissed(board.index, change.chunk);
           continue;
+        }
+        if (client.tickParts.length === 0) {
+          client.tickParts.push(DIFF_PREFIX);
+          client.tickBytes = 1;
+          this.touched.push(client);
         }
         client.tickParts.push(section);
         client.tickBytes += section.length;
@@ -153,6 +161,19 @@ export class Broadcaster {
 
   private get highWater(): number {
     return this.settings.slowClientHighWaterBytes;
+  }
+
+  /** Whether `client` gets this tick's changes: checked once per tick, at its first change. */
+  private keepsUp(client: CanvasClient): boolean {
+    if (client.behindSince !== 0) return false;
+    if (client.checkedTick !== this.tickNumber) {
+      client.checkedTick = this.tickNumber;
+      if (client.connection.bufferedAmount > this.highWater) {
+        this.fallBehind(client);
+        return false;
+      }
+    }
+    return true;
   }
 
   private fallBehind(client: CanvasClient): void {

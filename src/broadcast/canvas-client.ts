@@ -8,6 +8,8 @@ export class CanvasClient {
   subscriptionCount = 0;
   /** When this client stopped keeping up (0: it keeps up). */
   behindSince = 0;
+  /** The last tick in which the broadcaster checked whether it keeps up. */
+  checkedTick = 0;
   /** Per board index: chunks that changed while it was behind. */
   missed: (Set<number> | null)[] | null = null;
   /** Malformed messages in the current minute (too many → 1008). */

@@ -24,7 +24,7 @@ export async function serveStatic(request: HttpRequest, files: StaticFiles): Pro
 }
 
 // If-None-Match is "*" or a list of entity tags, compared weakly (RFC 9110 §13.1.2).
-function etagMatches(header: string | undefined, etag: string): boolean {
+export function etagMatches(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   for (const part of header.split(',')) {
     const tag = part.trim();
@@ -34,7 +34,7 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 }
 
 // Accept-Encoding: gzip unless it is listed with q=0 (RFC 9110 §12.5.3).
-function acceptsGzip(header: string | undefined): boolean {
+export function acceptsGzip(header: string | undefined): boolean {
   if (header === undefined) return false;
   for (const part of header.split(',')) {
     const [coding = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());

@@ -1,12 +1,16 @@
 // Starts a real server in-process on a free loopback port for a test.
 import { defaultConfig, type ServerConfig } from '../../src/config.js';
 import { createApp } from '../../src/app/app.js';
+import type { Canvas } from '../../src/app/canvas.js';
+import type { AppConfig } from '../../src/canvas/board-config.js';
 import type { Router } from '../../src/net/router.js';
 import { TesseraServer } from '../../src/net/server.js';
 import { createLogger } from '../../src/telemetry/log.js';
 
 export interface RunningServer {
   server: TesseraServer;
+  /** The product's canvas, when the server runs the product (startApp). */
+  canvas?: Canvas;
   port: number;
   httpUrl: string;
   wsUrl: string;
@@ -17,10 +21,11 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
   return { ...defaultConfig, host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides };
 }
 
-async function run(server: TesseraServer): Promise<RunningServer> {
+async function run(server: TesseraServer, canvas?: Canvas): Promise<RunningServer> {
   const { port } = await server.listen();
   return {
     server,
+    ...(canvas ? { canvas } : {}),
     port,
     httpUrl: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
@@ -29,9 +34,10 @@ async function run(server: TesseraServer): Promise<RunningServer> {
 }
 
 /** The product's own routes. */
-export function startApp(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+export function startApp(overrides: Partial<ServerConfig> = {}, appConfig?: AppConfig): Promise<RunningServer> {
   const config = testConfig(overrides);
-  return run(createApp(config, createLogger(config.logLevel)));
+  const { server, canvas } = createApp(config, createLogger(config.logLevel), appConfig);
+  return run(server, canvas);
 }
 
 /** A server with routes the test defines. */

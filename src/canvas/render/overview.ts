@@ -10,13 +10,17 @@
 // Tiles are computed from the chunks directly, as RGB sums per block:
 // - a never-written chunk costs nothing: whatever part of a block no written chunk
 //   covers is background, counted from the geometry alone;
-// - for levels ≥ GRID_LEVEL a written chunk contributes a small cached grid of per-block
-//   sums (≤ 17×17 cells at its first level, built once per chunk version, and halved per
-//   level above), so re-rendering a high tile after a few writes reads only the chunks
-//   that changed;
+// - for levels ≥ gridLevel (max(1, ceil(log2 chunkSize) − 4), 4 for 256-pixel chunks) a
+//   written chunk contributes a small cached grid of per-block sums (≤ 17×17 cells at
+//   gridLevel, built once per chunk version, halved per level above), so re-rendering a
+//   high tile after a few writes reads only the chunks that changed;
 // - below that, tiles are small enough to read their chunks' pixels directly.
-// Rendered tiles are cached per (level, tx, ty) with the version they were rendered at
-// (the sum of the versions of the chunks under them), in an LRU of maxCachedTiles.
+// Downsampling yields to the event loop every few milliseconds (a first render of the
+// fully painted mosaic's top tile reads 10^9 pixels); a write landing meanwhile may
+// show up in a tile labelled with the version it had when the render started, and the
+// next request re-renders it. Rendered tiles are cached per (level, tx, ty) with that
+// version (the sum of the versions of the chunks under the tile), in an LRU of
+// maxCachedTiles. Level 0 tiles are the board's pixels, copied synchronously.
 import { encodeIndexedPng, encodeRgbPng } from './png-pool.js';
 import { rasterizeIndexed } from './raster.js';
 import { TileNotFoundError, type RenderableBoard } from './types.js';
@@ -118,10 +122,24 @@ interface CachedTile {
   png: Promise<Buffer>;
 }
 
-/** Adds the RGB sums of data's pixels [ix0, ix1) × [iy0, iy1) (board coordinates) into blocks of `scale`. */
+/** Colours packed as r + g·2^17 + b·2^34 in a double: sums of up to 514 pixels stay exact and separable. */
+const PACK_G = 2 ** 17;
+const PACK_B = 2 ** 34;
+const PACKED_RUN_MAX = 512;
+
+function packPalette(palette: Uint8Array): Float64Array {
+  const packed = new Float64Array(256);
+  for (let i = 0; i < 256; i++) packed[i] = palette[i * 3]! + palette[i * 3 + 1]! * PACK_G + palette[i * 3 + 2]! * PACK_B;
+  return packed;
+}
+
+/**
+ * Adds the RGB sums of data's pixels [ix0, ix1) × [iy0, iy1) (board coordinates) into
+ * blocks of `scale` pixels; target cell (ox, oy) is at ((oy − oy0)·stride + ox − ox0)·3.
+ */
 function accumulatePixels(
   data: Uint8Array,
-  palette: Uint8Array,
+  packed: Float64Array,
   chunkSize: number,
   chunkX: number,
   chunkY: number,
@@ -135,24 +153,22 @@ function accumulatePixels(
   stride: number,
   target: Float64Array | Uint32Array,
 ): void {
+  const run = Math.min(scale, PACKED_RUN_MAX);
   for (let y = iy0; y < iy1; y++) {
     const rowBase = (y - chunkY) * chunkSize - chunkX;
     const targetRow = (Math.floor(y / scale) - oy0) * stride - ox0;
     let x = ix0;
     while (x < ix1) {
       const ox = Math.floor(x / scale);
-      const xe = Math.min(ix1, (ox + 1) * scale);
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (; x < xe; x++) {
-        const p = data[rowBase + x]! * 3;
-        r += palette[p]!;
-        g += palette[p + 1]!;
-        b += palette[p + 2]!;
-      }
+      // One run: the row's pixels inside block ox, at most PACKED_RUN_MAX of them.
+      const xe = Math.min(ix1, (ox + 1) * scale, x + run);
+      let sum = 0;
+      for (; x < xe; x++) sum += packed[data[rowBase + x]!]!;
+      const b = Math.floor(sum / PACK_B);
+      const rest = sum - b * PACK_B;
+      const g = Math.floor(rest / PACK_G);
       const t = (targetRow + ox) * 3;
-      target[t] += r;
+      target[t] += rest - g * PACK_G;
       target[t + 1] += g;
       target[t + 2] += b;
     }
@@ -174,6 +190,8 @@ export class OverviewPyramid {
   private readonly grids = new Map<number, ChunkGrids>();
   /** 256 × RGB, so that any index reads as a colour (unknown ones black). */
   private readonly palette: Uint8Array;
+  /** The same colours packed for accumulatePixels. */
+  private readonly packed: Float64Array;
 
   constructor(
     readonly board: RenderableBoard,
@@ -189,6 +207,7 @@ export class OverviewPyramid {
     this.gridLevel = Math.max(1, Math.ceil(Math.log2(board.config.chunkSize)) - 4);
     this.palette = new Uint8Array(256 * 3);
     this.palette.set(board.paletteRgb.subarray(0, 256 * 3));
+    this.packed = packPalette(this.palette);
   }
 
   info(): OverviewInfo {
@@ -310,7 +329,7 @@ export class OverviewPyramid {
 
   /** The tile's averaged RGB pixels. Yields to the event loop every few milliseconds of work. */
   private async downsample(r: TileRect): Promise<Uint8Array<ArrayBuffer>> {
-    const { board, palette } = this;
+    const { board, palette, packed } = this;
     const { width, height, chunkSize: cs, background } = board.config;
     const { level, ox0, oy0, tw, th } = r;
     const scale = 2 ** level;
@@ -337,7 +356,7 @@ export class OverviewPyramid {
         if (ix0 >= ix1 || iy0 >= iy1) continue;
 
         if (level < this.gridLevel) {
-          accumulatePixels(data, palette, cs, chunkX, chunkY, ix0, ix1, iy0, iy1, scale, ox0, oy0, tw, sums);
+          accumulatePixels(data, packed, cs, chunkX, chunkY, ix0, ix1, iy0, iy1, scale, ox0, oy0, tw, sums);
         } else {
           const grid = this.chunkGrid(chunk, level, data);
           const gx1 = grid.gx0 + grid.gw;
@@ -420,7 +439,7 @@ export class OverviewPyramid {
       const gw = Math.floor((x1 - 1) / scale) - gx0 + 1;
       const gh = Math.floor((y1 - 1) / scale) - gy0 + 1;
       const sums = new Uint32Array(gw * gh * 3);
-      accumulatePixels(data, this.palette, cs, chunkX, chunkY, chunkX, x1, chunkY, y1, scale, gx0, gy0, gw, sums);
+      accumulatePixels(data, this.packed, cs, chunkX, chunkY, chunkX, x1, chunkY, y1, scale, gx0, gy0, gw, sums);
       grid = { gx0, gy0, gw, gh, sums };
     } else {
       // Halve the grid one level down: blocks of level L are 2×2 blocks of level L−1.

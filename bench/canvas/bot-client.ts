@@ -1,0 +1,269 @@
+// A canvas bot on a raw TCP socket: no WebSocket library, so it costs the same against
+// every server. It does the HTTP upgrade by hand (random key, checks the 101 and
+// Sec-WebSocket-Accept), sends masked client frames, and parses the server's frames with
+// the echo bench's FrameReader (7-bit, 126 and 127 lengths, frames and headers split
+// across reads). All bots of a process read into one shared buffer (`onread`).
+//
+// It also speaks just enough of the Tessera protocol for the benchmark: it waits for
+// HELLO, subscribes to chunks and counts the CHUNKs that answer, and sends PLACEs. What
+// it does with DIFFs is the owner's business (`onDiff`).
+import { createHash, randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { FrameReader, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, maskedFrame } from '../echo/frames.js';
+import { encodePlace, encodeSubscribe } from '../../src/protocol/messages.js';
+
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+const MAX_RESPONSE_HEAD = 16 * 1024;
+/** Safe to share: each read is fully handled (partial frames copied out) before the next. */
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
+
+// Server → client message types (docs/PROTOCOL.md).
+export const T_HELLO = 0x01;
+export const T_CHUNK = 0x02;
+export const T_DIFF = 0x03;
+export const T_ACK = 0x04;
+export const T_REJECT = 0x05;
+
+export interface Target {
+  host: string;
+  port: number;
+  path: string;
+}
+
+/** What HELLO told us about the board we watch. */
+export interface BoardInfo {
+  index: number;
+  width: number;
+  height: number;
+  chunkSize: number;
+}
+
+/** A DIFF message: buf[start, end), type byte included; `now` is the read's time (epoch ms). Only valid during the call. */
+export type DiffHandler = (bot: Bot, buf: Buffer, start: number, end: number, now: number) => void;
+
+type State = 'connecting' | 'open' | 'closing' | 'closed';
+
+/** Wall-clock milliseconds shared by every process on the machine, with µs resolution. */
+export const epochNow = (): number => performance.timeOrigin + performance.now();
+
+export class Bot {
+  state: State = 'connecting';
+  /** Frames received, by server message type (first payload byte). */
+  chunksReceived = 0;
+  acks = 0;
+  rejects = 0;
+  /** Set by the owner: called for every DIFF. */
+  onDiff: DiffHandler = () => {};
+  /** Called once when the TCP connection is gone. */
+  onClosed: () => void = () => {};
+  /** Called on REJECT with its reason byte. */
+  onReject: (reason: number) => void = () => {};
+  board: BoardInfo | null = null;
+
+  private readonly mask: Buffer = randomBytes(4);
+  private readonly socket: Socket;
+  private readonly reader = new FrameReader((buf, frameStart, payloadStart, frameEnd) =>
+    this.frame(buf[frameStart]! & 0x0f, buf, payloadStart, frameEnd),
+  );
+  private head = '';
+  private readonly expectedAccept: string;
+  private readNow = 0;
+  private waiter: { resolve: () => void; reject: (err: Error) => void; done: () => boolean } | null = null;
+  private paused = false;
+
+  private constructor(target: Target, localAddress: string | undefined, private readonly boardId: string) {
+    const key = randomBytes(16).toString('base64');
+    this.expectedAccept = createHash('sha1').update(key + GUID).digest('base64');
+    this.socket = connect({
+      host: target.host,
+      port: target.port,
+      noDelay: true,
+      ...(localAddress ? { localAddress } : {}),
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (nread, buf) => {
+          this.onData(buf as Buffer, nread);
+          return true;
+        },
+      },
+    });
+    this.socket.once('connect', () => {
+      this.socket.write(
+        `GET ${target.path} HTTP/1.1\r\nHost: ${target.host}:${target.port}\r\nUpgrade: websocket\r\n` +
+          `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+          `Sec-WebSocket-Protocol: tessera.v1\r\n\r\n`,
+      );
+    });
+    this.socket.on('error', (err) => this.fail(err));
+    this.socket.on('close', () => {
+      const wasOpen = this.state !== 'connecting';
+      this.state = 'closed';
+      this.fail(new Error('connection closed'));
+      if (wasOpen) this.onClosed();
+    });
+  }
+
+  /** Connects, upgrades and waits for HELLO naming board `boardId`. */
+  static async open(target: Target, localAddress: string | undefined, boardId: string, timeoutMs: number): Promise<Bot> {
+    const bot = new Bot(target, localAddress, boardId);
+    await bot.until(() => bot.board !== null, timeoutMs, 'HELLO');
+    return bot;
+  }
+
+  /** SUBSCRIBE to `chunks` ([cx, cy, …]) and wait for one CHUNK per chunk. */
+  async subscribe(chunks: number[], timeoutMs: number): Promise<void> {
+    const want = this.chunksReceived + chunks.length / 2;
+    this.send(encodeSubscribe(this.board!.index, chunks));
+    await this.until(() => this.chunksReceived >= want, timeoutMs, 'CHUNKs');
+  }
+
+  place(requestId: number, x: number, y: number, color: number): void {
+    this.send(encodePlace(requestId, this.board!.index, x, y, color));
+  }
+
+  /** One binary message, framed and masked. */
+  send(payload: Uint8Array): void {
+    if (this.state !== 'open') return;
+    this.socket.write(maskedFrame(OP_BINARY, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), this.mask));
+  }
+
+  /** Stop reading the socket: the server's writes pile up in the kernel, then in its own buffers. */
+  pause(): void {
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.socket.resume();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Close handshake (1000); resolves when TCP is gone, resetting it after `timeoutMs`. */
+  close(timeoutMs: number): Promise<void> {
+    if (this.state === 'closed') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.socket.resetAndDestroy(), timeoutMs);
+      this.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (this.paused) this.socket.resume();
+      if (this.state === 'open') {
+        this.state = 'closing';
+        this.socket.write(maskedFrame(OP_CLOSE, Buffer.from([0x03, 0xe8]), this.mask));
+      } else this.socket.destroy();
+    });
+  }
+
+  private until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.fail(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs);
+      this.waiter = {
+        done,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+    });
+  }
+
+  private check(): void {
+    if (this.waiter?.done()) {
+      const { resolve } = this.waiter;
+      this.waiter = null;
+      resolve();
+    }
+  }
+
+  private fail(err: Error): void {
+    if (!this.waiter) return;
+    const { reject } = this.waiter;
+    this.waiter = null;
+    this.socket.destroy();
+    reject(err);
+  }
+
+  private onData(chunk: Buffer, end: number): void {
+    if (this.state === 'open' || this.state === 'closing') {
+      this.readNow = epochNow();
+      try {
+        this.reader.push(chunk, end);
+      } catch (err) {
+        this.socket.destroy(err as Error);
+        return;
+      }
+      if (this.waiter) this.check();
+      return;
+    }
+    if (this.state !== 'connecting') return;
+    this.head += chunk.toString('latin1', 0, end);
+    const headEnd = this.head.indexOf('\r\n\r\n');
+    if (headEnd < 0) {
+      if (this.head.length > MAX_RESPONSE_HEAD) this.fail(new Error('response head too large'));
+      return;
+    }
+    const head = this.head.slice(0, headEnd);
+    const restStart = end - (this.head.length - headEnd - 4); // frames right after the head
+    this.head = '';
+    const status = head.slice(0, head.indexOf('\r\n'));
+    if (!/^HTTP\/1\.1 101 /.test(status)) return this.fail(new Error(`handshake answered "${status}"`));
+    const accept = /\r\nsec-websocket-accept:[ \t]*(\S+)/i.exec(head)?.[1];
+    if (accept !== this.expectedAccept) return this.fail(new Error('bad Sec-WebSocket-Accept'));
+    this.state = 'open';
+    if (restStart < end) this.onData(chunk.subarray(restStart, end), end - restStart);
+  }
+
+  private frame(opcode: number, buf: Buffer, start: number, end: number): void {
+    if (opcode === OP_BINARY) {
+      if (end <= start) return;
+      switch (buf[start]) {
+        case T_DIFF:
+          this.onDiff(this, buf, start, end, this.readNow);
+          return;
+        case T_CHUNK:
+          this.chunksReceived++;
+          return;
+        case T_ACK:
+          this.acks++;
+          return;
+        case T_REJECT:
+          this.rejects++;
+          this.onReject(end - start >= 6 ? buf[start + 5]! : 0);
+          return;
+        case T_HELLO:
+          this.hello(buf, start, end);
+          return;
+        default:
+          return; // QUOTA, ONLINE, PONG, PROTOCOL_ERROR: not needed here
+      }
+    } else if (opcode === OP_PING) {
+      this.socket.write(maskedFrame(OP_PONG, Buffer.from(buf.subarray(start, end)), this.mask));
+    } else if (opcode === OP_CLOSE) {
+      if (this.state === 'open') this.socket.write(maskedFrame(OP_CLOSE, Buffer.from(buf.subarray(start, end)), this.mask));
+      this.state = 'closing'; // the server closes TCP next
+    }
+  }
+
+  /** HELLO: version 1, 16-byte session, u32 JSON length, JSON. Finds our board's index and size. */
+  private hello(buf: Buffer, start: number, end: number): void {
+    if (end - start < 22 || buf[start + 1] !== 1) return this.fail(new Error('HELLO is not protocol version 1'));
+    const length = buf.readUInt32BE(start + 18);
+    const json = JSON.parse(buf.toString('utf8', start + 22, start + 22 + length)) as {
+      boards: { id: string; width: number; height: number; chunkSize: number }[];
+    };
+    const index = json.boards.findIndex((b) => b.id === this.boardId);
+    if (index < 0) return this.fail(new Error(`HELLO has no board "${this.boardId}"`));
+    const b = json.boards[index]!;
+    this.board = { index, width: b.width, height: b.height, chunkSize: b.chunkSize };
+  }
+}

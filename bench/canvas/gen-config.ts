@@ -1,0 +1,65 @@
+// What the runner tells a bot generator process (its one JSON argument), and what the
+// generator answers (JSON event lines on stdout, binary timing files on disk).
+import type { Target } from './bot-client.js';
+import type { ScheduleSpec } from './schedule.js';
+
+export interface GeneratorConfig {
+  /** This process's number and how many generator processes share the load. Placement `seq` is sent by process seq % generators. */
+  index: number;
+  generators: number;
+  target: Target;
+  /** Source addresses, round-robin over this process's sockets. */
+  localAddresses: string[];
+  boardId: string;
+  /** Clients that read, place and are measured. */
+  normalClients: number;
+  /** Clients that stop reading their sockets at `pauseAtMs`; the first `resumeSlow` of them read again at `resumeAtMs`. */
+  slowClients: number;
+  resumeSlow: number;
+  pauseAtMs: number | null;
+  resumeAtMs: number | null;
+  /** null: every chunk of the board; n: an n × n window of chunks per client (spread over the board). */
+  viewportChunks: number | null;
+  /** Handshakes (and subscriptions) in flight while connecting. */
+  concurrency: number;
+  handshakeTimeoutMs: number;
+  schedule: ScheduleSpec;
+  /** After the last placement, wait this long for its deliveries. */
+  drainMs: number;
+  /** Files `<outPrefix>.send`, `.recv-seq`, `.recv-t` are written here. */
+  outPrefix: string;
+}
+
+/** The generator's `result` event. */
+export interface GeneratorResult {
+  event: 'result';
+  index: number;
+  normalConnected: number;
+  slowConnected: number;
+  failedConnects: number;
+  connectErrors: [string, number][];
+  connectMs: number;
+  /** Placements this process sent (all / in the measured window). */
+  placed: number;
+  placedInWindow: number;
+  acks: number;
+  rejects: number;
+  rejectReasons: Record<string, number>;
+  /** Send lag (actual − due) of this process's placements, ms: its event loop's health. */
+  sendLagP50Ms: number;
+  sendLagP99Ms: number;
+  sendLagMaxMs: number;
+  /** DIFF messages read by normal / slow clients, whose read fell in the measured window. */
+  diffsInWindow: number;
+  diffBytesInWindow: number;
+  slowDiffsInWindow: number;
+  /** (placement, receiver) pairs recorded, and how many the subscriptions of normal clients call for. */
+  pairs: number;
+  expectedPairs: number;
+  colorMismatches: number;
+  /** Normal clients whose connection closed during the run; slow clients closed (by the server, e.g. 1013). */
+  droppedNormal: number;
+  slowClosed: number;
+  /** This process's CPU over the measured window, % of one core. */
+  cpuPercent: number;
+}

@@ -1,0 +1,359 @@
+// One bot load against one running server: start the generator processes (core 1), wait
+// until all their bots are connected and subscribed, give them a common T0, sample the
+// server (CPU from /proc at the window's edges, RSS and /metrics over time), then join
+// the generators' send and receive times into delivery latencies.
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tail, closed, onLines, spawnPinnedNode, withTimeout } from '../echo/children.js';
+import { processCpuSeconds } from '../echo/cpu-window.js';
+import type { RunningServer } from '../echo/server-process.js';
+import { epochNow } from './bot-client.js';
+import type { GeneratorConfig, GeneratorResult } from './gen-config.js';
+import { scrapeMetrics, type MetricValues } from './metrics-scrape.js';
+import { Schedule, sampleEveryFor, type ScheduleSpec } from './schedule.js';
+import { SCRATCH, benchBoard } from './server-setup.js';
+
+export const GENERATOR_SCRIPT = 'build/bench/canvas/bot-generator.js';
+export const GENERATOR_CPU = 1;
+export const BOARD_ID = 'place';
+
+export interface LoadSpec {
+  /** Normal clients (they place, read and are measured). */
+  clients: number;
+  slowClients: number;
+  resumeSlow: number;
+  /** ms after T0; null: never. */
+  pauseAtMs: number | null;
+  resumeAtMs: number | null;
+  ratePerSec: number;
+  warmupMs: number;
+  durationMs: number;
+  drainMs: number;
+  generators: number;
+  localAddresses: string[];
+  viewportChunks: number | null;
+  /** Scrape /metrics (ours only) and read RSS every this many ms from T0 on. */
+  timelineMs: number;
+  /** Scrape /metrics for the timeline too (not only at the window's edges). */
+  timelineMetrics: boolean;
+}
+
+export interface TimelinePoint {
+  /** ms since the measured window started (negative: warm-up). */
+  tMs: number;
+  rssKiB: number;
+  metrics: MetricValues | null;
+}
+
+export interface LatencyStats {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface LoadResult {
+  spec: LoadSpec;
+  sampleEvery: number;
+  generators: GeneratorResult[];
+  normalConnected: number;
+  slowConnected: number;
+  failedConnects: number;
+  connectErrors: [string, number][];
+  connectMs: number;
+  latency: LatencyStats;
+  /** Recorded pairs ÷ the pairs the subscriptions call for (sampled placements × their receivers). */
+  deliveredPct: number;
+  unmatchedPairs: number;
+  diffMsgsPerSec: number;
+  diffBytesPerSec: number;
+  placementsPerSec: number;
+  serverCpuSeconds: number;
+  serverCpuPercent: number;
+  serverUsPerMsg: number;
+  generatorCpuPercent: number;
+  sendLagP99Ms: number;
+  rejects: number;
+  /** RSS before the bots connected, with all connected and subscribed (both after a full GC), and the highest seen under load. */
+  rssStartKiB: number;
+  rssIdleKiB: number;
+  rssPeakKiB: number;
+  rssEndKiB: number;
+  /** Ours only: from /metrics at the window's edges. */
+  serverDiffMsgsPerSec: number;
+  ticksPerSec: number;
+  metricsStart: MetricValues | null;
+  metricsEnd: MetricValues | null;
+  timeline: TimelinePoint[];
+  serverAlive: boolean;
+}
+
+interface GeneratorProcess {
+  child: ChildProcess;
+  ready: Promise<void>;
+  result: Promise<GeneratorResult>;
+}
+
+function startGenerator(config: GeneratorConfig, timeoutMs: number): GeneratorProcess {
+  const child = spawnPinnedNode(GENERATOR_CPU, [GENERATOR_SCRIPT, JSON.stringify(config)]);
+  const stderr = new Tail();
+  let result: GeneratorResult | null = null;
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  onLines(child.stderr!, (line) => {
+    stderr.push(line);
+    console.error(`  [generator ${config.index}] ${line}`);
+  });
+  onLines(child.stdout!, (line) => {
+    let event: { event?: string };
+    try {
+      event = JSON.parse(line) as { event?: string };
+    } catch {
+      console.error(`  [generator ${config.index}] ${line}`);
+      return;
+    }
+    if (event.event === 'ready') {
+      const e = event as { normal: number; slow: number; failed: number; connectMs: number };
+      console.error(`  [generator ${config.index}] ready: ${e.normal + e.slow} bots (${e.failed} failed) in ${(e.connectMs / 1000).toFixed(1)} s`);
+      onReady();
+    } else if (event.event === 'result') result = event as GeneratorResult;
+  });
+  const resultPromise = withTimeout(closed(child), timeoutMs, `generator ${config.index}`)
+    .catch((err: unknown) => {
+      child.kill('SIGKILL');
+      throw err;
+    })
+    .then((status) => {
+      if (status.code !== 0 || result === null) {
+        throw new Error(`generator ${config.index} failed (${status.signal ?? `exit ${status.code}`}): ${stderr.toString() || 'no output'}`);
+      }
+      return result;
+    });
+  // A generator that dies before it is ready fails `ready` too.
+  const readyOrDied = Promise.race([ready, resultPromise.then(() => { throw new Error(`generator ${config.index} exited before it was ready`); })]);
+  resultPromise.catch(() => {}); // observed through readyOrDied / result
+  readyOrDied.catch(() => {});
+  return { child, ready: readyOrDied, result: resultPromise };
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Joins every generator's receive times with the send times of whichever generator placed. */
+function joinLatencies(prefixes: string[], total: number): { latency: LatencyStats; unmatched: number } {
+  const send = new Float64Array(total).fill(NaN);
+  for (const prefix of prefixes) {
+    const bytes = readFileSync(`${prefix}.send`);
+    const mine = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+    for (let i = 0; i < mine.length; i++) if (!Number.isNaN(mine[i]!)) send[i] = mine[i]!;
+  }
+  const parts: Float64Array[] = [];
+  let unmatched = 0;
+  for (const prefix of prefixes) {
+    const seqBytes = readFileSync(`${prefix}.recv-seq`);
+    const timeBytes = readFileSync(`${prefix}.recv-t`);
+    const seqs = new Uint32Array(seqBytes.buffer.slice(seqBytes.byteOffset, seqBytes.byteOffset + seqBytes.byteLength));
+    const times = new Float64Array(timeBytes.buffer.slice(timeBytes.byteOffset, timeBytes.byteOffset + timeBytes.byteLength));
+    const latencies = new Float64Array(seqs.length);
+    let n = 0;
+    for (let i = 0; i < seqs.length; i++) {
+      const sentAt = send[seqs[i]!]!;
+      if (Number.isNaN(sentAt)) unmatched++;
+      else latencies[n++] = times[i]! - sentAt;
+    }
+    parts.push(latencies.subarray(0, n));
+  }
+  const all = new Float64Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  all.sort();
+  return {
+    latency: { count: all.length, p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99), max: all.length > 0 ? all[all.length - 1]! : NaN },
+    unmatched,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let loadCount = 0;
+
+/** Runs `spec` against `server` (already started); `kind` says whether /metrics exists. */
+export async function driveLoad(server: RunningServer, ours: boolean, spec: LoadSpec, label: string): Promise<LoadResult> {
+  const board = benchBoard(BOARD_ID);
+  const receivers = spec.viewportChunks === null ? spec.clients : spec.clients * Math.min(1, (spec.viewportChunks / (board.width / board.chunkSize)) ** 2);
+  const placementsInWindow = (spec.ratePerSec * spec.durationMs) / 1000;
+  const sampleEvery = sampleEveryFor(placementsInWindow, receivers);
+  const schedule: ScheduleSpec = {
+    width: board.width,
+    height: board.height,
+    ratePerSec: spec.ratePerSec,
+    warmupMs: spec.warmupMs,
+    durationMs: spec.durationMs,
+    sampleEvery,
+  };
+  const total = new Schedule(schedule).total; // also checks the schedule fits the board
+
+  await server.gc();
+  const rssStartKiB = server.rssKiB();
+
+  // ---- generators: connect, subscribe, wait ----
+  const run = ++loadCount;
+  const split = (n: number, g: number) => Math.floor(n / spec.generators) + (g < n % spec.generators ? 1 : 0);
+  const timeoutMs = 120_000 + spec.warmupMs + spec.durationMs + spec.drainMs;
+  const processes: GeneratorProcess[] = [];
+  const prefixes: string[] = [];
+  for (let g = 0; g < spec.generators; g++) {
+    const outPrefix = join(SCRATCH, `load-${run}-gen-${g}`);
+    prefixes.push(outPrefix);
+    const slowHere = split(spec.slowClients, g);
+    processes.push(startGenerator({
+      index: g,
+      generators: spec.generators,
+      target: { host: server.host, port: server.port, path: '/ws' },
+      localAddresses: spec.localAddresses,
+      boardId: BOARD_ID,
+      normalClients: split(spec.clients, g),
+      slowClients: slowHere,
+      resumeSlow: Math.min(slowHere, split(spec.resumeSlow, g)),
+      pauseAtMs: spec.pauseAtMs,
+      resumeAtMs: spec.resumeAtMs,
+      viewportChunks: spec.viewportChunks,
+      concurrency: 200,
+      handshakeTimeoutMs: 30_000,
+      schedule,
+      drainMs: spec.drainMs,
+      outPrefix,
+    }, timeoutMs));
+  }
+  try {
+    await Promise.all(processes.map((p) => p.ready));
+  } catch (err) {
+    for (const p of processes) p.child.kill('SIGKILL');
+    throw err;
+  }
+  await server.gc();
+  const rssIdleKiB = server.rssKiB();
+
+  // ---- the run ----
+  const t0 = epochNow() + 300;
+  for (const p of processes) p.child.stdin!.write(`go ${t0}\n`);
+  const windowStart = t0 + spec.warmupMs;
+  const windowEnd = windowStart + spec.durationMs;
+  const at = (time: number) => sleep(Math.max(0, time - epochNow()));
+
+  let cpu0 = NaN;
+  let cpu1 = NaN;
+  let wall0 = 0;
+  let wall1 = 0;
+  let metricsStart: MetricValues | null = null;
+  let metricsEnd: MetricValues | null = null;
+  const scrape = async () => (ours && server.alive ? scrapeMetrics(server.host, server.port).catch(() => null) : null);
+  const windowSampler = (async () => {
+    await at(windowStart);
+    cpu0 = processCpuSeconds(server.pid);
+    wall0 = epochNow();
+    metricsStart = await scrape();
+    await at(windowEnd);
+    cpu1 = processCpuSeconds(server.pid);
+    wall1 = epochNow();
+    metricsEnd = await scrape();
+  })();
+
+  const timeline: TimelinePoint[] = [];
+  let rssPeakKiB = rssIdleKiB;
+  let sampling = true;
+  const timelineSampler = (async () => {
+    let next = t0;
+    while (sampling && server.alive) {
+      await at(next);
+      if (!sampling || !server.alive) break;
+      const rssKiB = server.rssKiB();
+      if (epochNow() < windowEnd + spec.drainMs) rssPeakKiB = Math.max(rssPeakKiB, rssKiB);
+      timeline.push({ tMs: epochNow() - windowStart, rssKiB, metrics: spec.timelineMetrics ? await scrape() : null });
+      next += spec.timelineMs;
+    }
+  })();
+
+  let results: GeneratorResult[];
+  try {
+    results = await Promise.all(processes.map((p) => p.result));
+  } finally {
+    sampling = false;
+    for (const p of processes) p.child.kill('SIGKILL'); // no-op for those that exited
+  }
+  await windowSampler;
+  await timelineSampler;
+  const rssEndKiB = server.alive ? server.rssKiB() : NaN;
+
+  const { latency, unmatched } = joinLatencies(prefixes, total);
+  const sum = (key: keyof GeneratorResult) => results.reduce((s, r) => s + (r[key] as number), 0);
+  const windowS = spec.durationMs / 1000;
+  const serverWallS = (wall1 - wall0) / 1000;
+  const serverCpuSeconds = cpu1 - cpu0;
+  const diffMsgs = sum('diffsInWindow');
+  const counterDelta = (name: string) => {
+    const a = (metricsStart as MetricValues | null)?.get(name);
+    const b = (metricsEnd as MetricValues | null)?.get(name);
+    return a === undefined || b === undefined ? NaN : (b - a) / serverWallS;
+  };
+  console.error(`  [${label}] p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms over ${latency.count} pairs; ` +
+    `${Math.round(diffMsgs / windowS)} DIFF/s; server ${((serverCpuSeconds / serverWallS) * 100).toFixed(0)}% CPU; generator ${sum('cpuPercent').toFixed(0)}% CPU`);
+  return {
+    spec,
+    sampleEvery,
+    generators: results,
+    normalConnected: sum('normalConnected'),
+    slowConnected: sum('slowConnected'),
+    failedConnects: sum('failedConnects'),
+    connectErrors: results.flatMap((r) => r.connectErrors),
+    connectMs: Math.max(...results.map((r) => r.connectMs)),
+    latency,
+    deliveredPct: (sum('pairs') / sum('expectedPairs')) * 100,
+    unmatchedPairs: unmatched,
+    diffMsgsPerSec: diffMsgs / windowS,
+    diffBytesPerSec: sum('diffBytesInWindow') / windowS,
+    placementsPerSec: sum('placedInWindow') / windowS,
+    serverCpuSeconds,
+    serverCpuPercent: (serverCpuSeconds / serverWallS) * 100,
+    serverUsPerMsg: diffMsgs > 0 ? (serverCpuSeconds * 1e6) / diffMsgs : NaN,
+    generatorCpuPercent: sum('cpuPercent'),
+    sendLagP99Ms: Math.max(...results.map((r) => r.sendLagP99Ms)),
+    rejects: sum('rejects'),
+    rssStartKiB,
+    rssIdleKiB,
+    rssPeakKiB,
+    rssEndKiB,
+    serverDiffMsgsPerSec: counterDelta('tessera_diff_messages_total'),
+    ticksPerSec: counterDelta('tessera_ticks_total'),
+    metricsStart,
+    metricsEnd,
+    timeline,
+    serverAlive: server.alive,
+  };
+}
+
+/** Observations worth a note under the tables. */
+export function loadNotes(label: string, r: LoadResult): string[] {
+  const notes: string[] = [];
+  if (r.generatorCpuPercent >= 90) {
+    notes.push(`${label}: the generator used ${r.generatorCpuPercent.toFixed(0)}% of its core — the generator, not the server, is the bottleneck; ` +
+      'latencies include its own queueing and the server numbers are lower bounds');
+  }
+  if (r.failedConnects > 0) notes.push(`${label}: ${r.failedConnects} bots failed to connect ${JSON.stringify(r.connectErrors)}`);
+  const dropped = r.generators.reduce((s, g) => s + g.droppedNormal, 0);
+  if (dropped > 0) notes.push(`${label}: ${dropped} normal bots lost their connection during the run`);
+  if (r.rejects > 0) notes.push(`${label}: ${r.rejects} placements rejected ${JSON.stringify(r.generators.map((g) => g.rejectReasons))}`);
+  const mismatches = r.generators.reduce((s, g) => s + g.colorMismatches, 0);
+  if (mismatches > 0) notes.push(`${label}: ${mismatches} delivered pixels had an unexpected colour`);
+  if (r.unmatchedPairs > 0) notes.push(`${label}: ${r.unmatchedPairs} receptions matched no send time`);
+  if (r.deliveredPct < 99.9) notes.push(`${label}: only ${r.deliveredPct.toFixed(2)}% of the expected (placement, receiver) pairs arrived within the drain time`);
+  if (r.sendLagP99Ms > 20) notes.push(`${label}: the generator sent placements late (p99 ${r.sendLagP99Ms.toFixed(0)} ms after their due time): its event loop was busy`);
+  if (!r.serverAlive) notes.push(`${label}: the server exited during the run`);
+  return notes;
+}

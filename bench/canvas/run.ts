@@ -1,0 +1,413 @@
+// Canvas benchmark runner:
+//   node build/bench/canvas/run.js [--quick] [--only pixels-prd,reference,scale,slow-client,http,sweep]
+//                                  [--generators N] [--sweep 250,500,1000,2000,5000] [--out DIR]
+// Every scenario starts its own server on core 0 (ours, or the ws reference) with a board
+// config written for it, runs the bot generator(s) on core 1, and stops the server. The
+// Markdown report goes to stdout and to DIR/canvas-<date>.md (DIR: bench/results), with
+// the latency chart next to it as canvas-<date>-latency.svg.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT } from '../echo/children.js';
+import { CpuWindow } from '../echo/cpu-window.js';
+import { runGenerator } from '../echo/generator-process.js';
+import type { RunningServer } from '../echo/server-process.js';
+import { lineChart } from './chart.js';
+import { driveLoad, loadNotes, type LoadResult, type LoadSpec } from './load.js';
+import { fetchText } from './metrics-scrape.js';
+import { startServer, type ServerKind } from './server-setup.js';
+import type { ServerSettings } from '../../src/canvas/board-config.js';
+
+const SCENARIOS = ['pixels-prd', 'reference', 'scale', 'slow-client', 'http', 'sweep'] as const;
+type ScenarioName = (typeof SCENARIOS)[number];
+const LOCAL_ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
+const HTTP_GENERATOR = 'build/bench/echo/http-load.js';
+const HTTP_PATHS = ['/api/boards/place/chunks/0/0', '/api/boards/place/chunks/0/0.png'];
+
+// Targets of the scale scenario.
+const SCALE_P99_TARGET_MS = 100;
+const SCALE_RSS_TARGET_KIB = 20;
+
+interface Options {
+  quick: boolean;
+  only: ScenarioName[];
+  generators: number;
+  sweep: number[];
+  out: string;
+}
+
+function options(): Options {
+  const usage = `usage: node build/bench/canvas/run.js [--quick] [--only ${SCENARIOS.join(',')}] [--generators 1] [--sweep 250,500,1000,2000,5000] [--out DIR]`;
+  try {
+    const { values } = parseArgs({
+      options: {
+        quick: { type: 'boolean' },
+        only: { type: 'string' },
+        generators: { type: 'string' },
+        sweep: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+    if (values.help) throw new Error('');
+    const quick = values.quick ?? false;
+    const only = (values.only ? values.only.split(',') : [...SCENARIOS]) as ScenarioName[];
+    const unknown = only.filter((s) => !SCENARIOS.includes(s));
+    if (unknown.length > 0) throw new Error(`unknown scenario: ${unknown.join(', ')}`);
+    const generators = Number(values.generators ?? 1);
+    if (!Number.isInteger(generators) || generators < 1 || generators > 8) throw new Error('--generators needs 1 to 8');
+    const sweep = (values.sweep ?? (quick ? '' : '250,500,1000,2000,5000')).split(',').filter(Boolean).map(Number);
+    if (sweep.some((n) => !Number.isInteger(n) || n < 1 || n > 15_000)) throw new Error('--sweep needs client counts from 1 to 15000');
+    return { quick, only, generators, sweep, out: values.out ?? join(ROOT, 'bench/results') };
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${usage}`.trim());
+    process.exit(64);
+  }
+}
+
+// ---- scenario parameters ----
+
+function scenarioSpecs(o: Options) {
+  const warmupMs = o.quick ? 1000 : 3000;
+  const durationMs = o.quick ? 3000 : 10_000;
+  const drainMs = o.quick ? 1000 : 2000;
+  const base: LoadSpec = {
+    clients: 1000,
+    slowClients: 0,
+    resumeSlow: 0,
+    pauseAtMs: null,
+    resumeAtMs: null,
+    ratePerSec: 200,
+    warmupMs,
+    durationMs,
+    drainMs,
+    generators: o.generators,
+    localAddresses: LOCAL_ADDRESSES,
+    viewportChunks: null,
+    timelineMs: 1000,
+    timelineMetrics: false,
+  };
+  const slowDurationMs = o.quick ? 12_000 : 30_000;
+  return {
+    pixelsPrd: { tickHz: 60, load: base },
+    scale: { tickHz: 20, load: { ...base, clients: 10_000, ratePerSec: 1000 } },
+    slow: {
+      tickHz: 60,
+      // Paused clients are closed once they have been behind this long (default 30 s), so the run can show it.
+      deadlineMs: slowDurationMs / 3,
+      load: {
+        ...base,
+        clients: 200,
+        slowClients: 20,
+        resumeSlow: 10,
+        ratePerSec: 2000,
+        warmupMs: 2000,
+        durationMs: slowDurationMs,
+        pauseAtMs: 2000,
+        resumeAtMs: 2000 + slowDurationMs / 2,
+        timelineMetrics: true,
+      } satisfies LoadSpec,
+    },
+    http: { connections: 50, pipelining: 1, warmupS: o.quick ? 1 : 2, durationS: o.quick ? 3 : 10 },
+  };
+}
+
+// ---- running ----
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+async function withServer<T>(kind: ServerKind, settings: Partial<ServerSettings>, fn: (server: RunningServer) => Promise<T>): Promise<Outcome<T>> {
+  let server: RunningServer | undefined;
+  try {
+    server = await startServer(kind, settings);
+    return { ok: true, value: await fn(server) };
+  } catch (err) {
+    const output = server?.recentOutput();
+    return { ok: false, error: (err as Error).message + (output ? `\nserver output:\n${output}` : '') };
+  } finally {
+    await server?.stop();
+  }
+}
+
+function runLoad(label: string, kind: ServerKind, settings: Partial<ServerSettings>, spec: LoadSpec): Promise<Outcome<LoadResult>> {
+  console.error(`[${label}] ${kind}: ${spec.clients + spec.slowClients} clients, ${settings.tickRateHz} Hz, ${spec.ratePerSec} px/s …`);
+  return withServer(kind, settings, (server) => driveLoad(server, kind === 'ours', spec, label));
+}
+
+interface HttpRow {
+  path: string;
+  outcome: Outcome<{ requestsPerSec: number; p50: number; p99: number; serverUsPerRequest: number; serverCpu: number; generatorCpu: number; non2xx: number; errors: number; bytes: number }> | { ok: 'skipped'; reason: string };
+}
+
+async function runHttp(spec: ReturnType<typeof scenarioSpecs>['http']): Promise<Outcome<HttpRow[]>> {
+  console.error('[http] ours …');
+  return withServer('ours', { tickRateHz: 60 }, async (server) => {
+    // Put some pixels on the board first (10,000 over the whole board, so about 100 in chunk (0, 0)).
+    await driveLoad(server, true, {
+      clients: 100, slowClients: 0, resumeSlow: 0, pauseAtMs: null, resumeAtMs: null, ratePerSec: 4000,
+      warmupMs: 0, durationMs: 2500, drainMs: 500, generators: 1, localAddresses: LOCAL_ADDRESSES,
+      viewportChunks: 1, timelineMs: 1000, timelineMetrics: false,
+    }, 'http fill');
+    const rows: HttpRow[] = [];
+    for (const path of HTTP_PATHS) {
+      const probe = await fetchText(server.host, server.port, path).catch((err: Error) => ({ status: 0, body: err.message }));
+      if (probe.status !== 200) {
+        rows.push({ path, outcome: { ok: 'skipped', reason: probe.status === 0 ? probe.body : `GET answered ${probe.status}` } });
+        continue;
+      }
+      const cpu = new CpuWindow(server.pid);
+      const url = `http://${server.host}:${server.port}${path}`;
+      try {
+        const r = await runGenerator(HTTP_GENERATOR, [JSON.stringify({ url, ...spec })],
+          (e, child) => cpu.onEvent(e.event, child.pid!), 120_000);
+        const rps = Number(r.requestsPerSec);
+        rows.push({
+          path,
+          outcome: {
+            ok: true,
+            value: {
+              requestsPerSec: rps,
+              p50: Number(r.latencyP50Ms),
+              p99: Number(r.latencyP99Ms),
+              serverCpu: cpu.serverPercent,
+              serverUsPerRequest: (cpu.serverPercent / 100) * (1e6 / rps),
+              generatorCpu: Number(r.generatorCpuPercent),
+              non2xx: Number(r.non2xx),
+              errors: Number(r.errors) + Number(r.timeouts),
+              bytes: probe.body.length,
+            },
+          },
+        });
+      } catch (err) {
+        rows.push({ path, outcome: { ok: false, error: (err as Error).message } });
+      }
+    }
+    return rows;
+  });
+}
+
+// ---- formatting ----
+
+const n0 = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
+const n1 = (v: number) => (Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : 'n/a');
+const n2 = (v: number) => (Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : 'n/a');
+const mib = (kib: number) => n1(kib / 1024);
+const secs = (ms: number) => `${ms / 1000} s`;
+
+interface Row {
+  label: string;
+  server: string;
+  tickHz: number;
+  r: LoadResult;
+}
+
+function latencyTable(rows: Row[]): string[] {
+  const lines = [
+    '| run | server | clients | tick Hz | px/s | p50 ms | p95 ms | p99 ms | max ms | delivered % | DIFF msg/s | server ticks/s | server CPU s | server CPU % | server CPU µs / DIFF msg | server RSS MiB (idle → peak) | generator CPU % |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const { label, server, tickHz, r } of rows) {
+    const clients = r.normalConnected + (r.slowConnected > 0 ? ` + ${r.slowConnected} slow` : '');
+    lines.push(`| ${label} | ${server} | ${clients} | ${tickHz} | ${n0(r.placementsPerSec)} | ${n1(r.latency.p50)} | ${n1(r.latency.p95)} | ${n1(r.latency.p99)} | ${n1(r.latency.max)} | ` +
+      `${n2(r.deliveredPct)} | ${n0(r.diffMsgsPerSec)} | ${Number.isFinite(r.ticksPerSec) ? n1(r.ticksPerSec) : '—'} | ${n2(r.serverCpuSeconds)} | ${n0(r.serverCpuPercent)} | ${n2(r.serverUsPerMsg)} | ` +
+      `${mib(r.rssIdleKiB)} → ${mib(r.rssPeakKiB)} | ${n0(r.generatorCpuPercent)}${r.generatorCpuPercent >= 90 ? ' ⚠' : ''} |`);
+  }
+  return lines;
+}
+
+function failedLine(label: string, error: string): string {
+  return `- ${label}: FAILED — ${error.split('\n').join(' ⏎ ')}`;
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  const specs = scenarioSpecs(o);
+  const has = (s: ScenarioName) => o.only.includes(s);
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const record = (label: string, server: string, tickHz: number, outcome: Outcome<LoadResult>): LoadResult | null => {
+    if (!outcome.ok) {
+      notes.push(failedLine(label, outcome.error).slice(2));
+      console.error(`[${label}] FAILED: ${outcome.error}`);
+      return null;
+    }
+    rows.push({ label, server, tickHz, r: outcome.value });
+    notes.push(...loadNotes(label, outcome.value));
+    return outcome.value;
+  };
+
+  // a. pixels-prd
+  let prd: LoadResult | null = null;
+  if (has('pixels-prd') || has('reference')) {
+    prd = record('pixels-prd', 'ours', specs.pixelsPrd.tickHz, await runLoad('pixels-prd', 'ours', { tickRateHz: specs.pixelsPrd.tickHz }, specs.pixelsPrd.load));
+  }
+
+  // c. reference
+  let ref: LoadResult | null = null;
+  if (has('reference')) {
+    ref = record('reference', 'ws reference', specs.pixelsPrd.tickHz, await runLoad('reference', 'reference', { tickRateHz: specs.pixelsPrd.tickHz }, specs.pixelsPrd.load));
+  }
+
+  // b. scale
+  let scale: LoadResult | null = null;
+  if (has('scale')) {
+    scale = record('scale', 'ours', specs.scale.tickHz, await runLoad('scale', 'ours', { tickRateHz: specs.scale.tickHz }, specs.scale.load));
+  }
+
+  // d. slow-client
+  let slow: LoadResult | null = null;
+  if (has('slow-client')) {
+    slow = record('slow-client', 'ours', specs.slow.tickHz, await runLoad('slow-client', 'ours',
+      { tickRateHz: specs.slow.tickHz, slowClientDeadlineMs: specs.slow.deadlineMs }, specs.slow.load));
+  }
+
+  // e. http
+  let http: Outcome<HttpRow[]> | null = null;
+  if (has('http')) http = await runHttp(specs.http);
+
+  // Latency against clients: the pixels-prd load at several client counts.
+  const sweepPoints: { clients: number; r: LoadResult }[] = [];
+  if (prd && prd.normalConnected > 0) sweepPoints.push({ clients: specs.pixelsPrd.load.clients, r: prd });
+  if (has('sweep')) {
+    for (const clients of o.sweep) {
+      if (prd && clients === specs.pixelsPrd.load.clients) continue;
+      const r = record(`sweep ${clients}`, 'ours', specs.pixelsPrd.tickHz,
+        await runLoad(`sweep ${clients}`, 'ours', { tickRateHz: specs.pixelsPrd.tickHz }, { ...specs.pixelsPrd.load, clients }));
+      if (r) sweepPoints.push({ clients, r });
+    }
+  }
+  sweepPoints.sort((a, b) => a.clients - b.clients);
+
+  // ---- report ----
+  const date = new Date().toISOString().slice(0, 19).replace(/:/g, '-');
+  const svgName = `canvas-${date}-latency.svg`;
+  const p = specs.pixelsPrd.load;
+  const out: string[] = [
+    `# Canvas benchmark ${date}${o.quick ? ' (quick)' : ''}`,
+    '',
+    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}. Server pinned to core 0, bot generator${o.generators > 1 ? `s (${o.generators} processes)` : ''} to core 1 (taskset). ` +
+      'Boards of `bench/canvas/bench-config.json` (config/default.json with rate limits lifted), fresh server per run. ' +
+      'Bots are raw-socket WebSocket clients subscribed to all 100 chunks of `place` (1000×1000); placements are spread round-robin over them, one pixel per PLACE, never the same pixel twice. ' +
+      'Latency = time a receiving bot read the DIFF holding a pixel − time the placing bot wrote its PLACE (one wall clock for all processes), over every (placement, receiver) pair of the sampled placements. ' +
+      `Windows: ${secs(p.warmupMs)} warm-up, ${secs(p.durationMs)} measured, ${secs(p.drainMs)} drain.`,
+    '',
+    '## Delivery latency and cost',
+    '',
+    ...latencyTable(rows),
+    '',
+    '"delivered %": pairs received ÷ pairs expected (sampled placements × subscribed receivers); "server CPU µs / DIFF msg": server CPU time (utime + stime from /proc) ÷ DIFF messages the bots read in the window; ' +
+      '"server ticks/s": broadcast ticks actually run (ours, from /metrics; below the tick rate means ticks overran). ⚠: generator at ≥ 90% of its core — the generator is the bottleneck.',
+  ];
+
+  if (prd || ref) {
+    out.push('', `## Ours vs a ws reference server (${n0(p.clients)} clients, ${specs.pixelsPrd.tickHz} Hz, ${p.ratePerSec} px/s)`, '');
+    if (prd && ref) {
+      const cmp = (label: string, a: number, b: number, f: (v: number) => string) =>
+        `| ${label} | ${f(a)} | ${f(b)} | ${Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : ''} |`;
+      out.push('| metric | ours | ws reference | ours ÷ reference |', '|---|---:|---:|---:|',
+        cmp('server CPU µs per delivered DIFF message ↓', prd.serverUsPerMsg, ref.serverUsPerMsg, n2),
+        cmp('server CPU % (core 0)', prd.serverCpuPercent, ref.serverCpuPercent, n0),
+        cmp('DIFF messages delivered / s', prd.diffMsgsPerSec, ref.diffMsgsPerSec, n0),
+        cmp('delivery p50 ms ↓', prd.latency.p50, ref.latency.p50, n1),
+        cmp('delivery p99 ms ↓', prd.latency.p99, ref.latency.p99, n1),
+        cmp('server RSS MiB, all subscribed (idle, after GC)', prd.rssIdleKiB / 1024, ref.rssIdleKiB / 1024, n1),
+        cmp('generator CPU %', prd.generatorCpuPercent, ref.generatorCpuPercent, n0));
+      const lower = prd.serverUsPerMsg < ref.serverUsPerMsg;
+      out.push('', `Target "ours costs less CPU per delivered message than the ws reference": **${lower ? 'met' : 'missed'}** ` +
+        `(${n2(prd.serverUsPerMsg)} vs ${n2(ref.serverUsPerMsg)} µs). The reference builds each client's DIFF with one Buffer and one ws.send per client per tick; ` +
+        'ours encodes each changed chunk once and writes one shared prepared frame to every client that watches the same chunks.');
+    } else out.push('Not measured (one of the two runs failed or was not selected).');
+  }
+
+  if (scale) {
+    const perConnIdle = (scale.rssIdleKiB - scale.rssStartKiB) / scale.normalConnected;
+    const perConnPeak = (scale.rssPeakKiB - scale.rssStartKiB) / scale.normalConnected;
+    const s = specs.scale.load;
+    out.push('', `## Scale (${n0(s.clients)} clients over 127.0.0.1–4, ${specs.scale.tickHz} Hz, ${n0(s.ratePerSec)} px/s)`, '',
+      '| metric | measured | target | |', '|---|---:|---:|---|',
+      `| delivery p99 ms | ${n1(scale.latency.p99)} | ≤ ${SCALE_P99_TARGET_MS} | ${scale.latency.p99 <= SCALE_P99_TARGET_MS ? 'met' : '**missed**'} |`,
+      `| server RSS per connection, all subscribed, idle (after GC) KiB | ${n2(perConnIdle)} | ≤ ${SCALE_RSS_TARGET_KIB} | ${perConnIdle <= SCALE_RSS_TARGET_KIB ? 'met' : '**missed**'} |`,
+      `| server RSS per connection, peak under load KiB | ${n2(perConnPeak)} | ≤ ${SCALE_RSS_TARGET_KIB} | ${perConnPeak <= SCALE_RSS_TARGET_KIB ? 'met' : '**missed**'} |`,
+      `| delivery p50 / p95 ms | ${n1(scale.latency.p50)} / ${n1(scale.latency.p95)} | | |`,
+      `| DIFF messages delivered / s | ${n0(scale.diffMsgsPerSec)} | | |`,
+      `| server CPU % / µs per DIFF message | ${n0(scale.serverCpuPercent)} / ${n2(scale.serverUsPerMsg)} | | |`,
+      `| generator CPU % | ${n0(scale.generatorCpuPercent)} | | ${scale.generatorCpuPercent >= 90 ? 'generator-bound' : ''} |`,
+      `| connect + subscribe all bots s | ${n1(scale.connectMs / 1000)} | | |`,
+      '', 'RSS per connection = (RSS with every bot connected and subscribed to 100 chunks − RSS before they connected) ÷ connections, both after a forced full GC; the peak is the highest RSS sampled (once a second) during the run, same baseline.');
+    const bound = scale.generatorCpuPercent >= 90 ? 'the generator (core 1) is saturated' : scale.serverCpuPercent >= 90 ? 'the server (core 0) is saturated' : '';
+    if (bound) out.push('', `At this load ${bound}: ${n0(scale.diffMsgsPerSec)} DIFF messages/s, i.e. one socket write on the server and one read in the generator for each.`);
+  }
+
+  if (slow) {
+    const s = specs.slow.load;
+    const m = slow.metricsEnd;
+    const get = (name: string) => m?.get(name) ?? NaN;
+    const rss = slow.timeline.map((t) => t.rssKiB);
+    out.push('', `## Slow clients (${s.clients} normal + ${s.slowClients} that stop reading; ${specs.slow.tickHz} Hz, ${n0(s.ratePerSec)} px/s)`, '',
+      `The ${s.slowClients} slow bots stop reading their sockets when the window starts; ${s.resumeSlow} of them read again ${secs(s.resumeAtMs! - s.pauseAtMs!)} later, the others never do. ` +
+      `Server: slowClientHighWaterBytes 256 KiB, hard limit 4 MiB, slowClientDeadlineMs ${n0(specs.slow.deadlineMs)} (lowered from 30 s so the run shows it). ${secs(s.durationMs)} measured.`, '',
+      '| metric | value |', '|---|---:|',
+      `| normal clients' delivery p50 / p99 / max ms | ${n1(slow.latency.p50)} / ${n1(slow.latency.p99)} / ${n1(slow.latency.max)} |`,
+      `| normal clients' delivered % | ${n2(slow.deliveredPct)} |`,
+      `| tessera_slow_clients_closed_total | ${n0(get('tessera_slow_clients_closed_total'))} |`,
+      `| tessera_catch_ups_total | ${n0(get('tessera_catch_ups_total'))} |`,
+      `| tessera_clients_behind (end of window / highest seen) | ${n0(get('tessera_clients_behind'))} / ${n0(Math.max(...slow.timeline.map((t) => t.metrics?.get('tessera_clients_behind') ?? 0)))} |`,
+      `| slow bots closed by the server (seen by the bots) | ${n0(slow.generators.reduce((a, g) => a + g.slowClosed, 0))} |`,
+      `| server RSS MiB: idle → min / max during the run | ${mib(slow.rssIdleKiB)} → ${mib(Math.min(...rss))} / ${mib(Math.max(...rss))} |`,
+      '', 'Over time (t = 0 at the start of the window, when the slow bots stop reading):', '',
+      '| t s | server RSS MiB | clients behind | catch-ups | slow closed |', '|---:|---:|---:|---:|---:|');
+    const step = Math.max(1, Math.round(slow.timeline.length / 16));
+    slow.timeline.forEach((t, i) => {
+      if (i % step !== 0 && i !== slow!.timeline.length - 1) return;
+      const v = (name: string) => n0(t.metrics?.get(name) ?? NaN);
+      out.push(`| ${n1(t.tMs / 1000)} | ${mib(t.rssKiB)} | ${v('tessera_clients_behind')} | ${v('tessera_catch_ups_total')} | ${v('tessera_slow_clients_closed_total')} |`);
+    });
+  }
+
+  if (http) {
+    const h = specs.http;
+    out.push('', `## HTTP (autocannon, ${h.connections} connections, pipelining ${h.pipelining}, ${h.durationS} s measured after ${h.warmupS} s warm-up; 10,000 pixels placed first)`, '');
+    if (!http.ok) out.push(failedLine('http', http.error));
+    else {
+      out.push('| endpoint | requests/s | p50 ms | p99 ms | server CPU % | server CPU µs / request | generator CPU % | response bytes |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+      for (const row of http.value) {
+        if (row.outcome.ok === 'skipped') out.push(`| \`GET ${row.path}\` | skipped: ${row.outcome.reason} | | | | | | |`);
+        else if (!row.outcome.ok) out.push(`| \`GET ${row.path}\` | failed: ${row.outcome.error.split('\n')[0]} | | | | | | |`);
+        else {
+          const v = row.outcome.value;
+          out.push(`| \`GET ${row.path}\` | ${n0(v.requestsPerSec)} | ${n0(v.p50)} | ${n0(v.p99)} | ${n0(v.serverCpu)} | ${n1(v.serverUsPerRequest)} | ${n0(v.generatorCpu)} | ${n0(v.bytes)} |`);
+          if (v.non2xx > 0 || v.errors > 0) notes.push(`http ${row.path}: ${v.non2xx} non-2xx answers, ${v.errors} errors/timeouts`);
+          if (v.generatorCpu >= 90) notes.push(`http ${row.path}: autocannon used ${n0(v.generatorCpu)}% of its core — the generator is the bottleneck`);
+        }
+      }
+      out.push('', 'autocannon reports latency at 1 ms resolution.');
+    }
+  }
+
+  if (sweepPoints.length > 0) {
+    const svg = lineChart(`Delivery latency, ${specs.pixelsPrd.tickHz} Hz, ${p.ratePerSec} px/s, whole board`, 'clients (log scale)', 'placement → delivery, ms', [
+      { name: 'p50', colour: '#1f77b4', points: sweepPoints.map(({ clients, r }) => ({ x: clients, y: r.latency.p50 })) },
+      { name: 'p99', colour: '#d62728', points: sweepPoints.map(({ clients, r }) => ({ x: clients, y: r.latency.p99 })) },
+    ]);
+    mkdirSync(o.out, { recursive: true });
+    writeFileSync(join(o.out, svgName), svg);
+    out.push('', `## Latency against clients (${specs.pixelsPrd.tickHz} Hz, ${p.ratePerSec} px/s)`, '', `![p50 and p99 delivery latency against clients](${svgName})`, '',
+      '| clients | p50 ms | p99 ms | DIFF msg/s | server CPU % | server CPU µs / msg | generator CPU % |', '|---:|---:|---:|---:|---:|---:|---:|',
+      ...sweepPoints.map(({ clients, r }) =>
+        `| ${n0(clients)} | ${n1(r.latency.p50)} | ${n1(r.latency.p99)} | ${n0(r.diffMsgsPerSec)} | ${n0(r.serverCpuPercent)} | ${n2(r.serverUsPerMsg)} | ${n0(r.generatorCpuPercent)}${r.generatorCpuPercent >= 90 ? ' ⚠' : ''} |`));
+    const tick = 1000 / specs.pixelsPrd.tickHz;
+    out.push('', `A placement waits for the next tick (every ${n1(tick)} ms, so ${n1(tick / 2)} ms on average) before it is broadcast: that is the floor of p50.`);
+  }
+
+  if (notes.length > 0) out.push('', 'Notes:', ...notes.map((n) => `- ${n}`));
+  out.push('');
+  const report = out.join('\n');
+  console.log(report);
+  mkdirSync(o.out, { recursive: true });
+  const file = join(o.out, `canvas-${date}.md`);
+  writeFileSync(file, report);
+  console.error(`written to ${file}${sweepPoints.length > 0 ? ` and ${join(o.out, svgName)}` : ''}`);
+}
+
+await main();

@@ -1,0 +1,71 @@
+// The overview pyramid (src/canvas/render/overview.ts) over HTTP, for boards too large
+// for image.png:
+//   GET /api/boards/:id/overview                         levels, tile counts, URL templates
+//   GET /api/boards/:id/overview/:level/versions         the current `v` of every tile of a level
+//   GET /api/boards/:id/overview/:level/:tx/:ty.png?v=…  a tile
+// Tile URLs carry the tile's version, so a URL always shows the same picture and can be
+// cached forever; a request with a missing or stale `v` is redirected to the current one.
+import type { Board } from '../../canvas/board.js';
+import { OverviewPyramid } from '../../canvas/render/index.js';
+import type { HttpResponse } from '../../net/response.js';
+import type { HttpHandler, HttpRequest } from '../../net/router.js';
+import type { Canvas } from '../canvas.js';
+import { boardFrom, integerParam, jsonBody, notModified } from './http.js';
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+export function overviewHandlers(canvas: Canvas, epoch: string): { info: HttpHandler; versions: HttpHandler; tile: HttpHandler } {
+  const pyramids = new Map<Board, OverviewPyramid>();
+
+  // Created on first use: a board nobody looks at from afar costs nothing.
+  function pyramidOf(board: Board): OverviewPyramid {
+    let pyramid = pyramids.get(board);
+    if (pyramid === undefined) {
+      pyramid = new OverviewPyramid(board);
+      pyramids.set(board, pyramid);
+    }
+    return pyramid;
+  }
+
+  // Versions restart at 0 with the process, so `v` also names the process: a URL cached
+  // forever must never show another picture after a restart.
+  const v = (version: number): string => `${epoch}-${version}`;
+  const base = (board: Board): string => `/api/boards/${board.config.id}/overview`;
+
+  function info(request: HttpRequest): HttpResponse | Promise<HttpResponse> {
+    const board = boardFrom(canvas, request);
+    return jsonBody(request, {
+      ...pyramidOf(board).info(),
+      tileUrl: `${base(board)}/{level}/{tx}/{ty}.png?v={v}`,
+      versionsUrl: `${base(board)}/{level}/versions`,
+    });
+  }
+
+  function versions(request: HttpRequest): HttpResponse | Promise<HttpResponse> {
+    const board = boardFrom(canvas, request);
+    const level = integerParam(request, 'level');
+    const pyramid = pyramidOf(board);
+    const tiles = pyramid.versions(level).map(v); // TileNotFoundError → 404
+    const { tilesX, tilesY } = pyramid.info().tiles[level]!;
+    return jsonBody(request, { level, tilesX, tilesY, v: tiles });
+  }
+
+  function tile(request: HttpRequest): HttpResponse | Promise<HttpResponse> {
+    const board = boardFrom(canvas, request);
+    const level = integerParam(request, 'level');
+    const tx = integerParam(request, 'tx');
+    const ty = integerParam(request, 'ty');
+    const pyramid = pyramidOf(board);
+    const current = v(pyramid.version(level, tx, ty)); // TileNotFoundError → 404
+    if (new URLSearchParams(request.query).get('v') !== current) {
+      const location = `${base(board)}/${level}/${tx}/${ty}.png?v=${current}`;
+      return { status: 302, headers: { Location: location, 'Cache-Control': 'no-cache' } };
+    }
+    const headers = { 'Content-Type': 'image/png', 'Cache-Control': IMMUTABLE, ETag: `"${current}"` };
+    if (notModified(request, headers.ETag)) return { status: 304, headers };
+    // Same tick as version() above: no write can come between, so the tile is this version's.
+    return pyramid.tile(level, tx, ty).then((body) => ({ status: 200, headers, body }));
+  }
+
+  return { info, versions, tile };
+}
