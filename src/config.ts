@@ -11,6 +11,8 @@ export interface ServerConfig {
   publicDir: string;
   maxConnections: number;       // over it: 503 and close
   maxConnectionsPerIp: number;  // over it: 503 and close
+  connectionRatePerIp: number;  // new connections per second from one IP (token bucket refill) → 503
+  connectionBurstPerIp: number; // ... and how many may come at once
   headerTimeoutMs: number;      // a request head must arrive within this (slowloris) → 408
   bodyTimeoutMs: number;        // a request body must arrive within this → 408
   keepAliveTimeoutMs: number;   // idle keep-alive connections are closed after this
@@ -31,6 +33,8 @@ export const defaultConfig: ServerConfig = {
   publicDir: 'public',
   maxConnections: 15_000,
   maxConnectionsPerIp: 256,
+  connectionRatePerIp: 20,
+  connectionBurstPerIp: 100,
   headerTimeoutMs: 10_000,
   bodyTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,

@@ -43,6 +43,16 @@ test('hello: protocol version, session, boards and quotas; the session cookie co
   assert.match(response!.headers.get('set-cookie')!, /^tessera_session=[A-Za-z0-9_-]{22}; .*HttpOnly.*SameSite=Lax/);
 });
 
+test('the first page load sets the session cookie; a returning browser keeps its own', async () => {
+  const [first] = parseResponses(await exchange(app.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+  assert.is(first!.status, 200);
+  const cookie = first!.headers.get('set-cookie')!;
+  assert.match(cookie, /^tessera_session=[A-Za-z0-9_-]{22}; .*HttpOnly.*SameSite=Lax/);
+  const session = cookie.split(';')[0]!;
+  const [again] = parseResponses(await exchange(app.port, `GET / HTTP/1.1\r\nHost: x\r\nCookie: ${session}\r\nConnection: close\r\n\r\n`));
+  assert.is(again!.headers.get('set-cookie'), undefined);
+});
+
 test('a pixel reaches a subscribed client within two ticks, and not an unsubscribed one', async () => {
   const painter = await TestCanvasClient.open(url());
   const watcher = await TestCanvasClient.open(url());

@@ -209,6 +209,23 @@ test('connection limits: total and per IP → 503 and close', async () => {
   }
 });
 
+test('connection attempts per IP: a burst, then 503 with Retry-After until the bucket refills', async () => {
+  const server = await startWithRouter(testRouter(), { connectionBurstPerIp: 2, connectionRatePerIp: 0.5 });
+  try {
+    for (let i = 0; i < 2; i++) assert.is(parseResponses(await exchange(server.port, closing(get('/items/1'))))[0]!.status, 200);
+    const [refused] = parseResponses(await exchange(server.port, closing(get('/items/1'))));
+    assert.is(refused!.status, 503);
+    assert.is(refused!.headers.get('retry-after'), '2');
+    // Another address has its own bucket.
+    const other = await openSocket(server.port, '127.0.0.2');
+    const answer = readUntilClose(other);
+    other.write(closing(get('/items/1')));
+    assert.is(parseResponses(await answer)[0]!.status, 200);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('the product: /health and /metrics', async () => {
   const product = await startApp();
   try {

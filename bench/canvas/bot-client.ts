@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { FrameReader, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, maskedFrame } from '../echo/frames.js';
-import { encodePlace, encodeSubscribe } from '../../src/protocol/messages.js';
+import { encodePlace, encodeSubscribe, encodeTileWrite } from '../../src/protocol/messages.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const MAX_RESPONSE_HEAD = 16 * 1024;
@@ -36,6 +36,7 @@ export interface BoardInfo {
   width: number;
   height: number;
   chunkSize: number;
+  tileSize: number | null;
 }
 
 /** A DIFF message: buf[start, end), type byte included; `now` is the read's time (epoch ms). Only valid during the call. */
@@ -48,7 +49,7 @@ export const epochNow = (): number => performance.timeOrigin + performance.now()
 
 export class Bot {
   state: State = 'connecting';
-  /** Frames received, by server message type (first payload byte). */
+  /** CHUNK messages, ACKs and REJECTs received. */
   chunksReceived = 0;
   acks = 0;
   rejects = 0;
@@ -58,7 +59,9 @@ export class Bot {
   onClosed: () => void = () => {};
   /** Called on REJECT with its reason byte. */
   onReject: (reason: number) => void = () => {};
+  /** The board named at open (set by HELLO), and every board HELLO listed, by id. */
   board: BoardInfo | null = null;
+  readonly boards = new Map<string, BoardInfo>();
 
   private readonly mask: Buffer = randomBytes(4);
   private readonly socket: Socket;
@@ -110,15 +113,19 @@ export class Bot {
     return bot;
   }
 
-  /** SUBSCRIBE to `chunks` ([cx, cy, …]) and wait for one CHUNK per chunk. */
-  async subscribe(chunks: number[], timeoutMs: number): Promise<void> {
+  /** SUBSCRIBE to `chunks` ([cx, cy, …]) of our board (or board index `board`) and wait for one CHUNK per chunk. */
+  async subscribe(chunks: number[], timeoutMs: number, board = this.board!.index): Promise<void> {
     const want = this.chunksReceived + chunks.length / 2;
-    this.send(encodeSubscribe(this.board!.index, chunks));
+    this.send(encodeSubscribe(board, chunks));
     await this.until(() => this.chunksReceived >= want, timeoutMs, 'CHUNKs');
   }
 
   place(requestId: number, x: number, y: number, color: number): void {
     this.send(encodePlace(requestId, this.board!.index, x, y, color));
+  }
+
+  tileWrite(requestId: number, board: number, tx: number, ty: number, colors: Uint8Array): void {
+    this.send(encodeTileWrite(requestId, board, tx, ty, colors));
   }
 
   /** One binary message, framed and masked. */
@@ -254,16 +261,18 @@ export class Bot {
     }
   }
 
-  /** HELLO: version 1, 16-byte session, u32 JSON length, JSON. Finds our board's index and size. */
+  /** HELLO: version 1, 16-byte session, u32 JSON length, JSON. Learns the boards' indices and sizes. */
   private hello(buf: Buffer, start: number, end: number): void {
     if (end - start < 22 || buf[start + 1] !== 1) return this.fail(new Error('HELLO is not protocol version 1'));
     const length = buf.readUInt32BE(start + 18);
     const json = JSON.parse(buf.toString('utf8', start + 22, start + 22 + length)) as {
-      boards: { id: string; width: number; height: number; chunkSize: number }[];
+      boards: { id: string; width: number; height: number; chunkSize: number; tileSize: number | null }[];
     };
-    const index = json.boards.findIndex((b) => b.id === this.boardId);
-    if (index < 0) return this.fail(new Error(`HELLO has no board "${this.boardId}"`));
-    const b = json.boards[index]!;
-    this.board = { index, width: b.width, height: b.height, chunkSize: b.chunkSize };
+    json.boards.forEach((b, index) => {
+      this.boards.set(b.id, { index, width: b.width, height: b.height, chunkSize: b.chunkSize, tileSize: b.tileSize });
+    });
+    const board = this.boards.get(this.boardId);
+    if (!board) return this.fail(new Error(`HELLO has no board "${this.boardId}"`));
+    this.board = board;
   }
 }

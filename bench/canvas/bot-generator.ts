@@ -90,6 +90,11 @@ async function main(cfg: GeneratorConfig): Promise<void> {
     for (let cy = y0; cy < y0 + h; cy++) for (let cx = x0; cx < x0 + w; cx++) chunks.push(cx, cy);
     return chunks;
   };
+  const floodChunks = (): number[] => {
+    const chunks: number[] = [];
+    for (let cx = 0; cx < (cfg.flood?.chunksWide ?? 0); cx++) chunks.push(cx, 0);
+    return chunks;
+  };
   const worker = async (): Promise<void> => {
     while (next < total && failed < Math.max(50, total / 10)) {
       const i = next++;
@@ -101,6 +106,11 @@ async function main(cfg: GeneratorConfig): Promise<void> {
           chunksY = Math.ceil(bot.board!.height / bot.board!.chunkSize);
         }
         await bot.subscribe(viewportOf(i), cfg.handshakeTimeoutMs);
+        if (i >= cfg.normalClients && cfg.flood) {
+          const flooded = bot.boards.get(cfg.flood.boardId);
+          if (!flooded) throw new Error(`HELLO has no board "${cfg.flood.boardId}"`);
+          await bot.subscribe(floodChunks(), cfg.handshakeTimeoutMs, flooded.index);
+        }
         bots[i] = bot;
       } catch (err) {
         failed++;
@@ -111,6 +121,10 @@ async function main(cfg: GeneratorConfig): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.min(cfg.concurrency, total) }, worker));
   const connectMs = performance.now() - started;
+  const painters: Bot[] = [];
+  if (cfg.flood) {
+    for (let i = 0; i < cfg.flood.painters; i++) painters.push(await Bot.open(cfg.target, cfg.localAddresses[0], cfg.flood.boardId, cfg.handshakeTimeoutMs));
+  }
   const normal = bots.slice(0, cfg.normalClients).filter((b): b is Bot => b !== null);
   const slow = bots.slice(cfg.normalClients).filter((b): b is Bot => b !== null);
   if (normal.length === 0) throw new Error(`no bot connected: ${JSON.stringify([...errors])}`);
@@ -206,7 +220,15 @@ async function main(cfg: GeneratorConfig): Promise<void> {
   at(cfg.schedule.warmupMs + cfg.schedule.durationMs, () => {
     cpuPercent = cpu.percent();
   });
-  if (cfg.pauseAtMs !== null) at(cfg.pauseAtMs, () => slow.forEach((b) => b.pause()));
+  let slowChunksAtPause = 0;
+  if (cfg.pauseAtMs !== null) {
+    at(cfg.pauseAtMs, () => {
+      for (const b of slow) {
+        slowChunksAtPause += b.chunksReceived;
+        b.pause();
+      }
+    });
+  }
   if (cfg.resumeAtMs !== null) at(cfg.resumeAtMs, () => slow.slice(0, cfg.resumeSlow).forEach((b) => b.resume()));
 
   // ---- placements ----
@@ -215,9 +237,29 @@ async function main(cfg: GeneratorConfig): Promise<void> {
   let seq = cfg.index;
   let placed = 0;
   let placedInWindow = 0;
+  // Flood: tile k goes to tile k mod (64 per chunk × chunksWide) of the region, in colour 1 + ⌊k / tiles⌋ mod 200.
+  let tile = 0;
+  const flood = painters.length > 0 ? cfg.flood : null;
+  const floodBoard = painters[0]?.board ?? null;
+  const tileSize = floodBoard?.tileSize ?? 0;
+  const tilesPerChunkSide = floodBoard && tileSize > 0 ? floodBoard.chunkSize / tileSize : 0;
+  const regionTiles = flood ? tilesPerChunkSide * tilesPerChunkSide * flood.chunksWide : 0;
+  const tileColors: Uint8Array[] = Array.from({ length: 200 }, (_, c) => new Uint8Array(tileSize * tileSize).fill(1 + c));
+  const paintUntil = cfg.schedule.warmupMs + cfg.schedule.durationMs;
+  if (flood && (floodBoard === null || tileSize === 0)) throw new Error(`board "${flood.boardId}" has no tiles`);
   await new Promise<void>((resolve) => {
     const pump = () => {
       const elapsed = epochNow() - t0;
+      if (flood) {
+        while ((tile * 1000) / flood.tilesPerSec <= Math.min(elapsed, paintUntil)) {
+          const t = tile % regionTiles;
+          const inChunk = t % (tilesPerChunkSide * tilesPerChunkSide);
+          const tx = Math.floor(t / (tilesPerChunkSide * tilesPerChunkSide)) * tilesPerChunkSide + (inChunk % tilesPerChunkSide);
+          const ty = Math.floor(inChunk / tilesPerChunkSide);
+          painters[tile % painters.length]!.tileWrite(tile, floodBoard!.index, tx, ty, tileColors[Math.floor(tile / regionTiles) % 200]!);
+          tile++;
+        }
+      }
       while (seq < schedule.total && schedule.dueMs(seq) <= elapsed) {
         const bot = normal[Math.floor(seq / cfg.generators) % normal.length]!;
         const pixel = schedule.pixelOf(seq);
@@ -229,7 +271,7 @@ async function main(cfg: GeneratorConfig): Promise<void> {
         if (schedule.inWindow(seq)) placedInWindow++;
         seq += cfg.generators;
       }
-      if (seq >= schedule.total) {
+      if (seq >= schedule.total && (!flood || (tile * 1000) / flood.tilesPerSec > paintUntil)) {
         clearInterval(timer);
         resolve();
       }
@@ -275,9 +317,11 @@ async function main(cfg: GeneratorConfig): Promise<void> {
     colorMismatches,
     droppedNormal,
     slowClosed,
+    slowChunksAfterPause: slow.reduce((sum, b) => sum + b.chunksReceived, 0) - slowChunksAtPause,
+    tilesWritten: tile,
     cpuPercent,
   };
-  await Promise.all([...normal, ...slow].map((b) => b.close(CLOSE_TIMEOUT_MS)));
+  await Promise.all([...normal, ...slow, ...painters].map((b) => b.close(CLOSE_TIMEOUT_MS)));
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 

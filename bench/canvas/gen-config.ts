@@ -18,6 +18,13 @@ export interface GeneratorConfig {
   resumeSlow: number;
   pauseAtMs: number | null;
   resumeAtMs: number | null;
+  /**
+   * A busy region for the slow clients: `painters` extra connections TILE_WRITE whole tiles of
+   * board `boardId` in its chunks (0..chunksWide−1, 0), `tilesPerSec` in all, from T0 to the end
+   * of the window; the slow clients (only they) watch those chunks too. Heavy DIFFs, so a paused
+   * socket fills the kernel's buffers (~4 MiB on loopback) and the server's in seconds.
+   */
+  flood: { boardId: string; chunksWide: number; tilesPerSec: number; painters: number } | null;
   /** null: every chunk of the board; n: an n × n window of chunks per client (spread over the board). */
   viewportChunks: number | null;
   /** Handshakes (and subscriptions) in flight while connecting. */
@@ -60,6 +67,9 @@ export interface GeneratorResult {
   /** Normal clients whose connection closed during the run; slow clients closed (by the server, e.g. 1013). */
   droppedNormal: number;
   slowClosed: number;
+  /** CHUNK messages the slow bots read after the window started (catch-ups) and tile writes sent. */
+  slowChunksAfterPause: number;
+  tilesWritten: number;
   /** This process's CPU over the measured window, % of one core. */
   cpuPercent: number;
 }

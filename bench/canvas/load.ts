@@ -33,6 +33,8 @@ export interface LoadSpec {
   generators: number;
   localAddresses: string[];
   viewportChunks: number | null;
+  /** The slow clients' busy region (see GeneratorConfig.flood); painted by generator 0. */
+  flood: GeneratorConfig['flood'];
   /** Scrape /metrics (ours only) and read RSS every this many ms from T0 on. */
   timelineMs: number;
   /** Scrape /metrics for the timeline too (not only at the window's edges). */
@@ -224,6 +226,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
       pauseAtMs: spec.pauseAtMs,
       resumeAtMs: spec.resumeAtMs,
       viewportChunks: spec.viewportChunks,
+      flood: spec.flood && { ...spec.flood, painters: g === 0 ? spec.flood.painters : 0 },
       concurrency: 200,
       handshakeTimeoutMs: 30_000,
       schedule,

@@ -8,6 +8,7 @@ import { registerApiRoutes } from './api/routes.js';
 import { Canvas } from './canvas.js';
 import { canvasEndpoint } from './canvas-endpoint.js';
 import { echoEndpoint } from './echo.js';
+import { pageHandler } from './page.js';
 import { healthHandler, metricsHandler } from './status.js';
 
 export interface App {
@@ -22,6 +23,7 @@ export function createApp(config: ServerConfig, log: Logger, appConfig?: AppConf
   router
     .http('GET', '/health', healthHandler(server))
     .http('GET', '/metrics', metricsHandler(server))
+    .http('GET', '/', pageHandler(server.context.staticFiles, canvas.config.server.trustedProxies))
     .websocket('/echo', echoEndpoint)
     .websocket('/ws', canvasEndpoint(canvas));
   registerApiRoutes(router, canvas, config);

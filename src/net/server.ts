@@ -13,11 +13,18 @@ import type { Router } from './router.js';
 import { listen, ownerOf, releaseOwner, setOwner } from './socket-owner.js';
 import { StaticFiles } from './static-files.js';
 import { Sweeper, sweepResolution } from './sweeper.js';
+import { KeyedBuckets } from '../ratelimit/keyed-buckets.js';
 
 const REMOTE_IP = Symbol('tessera.remoteIp');
 type TrackedSocket = Socket & { [REMOTE_IP]: string };
 
-const SERVICE_UNAVAILABLE = 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 24\r\nConnection: close\r\n\r\ntoo many connections\r\n\r\n';
+// Refused at accept, before reading anything: a complete answer, then close.
+function serviceUnavailable(reason: string, retryAfterSeconds: number): string {
+  const body = `503 Service Unavailable: ${reason}\n`;
+  return `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nRetry-After: ${retryAfterSeconds}\r\nConnection: close\r\n\r\n${body}`;
+}
+// Idle connection-rate buckets are forgotten this often (a full bucket is no bucket).
+const BUCKET_SWEEP_MS = 10_000;
 
 export class TesseraServer {
   readonly context: ServerContext;
@@ -28,6 +35,8 @@ export class TesseraServer {
   private readonly tcp: Server;
   private readonly sockets = new Set<Socket>();
   private readonly perIp = new Map<string, number>();
+  private readonly attempts: KeyedBuckets;
+  private readonly bucketSweep: NodeJS.Timeout;
   // Shared by every socket (found through `this`), so none allocates its own.
   private readonly onSocketClose: (this: Socket) => void;
   private readonly onSocketError: (this: Socket, error: NodeJS.ErrnoException) => void;
@@ -41,6 +50,9 @@ export class TesseraServer {
       webSocketConnections: () => this.context.webSocketCount,
     });
     this.context = { config, log, metrics, router, sweeper, staticFiles: new StaticFiles(config.publicDir), shuttingDown: false, webSocketCount: 0 };
+    this.attempts = new KeyedBuckets({ capacity: config.connectionBurstPerIp, refillPerSecond: config.connectionRatePerIp });
+    this.bucketSweep = setInterval(() => this.attempts.sweep(Date.now()), BUCKET_SWEEP_MS);
+    this.bucketSweep.unref();
     const server = this;
     this.onSocketClose = function (this: Socket) {
       server.forget(this as TrackedSocket);
@@ -74,16 +86,19 @@ export class TesseraServer {
     const { config, metrics, sweeper } = this.context;
     const ip = socket.remoteAddress ?? '';
     const fromIp = this.perIp.get(ip) ?? 0;
+    const now = Date.now();
     const refusal =
       this.context.shuttingDown ? 'shutting-down'
       : this.sockets.size >= config.maxConnections ? 'max-connections'
       : fromIp >= config.maxConnectionsPerIp ? 'max-connections-per-ip'
+      : !this.attempts.take(ip, now, 1) ? 'connection-rate'
       : null;
     if (refusal !== null) {
       metrics.connectionsRefused.inc({ reason: refusal });
       metrics.httpResponses.inc({ status: '503' });
+      const retryAfterMs = refusal === 'connection-rate' ? this.attempts.retryAfterMs(ip, now, 1) : 1000;
       socket.on('error', () => {});
-      socket.end(SERVICE_UNAVAILABLE);
+      socket.end(serviceUnavailable(refusal, Math.max(1, Math.ceil(retryAfterMs / 1000))));
       setTimeout(() => socket.destroy(), config.wsCloseTimeoutMs).unref();
       return;
     }
@@ -125,5 +140,6 @@ export class TesseraServer {
     clearTimeout(timer);
     for (const socket of this.sockets) socket.destroy();
     sweeper.stop();
+    clearInterval(this.bucketSweep);
   }
 }

@@ -18,7 +18,8 @@ export interface RunningServer {
 }
 
 export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return { ...defaultConfig, host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides };
+  // Tests open connections from 127.0.0.1 in quick succession: no attempt-rate limit unless a test sets one.
+  return { ...defaultConfig, host: '127.0.0.1', port: 0, logLevel: 'silent', connectionRatePerIp: 1e6, connectionBurstPerIp: 1e6, ...overrides };
 }
 
 async function run(server: TesseraServer, canvas?: Canvas): Promise<RunningServer> {

@@ -1,0 +1,16 @@
+// GET /: the client page, and the guest session cookie on the first visit so
+// the WebSocket and API calls that follow already carry it.
+import type { HttpRequest } from '../net/router.js';
+import type { HttpResponse } from '../net/response.js';
+import type { StaticFiles } from '../net/static-files.js';
+import { serveStatic } from '../net/static-route.js';
+import { identify } from './identity.js';
+
+export function pageHandler(files: StaticFiles, trustedProxies: readonly string[]) {
+  return async (request: HttpRequest): Promise<HttpResponse> => {
+    const response = await serveStatic(request, files);
+    const { setCookie } = identify(request, trustedProxies);
+    if (setCookie !== null && response.status < 400) response.headers = { ...response.headers, 'Set-Cookie': setCookie };
+    return response;
+  };
+}
