@@ -127,8 +127,10 @@ async function main(cfg: GeneratorConfig): Promise<void> {
   }
   const normal = bots.slice(0, cfg.normalClients).filter((b): b is Bot => b !== null);
   const slow = bots.slice(cfg.normalClients).filter((b): b is Bot => b !== null);
-  if (normal.length === 0) throw new Error(`no bot connected: ${JSON.stringify([...errors])}`);
-  const board = normal[0]!.board!;
+  if (normal.length + slow.length === 0 || (cfg.placements && normal.length === 0)) {
+    throw new Error(`no bot connected: ${JSON.stringify([...errors])}`);
+  }
+  const board = (normal[0] ?? slow[0])!.board!;
   if (board.width !== cfg.schedule.width || board.height !== cfg.schedule.height) {
     throw new Error(`board is ${board.width}×${board.height}, the schedule expects ${cfg.schedule.width}×${cfg.schedule.height}`);
   }
@@ -234,7 +236,7 @@ async function main(cfg: GeneratorConfig): Promise<void> {
   // ---- placements ----
   const sendTimes = new Float64Array(schedule.total).fill(NaN);
   const lags: number[] = [];
-  let seq = cfg.index;
+  let seq = cfg.placements ? cfg.index : schedule.total;
   let placed = 0;
   let placedInWindow = 0;
   // Flood: tile k goes to tile k mod (64 per chunk × chunksWide) of the region, in colour 1 + ⌊k / tiles⌋ mod 200.

@@ -7,6 +7,8 @@ export interface GeneratorConfig {
   /** This process's number and how many generator processes share the load. Placement `seq` is sent by process seq % generators. */
   index: number;
   generators: number;
+  /** Whether this process sends placements (its share of the schedule); the slow clients' process does not. */
+  placements: boolean;
   target: Target;
   /** Source addresses, round-robin over this process's sockets. */
   localAddresses: string[];

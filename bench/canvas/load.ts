@@ -33,7 +33,7 @@ export interface LoadSpec {
   generators: number;
   localAddresses: string[];
   viewportChunks: number | null;
-  /** The slow clients' busy region (see GeneratorConfig.flood); painted by generator 0. */
+  /** The slow clients' busy region (see GeneratorConfig.flood), painted from the slow clients' process. */
   flood: GeneratorConfig['flood'];
   /** Scrape /metrics (ours only) and read RSS every this many ms from T0 on. */
   timelineMs: number;
@@ -56,6 +56,15 @@ export interface LatencyStats {
   max: number;
 }
 
+/** Latency of the placements sent in [tMs, tMs + bucket) of the window. */
+export interface LatencyBucket {
+  tMs: number;
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
 export interface LoadResult {
   spec: LoadSpec;
   sampleEvery: number;
@@ -66,6 +75,7 @@ export interface LoadResult {
   connectErrors: [string, number][];
   connectMs: number;
   latency: LatencyStats;
+  latencyByTime: LatencyBucket[];
   /** Recorded pairs ÷ the pairs the subscriptions call for (sampled placements × their receivers). */
   deliveredPct: number;
   unmatchedPairs: number;
@@ -146,7 +156,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** Joins every generator's receive times with the send times of whichever generator placed. */
-function joinLatencies(prefixes: string[], total: number): { latency: LatencyStats; unmatched: number } {
+function joinLatencies(prefixes: string[], total: number, windowStart: number, bucketMs: number): { latency: LatencyStats; unmatched: number; byTime: LatencyBucket[] } {
   const send = new Float64Array(total).fill(NaN);
   for (const prefix of prefixes) {
     const bytes = readFileSync(`${prefix}.send`);
@@ -154,6 +164,7 @@ function joinLatencies(prefixes: string[], total: number): { latency: LatencySta
     for (let i = 0; i < mine.length; i++) if (!Number.isNaN(mine[i]!)) send[i] = mine[i]!;
   }
   const parts: Float64Array[] = [];
+  const buckets = new Map<number, number[]>();
   let unmatched = 0;
   for (const prefix of prefixes) {
     const seqBytes = readFileSync(`${prefix}.recv-seq`);
@@ -165,7 +176,14 @@ function joinLatencies(prefixes: string[], total: number): { latency: LatencySta
     for (let i = 0; i < seqs.length; i++) {
       const sentAt = send[seqs[i]!]!;
       if (Number.isNaN(sentAt)) unmatched++;
-      else latencies[n++] = times[i]! - sentAt;
+      else {
+        const latency = times[i]! - sentAt;
+        latencies[n++] = latency;
+        const bucket = Math.floor((sentAt - windowStart) / bucketMs);
+        let list = buckets.get(bucket);
+        if (!list) buckets.set(bucket, (list = []));
+        list.push(latency);
+      }
     }
     parts.push(latencies.subarray(0, n));
   }
@@ -179,6 +197,10 @@ function joinLatencies(prefixes: string[], total: number): { latency: LatencySta
   return {
     latency: { count: all.length, p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99), max: all.length > 0 ? all[all.length - 1]! : NaN },
     unmatched,
+    byTime: [...buckets].sort((a, b) => a[0] - b[0]).map(([bucket, list]) => {
+      const sorted = Float64Array.from(list).sort();
+      return { tMs: bucket * bucketMs, count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]! };
+    }),
   };
 }
 
@@ -210,23 +232,31 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
   const timeoutMs = 120_000 + spec.warmupMs + spec.durationMs + spec.drainMs;
   const processes: GeneratorProcess[] = [];
   const prefixes: string[] = [];
-  for (let g = 0; g < spec.generators; g++) {
-    const outPrefix = join(SCRATCH, `load-${run}-gen-${g}`);
+  // The placing / measuring generators, and (if any) one more process for the slow clients and
+  // their painters, so that a slow client's burst of reading after a pause cannot stall the
+  // event loop that timestamps the normal clients' reads.
+  const roles: { index: number; normal: number; slow: number; resume: number; places: boolean; flood: GeneratorConfig['flood'] }[] = [];
+  for (let g = 0; g < spec.generators; g++) roles.push({ index: g, normal: split(spec.clients, g), slow: 0, resume: 0, places: true, flood: null });
+  if (spec.slowClients > 0) {
+    roles.push({ index: spec.generators, normal: 0, slow: spec.slowClients, resume: spec.resumeSlow, places: false, flood: spec.flood });
+  }
+  for (const role of roles) {
+    const outPrefix = join(SCRATCH, `load-${run}-gen-${role.index}`);
     prefixes.push(outPrefix);
-    const slowHere = split(spec.slowClients, g);
     processes.push(startGenerator({
-      index: g,
+      index: role.index,
       generators: spec.generators,
+      placements: role.places,
       target: { host: server.host, port: server.port, path: '/ws' },
       localAddresses: spec.localAddresses,
       boardId: BOARD_ID,
-      normalClients: split(spec.clients, g),
-      slowClients: slowHere,
-      resumeSlow: Math.min(slowHere, split(spec.resumeSlow, g)),
+      normalClients: role.normal,
+      slowClients: role.slow,
+      resumeSlow: role.resume,
       pauseAtMs: spec.pauseAtMs,
       resumeAtMs: spec.resumeAtMs,
       viewportChunks: spec.viewportChunks,
-      flood: spec.flood && { ...spec.flood, painters: g === 0 ? spec.flood.painters : 0 },
+      flood: role.flood,
       concurrency: 200,
       handshakeTimeoutMs: 30_000,
       schedule,
@@ -294,7 +324,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
   await timelineSampler;
   const rssEndKiB = server.alive ? server.rssKiB() : NaN;
 
-  const { latency, unmatched } = joinLatencies(prefixes, total);
+  const { latency, unmatched, byTime } = joinLatencies(prefixes, total, windowStart, spec.timelineMs);
   const sum = (key: keyof GeneratorResult) => results.reduce((s, r) => s + (r[key] as number), 0);
   const windowS = spec.durationMs / 1000;
   const serverWallS = (wall1 - wall0) / 1000;
@@ -317,6 +347,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
     connectErrors: results.flatMap((r) => r.connectErrors),
     connectMs: Math.max(...results.map((r) => r.connectMs)),
     latency,
+    latencyByTime: byTime,
     deliveredPct: (sum('pairs') / sum('expectedPairs')) * 100,
     unmatchedPairs: unmatched,
     diffMsgsPerSec: diffMsgs / windowS,
