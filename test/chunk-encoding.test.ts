@@ -1,16 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ChunkEncoding, countRuns, decodeChunkPixels, encodeChunkPixels } from '../src/canvas/chunk-encoding.js';
+import { mulberry32 as seeded } from './support/random.js';
 
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function roundTrip(data: Uint8Array, chunkSize: number): { encoding: number; bytes: Uint8Array } {
   const encoded = encodeChunkPixels(data);

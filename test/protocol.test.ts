@@ -26,6 +26,7 @@ import {
   type ProtocolFault,
   type ServerMessage,
 } from '../src/protocol/messages.js';
+import { mulberry32 as prng } from './support/random.js';
 
 // ---- helpers ----
 
@@ -40,18 +41,6 @@ const concat = (...parts: Uint8Array[]): Uint8Array => {
   }
   return out;
 };
-
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Random {
   private readonly next: () => number;

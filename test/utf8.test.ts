@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Utf8Validator, isValidUtf8, isValidUtf8Dfa } from '../src/websocket/utf8.js';
+import { mulberry32 } from './support/random.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -135,15 +136,6 @@ test('the DFA agrees with isUtf8 on every 3-byte input that starts with a lead b
   }
 });
 
-/** mulberry32: a tiny seeded PRNG, so failures reproduce. */
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Bytes near every boundary of the table, so random strings hit the edge cases.
 const INTERESTING = [

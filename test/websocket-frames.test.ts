@@ -8,6 +8,7 @@ import {
 } from '../src/websocket/frame-encoder.js';
 import { FrameParser, type FrameParserOptions, type WsEvent } from '../src/websocket/frame-parser.js';
 import { CloseCode, Opcode, isValidCloseCodeOnWire } from '../src/websocket/opcodes.js';
+import { mulberry32 } from './support/random.js';
 
 // ---- helpers ---------------------------------------------------------------
 
@@ -568,15 +569,6 @@ test('a mixed stream (with a real 64 KiB frame) gives the same events fed one by
 
 // ---- random round trip ------------------------------------------------------------------
 
-/** mulberry32: a tiny seeded PRNG, so any failure reproduces. */
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('random round trip: encoder → random splits → parser gives back the same messages', () => {
   const random = mulberry32(20240611);

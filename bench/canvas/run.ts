@@ -364,12 +364,16 @@ async function main(): Promise<void> {
       `| CHUNKs read by the slow bots after they paused (catch-ups) | ${n0(slow.generators.reduce((a, g) => a + g.slowChunksAfterPause, 0))} |`,
       `| server RSS MiB: idle → min / max during the run | ${mib(slow.rssIdleKiB)} → ${mib(Math.min(...rss))} / ${mib(Math.max(...rss))} |`,
       '', 'Over time (t = 0 at the start of the window, when the slow bots stop reading):', '',
-      '| t s | server RSS MiB | clients behind | catch-ups | slow closed |', '|---:|---:|---:|---:|---:|');
-    const step = Math.max(1, Math.round(slow.timeline.length / 16));
+      `| t s | server RSS MiB | clients behind | catch-ups | slow closed | normal clients' p50 / p99 ms, placements of [t, t + ${secs(s.timelineMs)}) |`,
+      '|---:|---:|---:|---:|---:|---:|');
+    const step = Math.max(1, Math.round(slow.timeline.length / 24));
+    const byTime = new Map(slow.latencyByTime.map((b) => [b.tMs, b]));
     slow.timeline.forEach((t, i) => {
       if (i % step !== 0 && i !== slow!.timeline.length - 1) return;
       const v = (name: string) => n0(t.metrics?.get(name) ?? NaN);
-      out.push(`| ${n1(t.tMs / 1000)} | ${mib(t.rssKiB)} | ${v('tessera_clients_behind')} | ${v('tessera_catch_ups_total')} | ${v('tessera_slow_clients_closed_total')} |`);
+      const b = byTime.get(Math.round(t.tMs / s.timelineMs) * s.timelineMs);
+      out.push(`| ${n1(t.tMs / 1000)} | ${mib(t.rssKiB)} | ${v('tessera_clients_behind')} | ${v('tessera_catch_ups_total')} | ${v('tessera_slow_clients_closed_total')} | ` +
+        `${b ? `${n1(b.p50)} / ${n1(b.p99)}` : ''} |`);
     });
   }
 
