@@ -30,7 +30,7 @@ export const defaultConfig: ServerConfig = {
   host: '0.0.0.0',
   port: 8080,
   logLevel: 'info',
-  publicDir: 'public',
+  publicDir: 'build/public',
   maxConnections: 15_000,
   maxConnectionsPerIp: 256,
   connectionRatePerIp: 20,

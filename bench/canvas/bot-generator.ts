@@ -8,6 +8,7 @@
 // 4. after the last placement and the drain time, writes the times to binary files, closes
 //    its bots, prints {"event":"result",…} and exits 0.
 import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CpuMeter, emit } from '../echo/gen-common.js';
 import { Bot, T_DIFF, epochNow } from './bot-client.js';
 import type { GeneratorConfig, GeneratorResult } from './gen-config.js';
@@ -218,9 +219,14 @@ async function main(cfg: GeneratorConfig): Promise<void> {
   const at = (ms: number, fn: () => void) => setTimeout(fn, Math.max(0, t0 + ms - epochNow()));
   const cpu = new CpuMeter();
   let cpuPercent = NaN;
-  at(cfg.schedule.warmupMs, () => cpu.reset());
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  at(cfg.schedule.warmupMs, () => {
+    cpu.reset();
+    loopDelay.enable();
+  });
   at(cfg.schedule.warmupMs + cfg.schedule.durationMs, () => {
     cpuPercent = cpu.percent();
+    loopDelay.disable();
   });
   let slowChunksAtPause = 0;
   if (cfg.pauseAtMs !== null) {
@@ -322,6 +328,8 @@ async function main(cfg: GeneratorConfig): Promise<void> {
     slowChunksAfterPause: slow.reduce((sum, b) => sum + b.chunksReceived, 0) - slowChunksAtPause,
     tilesWritten: tile,
     cpuPercent,
+    loopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : NaN,
+    loopDelayMaxMs: loopDelay.count > 0 ? loopDelay.max / 1e6 : NaN,
   };
   await Promise.all([...normal, ...slow, ...painters].map((b) => b.close(CLOSE_TIMEOUT_MS)));
   process.stdout.write(JSON.stringify(result) + '\n');

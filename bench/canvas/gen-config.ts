@@ -74,4 +74,7 @@ export interface GeneratorResult {
   tilesWritten: number;
   /** This process's CPU over the measured window, % of one core. */
   cpuPercent: number;
+  /** Its event loop's delay over the window (monitorEventLoopDelay, 5 ms resolution): how late it could have read a socket. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }

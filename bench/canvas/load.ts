@@ -3,7 +3,7 @@
 // server (CPU from /proc at the window's edges, RSS and /metrics over time), then join
 // the generators' send and receive times into delivery latencies.
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tail, closed, onLines, spawnPinnedNode, withTimeout } from '../echo/children.js';
 import { processCpuSeconds } from '../echo/cpu-window.js';
@@ -35,6 +35,8 @@ export interface LoadSpec {
   viewportChunks: number | null;
   /** The slow clients' busy region (see GeneratorConfig.flood), painted from the slow clients' process. */
   flood: GeneratorConfig['flood'];
+  /** Before starting, wait at most this long for the other processes on the machine to go quiet. */
+  quietWaitMs: number;
   /** Scrape /metrics (ours only) and read RSS every this many ms from T0 on. */
   timelineMs: number;
   /** Scrape /metrics for the timeline too (not only at the window's edges). */
@@ -86,6 +88,8 @@ export interface LoadResult {
   serverCpuPercent: number;
   serverUsPerMsg: number;
   generatorCpuPercent: number;
+  /** Every other process on the machine over the window: more than a few % means the run was disturbed. */
+  otherCpuPercent: number;
   sendLagP99Ms: number;
   rejects: number;
   /** RSS before the bots connected, with all connected and subscribed (both after a full GC), and the highest seen under load. */
@@ -204,7 +208,67 @@ function joinLatencies(prefixes: string[], total: number, windowStart: number, b
   };
 }
 
+/**
+ * CPU seconds used so far by every process on the machine, each with its reaped children's
+ * (cutime + cstime): a short-lived process (a test run, a compiler) that starts and exits
+ * within the window shows up in its parent's children's time once it is waited for.
+ */
+function allProcessCpu(): Map<number, number> {
+  const times = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      times.set(pid, (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100); // utime stime cutime cstime, USER_HZ
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return times;
+}
+
+/**
+ * CPU % (of one core) used over the window by processes other than `mine`. A process's CPU
+ * ends up in its parent's children's time when it exits, so: what the processes alive at the
+ * end gained (all of it for those born meanwhile), minus what the processes that exited
+ * meanwhile had already used at the start (their parent's gain counts their whole life).
+ */
+function otherCpuPercent(before: Map<number, number>, after: Map<number, number>, mine: Set<number>, wallS: number): number {
+  let other = 0;
+  for (const [pid, seconds] of after) if (!mine.has(pid)) other += seconds - (before.get(pid) ?? 0);
+  for (const [pid, seconds] of before) if (!mine.has(pid) && !after.has(pid)) other -= seconds;
+  return (Math.max(0, other) / wallS) * 100;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Other processes must use less than this (% of one core) for the machine to count as quiet. */
+export const QUIET_OTHER_CPU_PERCENT = 10;
+
+/**
+ * Waits (at most `maxWaitMs`) until the other processes on the machine use less than
+ * QUIET_OTHER_CPU_PERCENT over a second: on two cores, someone else's build or test run
+ * would take a core from the server or the generator. Returns the last reading.
+ */
+export async function waitForQuiet(mine: number[], maxWaitMs: number): Promise<number> {
+  const deadline = performance.now() + maxWaitMs;
+  const own = new Set([process.pid, ...mine]);
+  let said = false;
+  for (;;) {
+    const before = allProcessCpu();
+    const t = performance.now();
+    await sleep(1000);
+    const other = otherCpuPercent(before, allProcessCpu(), own, (performance.now() - t) / 1000);
+    if (other < QUIET_OTHER_CPU_PERCENT || performance.now() >= deadline) {
+      if (said) console.error(`  other processes now at ${other.toFixed(0)}% of a core${other < QUIET_OTHER_CPU_PERCENT ? '' : ': going ahead anyway'}`);
+      return other;
+    }
+    if (!said) console.error(`  waiting for a quiet machine (other processes use ${other.toFixed(0)}% of a core) …`);
+    said = true;
+  }
+}
 let loadCount = 0;
 
 /** Runs `spec` against `server` (already started); `kind` says whether /metrics exists. */
@@ -223,6 +287,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
   };
   const total = new Schedule(schedule).total; // also checks the schedule fits the board
 
+  await waitForQuiet([server.pid], spec.quietWaitMs);
   await server.gc();
   const rssStartKiB = server.rssKiB();
 
@@ -286,15 +351,19 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
   let wall1 = 0;
   let metricsStart: MetricValues | null = null;
   let metricsEnd: MetricValues | null = null;
+  let all0 = new Map<number, number>();
+  let all1 = new Map<number, number>();
   const scrape = async () => (ours && server.alive ? scrapeMetrics(server.host, server.port).catch(() => null) : null);
   const windowSampler = (async () => {
     await at(windowStart);
+    all0 = allProcessCpu();
     cpu0 = processCpuSeconds(server.pid);
     wall0 = epochNow();
     metricsStart = await scrape();
     await at(windowEnd);
     cpu1 = processCpuSeconds(server.pid);
     wall1 = epochNow();
+    all1 = allProcessCpu();
     metricsEnd = await scrape();
   })();
 
@@ -357,6 +426,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
     serverCpuPercent: (serverCpuSeconds / serverWallS) * 100,
     serverUsPerMsg: diffMsgs > 0 ? (serverCpuSeconds * 1e6) / diffMsgs : NaN,
     generatorCpuPercent: sum('cpuPercent'),
+    otherCpuPercent: otherCpuPercent(all0, all1, new Set([server.pid, process.pid, ...processes.map((p) => p.child.pid!)]), serverWallS),
     sendLagP99Ms: Math.max(...results.map((r) => r.sendLagP99Ms)),
     rejects: sum('rejects'),
     rssStartKiB,
@@ -379,6 +449,9 @@ export function loadNotes(label: string, r: LoadResult): string[] {
     notes.push(`${label}: the generator used ${r.generatorCpuPercent.toFixed(0)}% of its core — the generator, not the server, is the bottleneck; ` +
       'latencies include its own queueing and the server numbers are lower bounds');
   }
+  if (r.otherCpuPercent > QUIET_OTHER_CPU_PERCENT) {
+    notes.push(`${label}: other processes used ${r.otherCpuPercent.toFixed(0)}% of a core during the window — the machine was not quiet, rerun to trust this row`);
+  }
   if (r.failedConnects > 0) notes.push(`${label}: ${r.failedConnects} bots failed to connect ${JSON.stringify(r.connectErrors)}`);
   const dropped = r.generators.reduce((s, g) => s + g.droppedNormal, 0);
   if (dropped > 0) notes.push(`${label}: ${dropped} normal bots lost their connection during the run`);
@@ -388,6 +461,12 @@ export function loadNotes(label: string, r: LoadResult): string[] {
   if (r.unmatchedPairs > 0) notes.push(`${label}: ${r.unmatchedPairs} receptions matched no send time`);
   if (r.deliveredPct < 99.9) notes.push(`${label}: only ${r.deliveredPct.toFixed(2)}% of the expected (placement, receiver) pairs arrived within the drain time`);
   if (r.sendLagP99Ms > 20) notes.push(`${label}: the generator sent placements late (p99 ${r.sendLagP99Ms.toFixed(0)} ms after their due time): its event loop was busy`);
+  for (const g of r.generators) {
+    if (g.loopDelayP99Ms > 20) {
+      notes.push(`${label}: generator ${g.index}'s event loop was late by up to ${g.loopDelayMaxMs.toFixed(0)} ms (p99 ${g.loopDelayP99Ms.toFixed(0)} ms): ` +
+        'its reads, and so the measured latencies, include that delay');
+    }
+  }
   if (!r.serverAlive) notes.push(`${label}: the server exited during the run`);
   return notes;
 }

@@ -18,7 +18,11 @@ export const REFERENCE_SCRIPT = 'build/bench/canvas/ws-reference-server.js';
 const OURS_NODE_FLAGS: string[] = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).config?.nodeFlags ?? '')
   .split(' ')
   .filter(Boolean);
-const OURS_LIMIT_FLAGS = ['--max-connections', '20000', '--max-connections-per-ip', '20000', '--log-level', 'warn'];
+// Lift the limits meant for the internet: the bots are many connections from four loopback addresses.
+const OURS_LIMIT_FLAGS = [
+  '--max-connections', '20000', '--max-connections-per-ip', '20000',
+  '--connection-rate-per-ip', '1000000', '--connection-burst-per-ip', '1000000', '--log-level', 'warn',
+];
 const LISTEN = ['--port', '0', '--host', '127.0.0.1'];
 
 /** A scratch directory for configs and the generators' timing files, removed on exit. */

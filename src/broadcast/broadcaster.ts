@@ -40,6 +40,11 @@ export class Broadcaster {
     return this.clients.size;
   }
 
+  /** Ticks run so far. */
+  get tickCount(): number {
+    return this.tickNumber;
+  }
+
   /** Clients currently too slow to receive diffs. */
   get behindCount(): number {
     return this.behind.size;

@@ -1,0 +1,72 @@
+// A click-drag with the brush or eraser on a board that allows strokes: every
+// pixel the pointer crosses (a line between successive pointer positions, so a
+// fast drag leaves no gaps), sent as PLACE_BATCHes of at most maxBatch pixels,
+// and flushed a few times a second so others see the stroke while it is drawn.
+import type { ChunkStore } from './chunk-store.js';
+import type { PendingWrite, Placer } from './placement.js';
+
+const FLUSH_EVERY_MS = 120;
+
+export class Stroke {
+  private write: PendingWrite | null = null;
+  private last: { x: number; y: number } | null = null;
+  private timer: number | null = null;
+
+  constructor(
+    private readonly placer: Placer,
+    private readonly store: ChunkStore,
+    private readonly color: number,
+  ) {}
+
+  /** Extends the stroke to board pixel (x, y). */
+  to(x: number, y: number): void {
+    const from = this.last ?? { x, y };
+    this.last = { x, y };
+    forEachPixelOnLine(from.x, from.y, x, y, (px, py) => this.addPixel(px, py));
+    if (this.write !== null && this.timer === null) this.timer = window.setTimeout(() => this.flush(), FLUSH_EVERY_MS);
+  }
+
+  end(): void {
+    this.flush();
+  }
+
+  private addPixel(x: number, y: number): void {
+    // Pixels off the board, or already this colour, would only spend quota.
+    if (!this.store.inside(x, y) || this.store.colorAt(x, y) === this.color) return;
+    this.write ??= this.placer.begin(this.store);
+    this.write.add(x, y, this.color);
+    if (this.write.count >= this.store.board.policy.maxBatch) this.flush();
+  }
+
+  private flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const write = this.write;
+    this.write = null;
+    if (write !== null && write.count > 0) void this.placer.commit(write);
+  }
+}
+
+/** Bresenham's line, both ends included. */
+export function forEachPixelOnLine(x0: number, y0: number, x1: number, y1: number, visit: (x: number, y: number) => void): void {
+  const dx = Math.abs(x1 - x0);
+  const dy = -Math.abs(y1 - y0);
+  const sx = x0 < x1 ? 1 : -1;
+  const sy = y0 < y1 ? 1 : -1;
+  let error = dx + dy;
+  let x = x0;
+  let y = y0;
+  for (;;) {
+    visit(x, y);
+    if (x === x1 && y === y1) return;
+    const e2 = 2 * error;
+    if (e2 >= dy) {
+      error += dy;
+      x += sx;
+    }
+    if (e2 <= dx) {
+      error += dx;
+      y += sy;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// window.__tessera: what the browser tests (test/browser) read and drive. It
+// exposes state, never shortcuts around the UI for the behaviour under test:
+// placements in the tests go through real clicks and keys.
+import type { App } from './app.js';
+
+export function installTestApi(app: App): void {
+  const api = {
+    app,
+    /** Connected, a board selected. */
+    ready: () => app.connection.isOpen && app.board !== null,
+    state: () => {
+      const board = app.board;
+      return {
+        board: board?.info.id ?? null,
+        connection: app.connection.state,
+        latencyMs: app.connection.latencyMs,
+        online: board ? (app.online.get(board.info.index) ?? null) : null,
+        cooldown: document.getElementById('status-cooldown')?.textContent ?? '',
+        connectionText: document.getElementById('status-connection')?.textContent ?? '',
+        latencyText: document.getElementById('status-latency')?.textContent ?? '',
+        onlineText: document.getElementById('status-online')?.textContent ?? '',
+        hoverText: document.getElementById('hover-info')?.textContent ?? '',
+        subscribed: [...app.subscriptions.subscribed].sort((a, b) => a - b),
+        sentSubscribes: app.subscriptions.sentSubscribes,
+        sentUnsubscribes: app.subscriptions.sentUnsubscribes,
+        live: app.live,
+        loadedChunks: board?.store.loadedCount ?? 0,
+        selectedAt: board?.selectedAt ?? null,
+        fullyDrawnAt: board?.fullyDrawnAt ?? null,
+        framesDrawn: app.renderer.framesDrawn,
+        pendingRequests: app.placer.pendingRequests,
+        pendingPixels: board?.store.pendingCount ?? 0,
+        selectedColor: app.palette.selected,
+        tool: app.tools.tool,
+        view: app.viewport.view,
+        cursor: app.cursor.visible ? { x: app.cursor.x, y: app.cursor.y } : null,
+        toasts: app.toasts.history.map((t) => t.text),
+        announcements: [...app.announcer.history],
+        tileEditorOpen: app.tileEditor.isOpen,
+        hash: location.hash,
+      };
+    },
+    /** Page coordinates (for mouse clicks) of the centre of board pixel (x, y). */
+    pagePoint: (x: number, y: number) => {
+      const rect = app.canvas.getBoundingClientRect();
+      const s = app.viewport.boardToScreen(x + 0.5, y + 0.5);
+      return { x: rect.left + s.x, y: rect.top + s.y };
+    },
+    /** The colour drawn on the canvas at board pixel (x, y) (at fraction fx, fy inside it), as "#RRGGBB" (read back with getImageData). */
+    screenColor: (x: number, y: number, fx = 0.5, fy = 0.5) => {
+      const rgb = app.renderer.readPixel(x, y, fx, fy);
+      return rgb === null ? null : '#' + rgb.map((c) => c.toString(16).padStart(2, '0')).join('').toUpperCase();
+    },
+    colorAt: (x: number, y: number) => app.board?.store.colorAt(x, y) ?? null,
+    paletteHex: (index: number) => app.board?.palette.hex[index] ?? null,
+    setView: (x: number, y: number, zoom: number) => app.viewport.set(x, y, zoom),
+    templateStats: () => {
+      const template = app.templatePanel.active;
+      return template === null ? null : { ...app.templateLayer.stats(template, true), x: template.x, y: template.y, width: template.width, height: template.height };
+    },
+    templateStatsText: () => document.getElementById('template-stats')?.textContent ?? '',
+    shareLink: () => app.templatePanel.lastShareLink,
+    dropConnection: () => app.connection.simulateDrop(),
+    /** Per-frame draw times (ms) and rAF frame intervals recorded by measureFrames. */
+    drawTimes: () => [...app.renderer.drawTimes],
+    /** Records requestAnimationFrame intervals until stopFrames is called. */
+    measureFrames: () => {
+      const intervals: number[] = [];
+      let last = 0;
+      let running = true;
+      const tick = (now: number) => {
+        if (last !== 0) intervals.push(now - last);
+        last = now;
+        if (running) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+      const drawnBefore = app.renderer.framesDrawn;
+      (api as { stopFrames?: () => { intervals: number[]; framesDrawn: number } }).stopFrames = () => {
+        running = false;
+        return { intervals, framesDrawn: app.renderer.framesDrawn - drawnBefore };
+      };
+    },
+  };
+  (window as unknown as { __tessera: typeof api }).__tessera = api;
+}

@@ -1,0 +1,196 @@
+// Browser tests drive Debian's Chromium (headless) with playwright-core against
+// the real server, started in-process. Without Chromium the suites register no
+// tests and say so in one line, except under CI, where a missing browser fails.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import * as assert from 'uvu/assert';
+import { suite, type Test } from 'uvu';
+import { parseAppConfig, type AppConfig } from '../../../src/canvas/board-config.js';
+import { startApp, type RunningServer } from '../../support/server.js';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+let skipReported = false;
+
+export interface BrowserContextState {
+  app: RunningServer;
+  browser: Browser;
+  contexts: BrowserContext[];
+  /** Uncaught errors and console errors of every page, checked after each test. */
+  pageErrors: string[];
+}
+
+export type BrowserTest = (name: string, handler: (context: BrowserContextState) => Promise<void>) => void;
+
+/**
+ * A uvu suite with a running server and browser in its context, or null (with
+ * one line saying why) when Chromium is missing outside CI. Each test closes its
+ * pages afterwards and fails if a page threw or logged an error.
+ */
+export function browserSuite(name: string, config: AppConfig = testBoards()): { test: BrowserTest; run: () => void } | null {
+  if (!existsSync(CHROMIUM_PATH)) {
+    if (process.env.CI) {
+      const failing = suite(name);
+      failing(`Chromium is required under CI (${CHROMIUM_PATH})`, () => {
+        assert.unreachable(`browser tests need Chromium at ${CHROMIUM_PATH}: apt-get install chromium`);
+      });
+      failing.run();
+      return null;
+    }
+    if (!skipReported) console.log(`browser tests skipped: no Chromium at ${CHROMIUM_PATH}`);
+    skipReported = true;
+    return null;
+  }
+  const uvuSuite: Test<BrowserContextState> = suite<BrowserContextState>(name, {} as BrowserContextState);
+  // uvu swallows an exception thrown by a hook (the suite just reports 0 passed),
+  // so a failed start is printed here and fails the run.
+  uvuSuite.before(async (context) => {
+    try {
+      context.app = await startApp({ publicDir: 'build/public' }, config);
+      context.browser = await launchChromium();
+      context.contexts = [];
+      context.pageErrors = [];
+    } catch (err) {
+      console.error(`browser suite "${name}" could not start:`, err);
+      process.exitCode = 1;
+      throw err;
+    }
+  });
+  uvuSuite.after(async (context) => {
+    await context.browser?.close();
+    await context.app?.stop();
+  });
+  const test: BrowserTest = (testName, handler) =>
+    uvuSuite(testName, async (context) => {
+      try {
+        await handler(context);
+        assert.equal(context.pageErrors, [], 'the pages logged errors');
+      } finally {
+        context.pageErrors.splice(0);
+        for (const c of context.contexts.splice(0)) await c.close();
+      }
+    });
+  return { test, run: () => uvuSuite.run() };
+}
+
+export function launchChromium(): Promise<Browser> {
+  // Playwright makes a fresh temporary profile (user data dir) per launch by itself,
+  // and refuses --user-data-dir in args; its own browser download is never used.
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/**
+ * Opens the client on a board in a new browser context (its own cookies, so its
+ * own session) and waits until it is connected and showing that board.
+ */
+export async function openBoard(context: BrowserContextState, hash: string, viewport = { width: 1000, height: 700 }): Promise<Page> {
+  const browserContext = await context.browser.newContext({ viewport });
+  context.contexts.push(browserContext);
+  const page = await browserContext.newPage();
+  page.on('pageerror', (error) => context.pageErrors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') context.pageErrors.push(`console: ${message.text()}`);
+  });
+  await page.goto(`${context.app.httpUrl}/${hash}`);
+  const board = new URLSearchParams(hash.replace(/^#/, '')).get('board');
+  await page.waitForFunction((id) => {
+    const t = (globalThis as any).__tessera;
+    return t?.ready() && t.state().board === id;
+  }, board);
+  return page;
+}
+
+const PALETTE16 = ['#FFFFFF', '#E4E4E4', '#888888', '#222222', '#FFA7D1', '#E50000', '#E59500', '#A06A42', '#E5D900', '#94E044', '#02BE01', '#00D3DD', '#0083C7', '#0000EA', '#CF6EE4', '#820080'];
+const FREE = { key: 'ip', capacity: 65535, refillPerSecond: 1e6, unit: 'pixel' };
+
+/** The boards of the browser tests. */
+export function testBoards(): AppConfig {
+  const free = { strokes: true, maxBatch: 1000, tileWrites: false, buckets: [FREE] };
+  return parseAppConfig({
+    server: { tickRateHz: 60 },
+    boards: [
+      // r/place's size, without its cooldown: for load and frame times, and the screenshot.
+      { id: 'place', title: 'r/place', width: 1000, height: 1000, chunkSize: 100, palette: PALETTE16, background: 0, policy: { ...free, strokes: false, maxBatch: 1 } },
+      { id: 'free', title: 'Free', width: 64, height: 64, chunkSize: 16, palette: PALETTE16, background: 0, policy: free },
+      // One pixel per session every 5 s, like r/place.
+      { id: 'strict', title: 'Strict', width: 64, height: 64, chunkSize: 16, palette: PALETTE16, background: 0,
+        policy: { strokes: false, maxBatch: 1, tileWrites: false, buckets: [{ key: 'session', capacity: 1, refillPerSecond: 0.2, unit: 'pixel' }, FREE] } },
+      { id: 'tiles', title: 'Tiles', width: 256, height: 256, chunkSize: 64, palette: PALETTE16, background: 0, tileSize: 32,
+        policy: { strokes: true, maxBatch: 1024, tileWrites: true, buckets: [{ key: 'ip', capacity: 1000, refillPerSecond: 1000, unit: 'write' }] } },
+      // Too many chunks to hold at once: the overview pyramid shows it zoomed out.
+      { id: 'huge', title: 'Huge', width: 4096, height: 4096, chunkSize: 32, palette: PALETTE16, background: 0, policy: free },
+    ],
+  });
+}
+
+/** Page coordinates of board pixel (x, y)'s centre. */
+export function pagePoint(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  return page.evaluate(([px, py]) => (globalThis as any).__tessera.pagePoint(px, py), [x, y] as const);
+}
+
+export async function clickPixel(page: Page, x: number, y: number): Promise<void> {
+  const p = await pagePoint(page, x, y);
+  await page.mouse.click(p.x, p.y);
+}
+
+/** Waits until the canvas shows `hex` at board pixel (x, y) (read back from the canvas). */
+export async function waitForScreenColor(page: Page, x: number, y: number, hex: string): Promise<void> {
+  await page.waitForFunction(([px, py, want]) => (globalThis as any).__tessera.screenColor(px, py) === want, [x, y, hex] as const);
+}
+
+/** The canvas's colour at board pixel (x, y), at fraction (fx, fy) inside it (the centre by default). */
+export function screenColor(page: Page, x: number, y: number, fx = 0.5, fy = 0.5): Promise<string | null> {
+  return page.evaluate(([px, py, ffx, ffy]) => (globalThis as any).__tessera.screenColor(px, py, ffx, ffy), [x, y, fx, fy] as const);
+}
+
+export interface ClientState {
+  board: string | null;
+  connection: string;
+  latencyMs: number | null;
+  online: number | null;
+  cooldown: string;
+  connectionText: string;
+  latencyText: string;
+  onlineText: string;
+  hoverText: string;
+  subscribed: number[];
+  sentSubscribes: number;
+  sentUnsubscribes: number;
+  live: boolean;
+  loadedChunks: number;
+  selectedAt: number | null;
+  fullyDrawnAt: number | null;
+  framesDrawn: number;
+  pendingRequests: number;
+  pendingPixels: number;
+  selectedColor: number;
+  tool: string;
+  view: { x: number; y: number; zoom: number };
+  cursor: { x: number; y: number } | null;
+  toasts: string[];
+  announcements: string[];
+  tileEditorOpen: boolean;
+  hash: string;
+}
+
+export function clientState(page: Page): Promise<ClientState> {
+  return page.evaluate(() => (globalThis as any).__tessera.state());
+}
+
+/** Selects a palette colour through its button. */
+export async function pickColor(page: Page, index: number): Promise<void> {
+  await page.click(`#palette .swatch[data-index="${index}"]`);
+}
+
+export { PALETTE16 };

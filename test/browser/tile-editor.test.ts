@@ -1,0 +1,62 @@
+// The mosaic's tile editor: draw or upload, preview, save as one TILE_WRITE that
+// other pages show.
+import * as assert from 'uvu/assert';
+import { browserSuite, clickPixel, clientState, openBoard, PALETTE16, screenColor, waitForScreenColor } from './support/browser.js';
+import { makePng } from './support/images.js';
+
+const browser = browserSuite('browser: tile editor');
+
+if (browser) {
+  const { test } = browser;
+
+  test('a tile drawn in the editor is saved in one write and shows on another page', async (context) => {
+    const editor = await openBoard(context, '#board=tiles&x=80&y=48&zoom=6');
+    const viewer = await openBoard(context, '#board=tiles&x=80&y=48&zoom=6');
+    assert.is((await clientState(editor)).tool, 'tile', 'boards with tiles start with the tile tool');
+    await clickPixel(editor, 70, 40); // tile (2, 1): pixels 64–95 × 32–63
+    await editor.waitForFunction(() => (globalThis as any).__tessera.state().tileEditorOpen);
+    await editor.waitForFunction(() => /Draw, fill/.test((globalThis as any).document.getElementById('tile-note').textContent));
+
+    // Fill the whole (blank) tile with colour 10, then one brush pixel of colour 6 at its top-left.
+    await editor.click('#tile-palette .swatch:nth-child(10)');
+    await editor.click('[data-tile-tool="fill"]');
+    const box = (await editor.locator('#tile-canvas').boundingBox())!;
+    const cell = box.width / 32;
+    await editor.mouse.click(box.x + cell * 10.5, box.y + cell * 10.5);
+    await editor.click('[data-tile-tool="brush"]');
+    await editor.click('#tile-palette .swatch:nth-child(6)');
+    await editor.mouse.click(box.x + cell * 0.5, box.y + cell * 0.5);
+    assert.is(context.app.canvas!.boards[3]!.getPixel(64, 32), 0, 'nothing is written before Save');
+
+    await editor.click('#tile-save');
+    await editor.waitForFunction(() => !(globalThis as any).__tessera.state().tileEditorOpen);
+    assert.ok((await clientState(editor)).toasts.includes('Tile (2, 1) saved'));
+    await waitForScreenColor(viewer, 64, 32, PALETTE16[5]!);
+    await waitForScreenColor(viewer, 95, 63, PALETTE16[9]!);
+    assert.is(await screenColor(viewer, 96, 63), PALETTE16[0], 'the next tile is untouched');
+    const board = context.app.canvas!.boards[3]!;
+    assert.is(board.getPixel(65, 32), 9);
+    assert.is(board.getPixel(64, 32), 5);
+  });
+
+  test('an uploaded image is resized to the tile, quantised to the palette and previewed before saving', async (context) => {
+    const page = await openBoard(context, '#board=tiles&x=128&y=128&zoom=4');
+    await clickPixel(page, 130, 130); // tile (4, 4)
+    await page.waitForFunction(() => /Draw, fill/.test((globalThis as any).document.getElementById('tile-note')?.textContent ?? ''));
+    // 100×100: left half close to red (#E50000), right half close to blue (#0000EA).
+    const png = makePng(100, 100, (x) => (x < 50 ? [230, 10, 5, 255] : [5, 0, 230, 255]));
+    await page.setInputFiles('#tile-upload', { name: 'photo.png', mimeType: 'image/png', buffer: png });
+    await page.waitForFunction(() => /^Preview/.test((globalThis as any).document.getElementById('tile-note').textContent));
+    const colors = await page.evaluate(() => [...(globalThis as any).__tessera.app.tileEditor.colors] as number[]);
+    assert.is(colors[0], 5);
+    assert.is(colors[31], 13);
+    assert.is(colors[32 * 31 + 2], 5);
+    assert.is(context.app.canvas!.boards[3]!.getPixel(128, 128), 0, 'a preview only');
+    await page.click('#tile-save');
+    await page.waitForFunction(() => !(globalThis as any).__tessera.state().tileEditorOpen);
+    await waitForScreenColor(page, 159, 130, PALETTE16[13]!);
+    assert.is(context.app.canvas!.boards[3]!.getPixel(128, 140), 5);
+  });
+
+  browser.run();
+}
