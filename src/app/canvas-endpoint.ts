@@ -29,17 +29,17 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       client.connection.close(CloseCode.PolicyViolation, 'too many malformed messages');
       return;
     }
-    client.connection.send(Buffer.from(encodeProtocolError(code, message)));
+    client.connection.send(encodeProtocolError(code, message));
   }
 
   function sendQuota(client: CanvasClient, board: Board): void {
     const quota = placements.quota(board, client, Date.now());
-    client.connection.send(Buffer.from(encodeQuota(board.index, clampU16(quota.available), clampU16(quota.capacity), Math.min(quota.nextInMs, 0xffffffff))));
+    client.connection.send(encodeQuota(board.index, clampU16(quota.available), clampU16(quota.capacity), Math.min(quota.nextInMs, 0xffffffff)));
   }
 
   function answer(client: CanvasClient, board: Board, requestId: number, result: PlacementResult): void {
-    if (result.ok) client.connection.send(Buffer.from(encodeAck(requestId, result.count, result.color)));
-    else client.connection.send(Buffer.from(encodeReject(requestId, result.reason, Math.min(result.retryAfterMs, 0xffffffff))));
+    if (result.ok) client.connection.send(encodeAck(requestId, result.count, result.color));
+    else client.connection.send(encodeReject(requestId, result.reason, Math.min(result.retryAfterMs, 0xffffffff)));
     sendQuota(client, board);
   }
 
@@ -69,7 +69,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
 
   function handle(client: CanvasClient, message: ClientMessage): void {
     if (message.type === 'ping') {
-      client.connection.send(Buffer.from(encodePong(message.clientTime, Date.now())));
+      client.connection.send(encodePong(message.clientTime, Date.now()));
       return;
     }
     const board = canvas.boards[message.board];
@@ -113,7 +113,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
         boards: canvas.boards.map(boardJson),
         quotas: canvas.boards.map((board) => ({ board: board.index, ...quotaJson(placements.quota(board, client, now)) })),
       });
-      connection.send(Buffer.from(encodeHello(Buffer.from(session, 'base64url'), json, PROTOCOL_VERSION)));
+      connection.send(encodeHello(Buffer.from(session, 'base64url'), json, PROTOCOL_VERSION));
       connection.sendPrepared(canvas.onlineFrame());
     },
     onMessage(connection, data, binary) {

@@ -98,8 +98,8 @@ export class WebSocketConnection implements Sweepable {
     this.flushBatch();
   }
 
-  /** Sends one message; strings go as text, Buffers as binary unless `binary` says otherwise. */
-  send(data: Buffer | string, binary = typeof data !== 'string'): void {
+  /** Sends one message; strings go as text, bytes as binary unless `binary` says otherwise. */
+  send(data: Uint8Array | string, binary = typeof data !== 'string'): void {
     const payload = typeof data === 'string' ? Buffer.from(data) : data;
     this.sendFrame(binary ? Opcode.Binary : Opcode.Text, payload);
   }
@@ -207,7 +207,7 @@ export class WebSocketConnection implements Sweepable {
     if (!this.socket.writableEnded) this.socket.end();
   }
 
-  private sendFrame(opcode: number, payload: Buffer): void {
+  private sendFrame(opcode: number, payload: Uint8Array): void {
     if (this.state !== 'open') return;
     this.server.metrics.framesOut.inc();
     const header = encodeFrameHeader(opcode, payload.length);
