@@ -3,14 +3,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { loadConfig } from '../src/config.js';
 import { openSocket, readResponses, readUntilClose } from './support/raw.js';
 import { rawWebSocket } from './support/raw-websocket.js';
 import { startApp } from './support/server.js';
 
+// Node flags exactly as `npm start` passes them (package.json "config.nodeFlags").
+const NODE_FLAGS: string[] = (JSON.parse(readFileSync('package.json', 'utf8')).config?.nodeFlags ?? '').split(' ').filter(Boolean);
+
 function startProcess(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; line: string }> {
-  const child = spawn(process.execPath, ['build/src/main.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, 'build/src/main.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk) => {
@@ -30,6 +34,10 @@ test('prints exactly one "listening on" line with the real port; PORT and HOST f
   const { child, port, line } = await startProcess([], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
   assert.match(line, /^listening on http:\/\/127\.0\.0\.1:\d+$/);
   assert.ok(port > 0);
+  // PNGs are encoded in a worker thread, which must start under the same Node flags.
+  const png = await fetch(`http://127.0.0.1:${port}/api/boards/place/chunks/0/0.png`);
+  assert.is(png.status, 200);
+  assert.is(png.headers.get('content-type'), 'image/png');
   child.kill('SIGINT');
   assert.is(await exited(child), 0);
 });

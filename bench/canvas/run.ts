@@ -411,7 +411,8 @@ async function main(): Promise<void> {
         `They stop reading their sockets when the window starts; ${s.resumeSlow} of them read again ${secs(s.resumeAtMs! - s.pauseAtMs!)} later, the others never do. ` +
         `A paused loopback socket absorbs ~4 MiB in the kernel before the server's own buffer grows. Server: slowClientHighWaterBytes 256 KiB, hard limit 4 MiB, ` +
         `slowClientDeadlineMs ${n0(specs.slow.deadlineMs)}${specs.slow.deadlineMs !== 30_000 ? ' (lowered from the default 30 s so the quick run shows it)' : ' (the default)'}. ` +
-        `Normal clients: ${n0(s.ratePerSec)} px/s on \`place\`, ${secs(s.durationMs)} measured.`, '',
+        `Normal clients: ${n0(s.ratePerSec)} px/s on \`place\`, ${secs(s.durationMs)} measured. ` +
+        '(In the first table, this row\'s DIFF messages are the normal clients\' only, while the server CPU also covers the tile flood.)', '',
       '| metric | value |', '|---|---:|',
       `| normal clients' delivery p50 / p99 / max ms | ${n1(slow.latency.p50)} / ${n1(slow.latency.p99)} / ${n1(slow.latency.max)} |`,
       `| normal clients' delivered % | ${n2(slow.deliveredPct)} |`,

@@ -29,21 +29,6 @@ interface Slot {
 const POOL_SIZE = Math.max(1, Math.min(2, availableParallelism() - 1));
 const WORKER_URL = new URL('./png-worker.js', import.meta.url);
 
-/**
- * The main thread's Node flags minus those a worker refuses (`--input-type` makes the
- * worker fail at start when the process was launched with `--input-type=module -e`).
- */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--input-type') i++;
-    else if (!arg.startsWith('--input-type=')) out.push(arg);
-  }
-  return out;
-}
-
 let slots: Slot[] = [];
 let nextJobId = 1;
 
@@ -57,7 +42,9 @@ function retire(slot: Slot, error: Error): void {
 }
 
 function spawn(): Slot {
-  const worker = new Worker(WORKER_URL, { execArgv: workerExecArgv() });
+  // No inherited Node flags: the worker only encodes PNGs, and a worker refuses
+  // process-wide V8 flags such as the --max-semi-space-size that `npm start` passes.
+  const worker = new Worker(WORKER_URL, { execArgv: [] });
   const slot: Slot = { worker, pending: new Map(), dead: false };
   worker.on('message', (result: EncodeResult) => {
     const job = slot.pending.get(result.id);
