@@ -15,6 +15,18 @@ import { chunkMessage } from './chunk-message.js';
 import type { ChunkFrameCache } from './chunk-frame-cache.js';
 import { SubscriptionIndex } from './subscriptions.js';
 
+interface SharedMessage {
+  parts: Uint8Array[];
+  length: number;
+  frame: Buffer | null;
+}
+
+function sameParts(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class Broadcaster {
   readonly subscriptions: SubscriptionIndex;
   private readonly clients = new Set<CanvasClient>();
@@ -24,6 +36,7 @@ export class Broadcaster {
   private timer: NodeJS.Timeout | null = null;
   private ticksThisSecond = 0;
   private tickNumber = 0;
+  private sectionCount = 0;
   private secondStartedAt = 0;
 
   constructor(
@@ -119,7 +132,7 @@ export class Broadcaster {
       }
       const section = encodeDiffSection(board.index, change.cx, change.cy, change.fromVersion, change.toVersion, change.offsets,
         board.chunkData(change.chunk), board.config.background);
-      const sectionKey = `${board.index}:${change.chunk}:${change.toVersion},`;
+      const sectionId = ++this.sectionCount;
       for (const client of audience) {
         if (!this.keepsUp(client)) {
           client.markMissed(board.index, change.chunk);
@@ -132,33 +145,35 @@ export class Broadcaster {
         }
         client.tickParts.push(section);
         client.tickBytes += section.length;
-        client.tickKey += sectionKey;
+        client.tickHash = (Math.imul(client.tickHash, 31) + sectionId) | 0;
       }
     }
   }
 
-  /** One message per touched client; the same frame bytes for identical contents. */
+  /**
+   * One message per touched client. Clients whose parts are the same sections
+   * (found by a running hash, confirmed part by part) share one frame: the
+   * first writes the parts as they are, the second builds the frame that it
+   * and everyone after it write.
+   */
   private flush(): void {
     if (this.touched.length === 0) return;
-    const firstParts = new Map<string, CanvasClient>();
-    const prepared = new Map<string, Buffer>();
+    const groups = new Map<number, SharedMessage>();
     for (const client of this.touched) {
-      const key = client.tickKey;
-      const frame = prepared.get(key);
-      if (frame) client.connection.sendPrepared(frame);
-      else if (!firstParts.has(key)) {
-        // First with these contents: write the shared parts as they are.
-        firstParts.set(key, client);
-        client.connection.sendParts(client.tickParts, client.tickBytes);
+      const { connection, tickParts } = client;
+      const group = groups.get(client.tickHash);
+      if (group === undefined) {
+        groups.set(client.tickHash, { parts: tickParts.slice(), length: client.tickBytes, frame: null });
+        connection.sendParts(tickParts, client.tickBytes);
+      } else if (!sameParts(group.parts, tickParts)) {
+        connection.sendParts(tickParts, client.tickBytes); // a hash collision: send its own
       } else {
-        // Second: now it pays to copy the parts into one frame for everyone after.
-        const built = prepareFrame(Opcode.Binary, Buffer.concat(client.tickParts, client.tickBytes));
-        prepared.set(key, built);
-        client.connection.sendPrepared(built);
+        group.frame ??= prepareFrame(Opcode.Binary, Buffer.concat(group.parts, group.length));
+        connection.sendPrepared(group.frame);
       }
-      client.tickParts = [];
+      tickParts.length = 0;
       client.tickBytes = 0;
-      client.tickKey = '';
+      client.tickHash = 0;
     }
     this.metrics.diffMessages.inc(undefined, this.touched.length);
     this.touched.length = 0;

@@ -16,11 +16,12 @@ export class CanvasClient {
   faults = 0;
   faultWindowStart = 0;
 
-  // This tick's DIFF for this client: shared section buffers and a key naming
-  // them, so clients watching the same changes get the same prepared frame.
-  tickParts: Uint8Array[] = [];
+  // This tick's DIFF for this client: the shared section buffers (the array is
+  // reused tick after tick) and a running hash of which sections they are, so
+  // clients watching the same changes find each other and share one frame.
+  readonly tickParts: Uint8Array[] = [];
   tickBytes = 0;
-  tickKey = '';
+  tickHash = 0;
 
   constructor(
     readonly connection: WebSocketConnection,
