@@ -49,16 +49,18 @@ if (browser) {
     await page.keyboard.press('-');
     await page.waitForFunction(() => Math.abs((globalThis as any).__tessera.state().view.zoom - 8) < 1e-6);
     await page.keyboard.press('ArrowRight');
-    await page.waitForFunction(() => (globalThis as any).__tessera.state().view.x === 42);
+    // Zooming eases over several frames; a key pressed in its last frame stops it a hair
+    // short of the target, so view values are compared within a tolerance.
+    await page.waitForFunction(() => Math.abs((globalThis as any).__tessera.state().view.x - 42) < 1e-3);
     await page.keyboard.press('z');
-    await page.waitForFunction(() => (globalThis as any).__tessera.state().view.zoom === 16);
+    await page.waitForFunction(() => Math.abs((globalThis as any).__tessera.state().view.zoom - 16) < 1e-3);
     await page.keyboard.press('g');
     assert.is(await screenColor(page, 40, 32), PALETTE16[0]);
     await page.waitForFunction(() => (globalThis as any).__tessera.screenColor(40, 32, 0, 0.5) !== '#FFFFFF');
     await page.keyboard.press('z');
     await page.waitForFunction(() => (globalThis as any).__tessera.state().view.zoom < 16);
     await page.keyboard.press('Home');
-    await page.waitForFunction(() => (globalThis as any).__tessera.state().view.x === 32);
+    await page.waitForFunction(() => Math.abs((globalThis as any).__tessera.state().view.x - 32) < 1e-3);
   });
 
   test('with notifications on, the end of a cooldown is announced and notified', async (context) => {
