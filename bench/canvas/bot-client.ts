@@ -7,13 +7,12 @@
 // It also speaks just enough of the Tessera protocol for the benchmark: it waits for
 // HELLO, subscribes to chunks and counts the CHUNKs that answer, and sends PLACEs. What
 // it does with DIFFs is the owner's business (`onDiff`).
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { FrameReader, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, maskedFrame } from '../echo/frames.js';
+import { UpgradeResponse } from '../echo/upgrade-response.js';
 import { encodePlace, encodeSubscribe, encodeTileWrite } from '../../src/protocol/messages.js';
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-const MAX_RESPONSE_HEAD = 16 * 1024;
 /** Safe to share: each read is fully handled (partial frames copied out) before the next. */
 const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
 
@@ -68,15 +67,13 @@ export class Bot {
   private readonly reader = new FrameReader((buf, frameStart, payloadStart, frameEnd) =>
     this.frame(buf[frameStart]! & 0x0f, buf, payloadStart, frameEnd),
   );
-  private head = '';
-  private readonly expectedAccept: string;
+  private readonly upgrade = new UpgradeResponse();
   private readNow = 0;
   private waiter: { resolve: () => void; reject: (err: Error) => void; done: () => boolean } | null = null;
   private paused = false;
 
   private constructor(target: Target, localAddress: string | undefined, private readonly boardId: string) {
-    const key = randomBytes(16).toString('base64');
-    this.expectedAccept = createHash('sha1').update(key + GUID).digest('base64');
+    const key = this.upgrade.key;
     this.socket = connect({
       host: target.host,
       port: target.port,
@@ -213,19 +210,9 @@ export class Bot {
       return;
     }
     if (this.state !== 'connecting') return;
-    this.head += chunk.toString('latin1', 0, end);
-    const headEnd = this.head.indexOf('\r\n\r\n');
-    if (headEnd < 0) {
-      if (this.head.length > MAX_RESPONSE_HEAD) this.fail(new Error('response head too large'));
-      return;
-    }
-    const head = this.head.slice(0, headEnd);
-    const restStart = end - (this.head.length - headEnd - 4); // frames right after the head
-    this.head = '';
-    const status = head.slice(0, head.indexOf('\r\n'));
-    if (!/^HTTP\/1\.1 101 /.test(status)) return this.fail(new Error(`handshake answered "${status}"`));
-    const accept = /\r\nsec-websocket-accept:[ \t]*(\S+)/i.exec(head)?.[1];
-    if (accept !== this.expectedAccept) return this.fail(new Error('bad Sec-WebSocket-Accept'));
+    const restStart = this.upgrade.push(chunk, end);
+    if (restStart === undefined) return;
+    if (restStart instanceof Error) return this.fail(restStart);
     this.state = 'open';
     if (restStart < end) this.onData(chunk.subarray(restStart, end), end - restStart);
   }

@@ -1,12 +1,11 @@
 // A minimal raw-socket WebSocket client for load generation: no WebSocket library, so
 // it costs the same against every server. It does the upgrade handshake itself, sends
 // caller-built masked frames as raw bytes and parses the server's unmasked frames.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { FrameReader, OP_CLOSE, OP_PING, OP_PONG, maskedFrame } from './frames.js';
+import { UpgradeResponse } from './upgrade-response.js';
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-const MAX_RESPONSE_HEAD = 16 * 1024;
 /**
  * Every client reads into this one buffer (`onread`): no Buffer per read and no stream
  * 'data' machinery. Safe because each read is fully handled (partial frames copied out)
@@ -39,13 +38,11 @@ export class WsClient {
   private readonly reader = new FrameReader((buf, frameStart, payloadStart, frameEnd) =>
     this.handleFrame(buf[frameStart]! & 0x0f, buf, payloadStart, frameEnd),
   );
-  private head = '';
-  private readonly expectedAccept: string;
+  private readonly upgrade = new UpgradeResponse();
   private settle: ((err?: Error) => void) | null = null;
 
   private constructor(target: Target, localAddress: string | undefined, timeoutMs: number) {
-    const key = randomBytes(16).toString('base64');
-    this.expectedAccept = createHash('sha1').update(key + GUID).digest('base64');
+    const key = this.upgrade.key;
     this.socket = connect({
       host: target.host,
       port: target.port,
@@ -133,19 +130,9 @@ export class WsClient {
       return;
     }
     if (this.state !== 'connecting') return;
-    this.head += chunk.toString('latin1', 0, end);
-    const headEnd = this.head.indexOf('\r\n\r\n');
-    if (headEnd < 0) {
-      if (this.head.length > MAX_RESPONSE_HEAD) this.fail(new Error('response head too large'));
-      return;
-    }
-    const head = this.head.slice(0, headEnd);
-    const restStart = end - (this.head.length - headEnd - 4); // frames right after the head
-    this.head = '';
-    const status = head.slice(0, head.indexOf('\r\n'));
-    if (!/^HTTP\/1\.1 101 /.test(status)) return this.fail(new Error(`handshake answered "${status}"`));
-    const accept = /\r\nsec-websocket-accept:[ \t]*(\S+)/i.exec(head)?.[1];
-    if (accept !== this.expectedAccept) return this.fail(new Error('bad Sec-WebSocket-Accept'));
+    const restStart = this.upgrade.push(chunk, end);
+    if (restStart === undefined) return;
+    if (restStart instanceof Error) return this.fail(restStart);
     this.state = 'open';
     this.socket.setTimeout(0);
     const settle = this.settle;
