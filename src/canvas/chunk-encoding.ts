@@ -10,49 +10,34 @@ export type ChunkEncodingCode = (typeof ChunkEncoding)[keyof typeof ChunkEncodin
 const RUN_BYTES = 3;
 const MAX_RUN = 0xffff; // a run's length is u16, so a uniform 256×256 chunk takes two runs
 
-/** Number of runs `data` needs (runs longer than MAX_RUN are split). */
-export function countRuns(data: Uint8Array): number {
-  let runs = 0;
-  let i = 0;
-  while (i < data.length) {
-    const colour = data[i]!;
-    const end = Math.min(data.length, i + MAX_RUN);
-    let j = i + 1;
-    while (j < end && data[j] === colour) j++;
-    runs++;
-    i = j;
-  }
-  return runs;
-}
+// Runs are written here first (encoding is synchronous, so one buffer serves
+// every call); once they would be no shorter than the raw pixels, raw wins.
+const RUNS_SCRATCH = new Uint8Array(256 * 256);
 
 /**
- * Encodes a chunk's pixels; `null` (never written) is Empty. The bytes are always a fresh
- * copy, so the caller may hold them while the board keeps changing.
+ * Encodes a chunk's pixels; `null` (never written) is Empty. Runs are chosen
+ * only when strictly shorter than raw. The bytes are always a fresh copy, so
+ * the caller may hold them while the board keeps changing.
  */
 export function encodeChunkPixels(data: Uint8Array | null): { encoding: ChunkEncodingCode; bytes: Uint8Array } {
   if (data === null) return { encoding: ChunkEncoding.Empty, bytes: new Uint8Array(0) };
-  const runs = countRuns(data);
-  if (runs * RUN_BYTES >= data.length) return { encoding: ChunkEncoding.Raw, bytes: data.slice() };
-  return { encoding: ChunkEncoding.Runs, bytes: encodeRuns(data, runs) };
-}
-
-function encodeRuns(data: Uint8Array, runs: number): Uint8Array {
-  const bytes = new Uint8Array(runs * RUN_BYTES);
+  const runs = data.length <= RUNS_SCRATCH.length ? RUNS_SCRATCH : new Uint8Array(data.length);
   let at = 0;
   let i = 0;
   while (i < data.length) {
+    if (at + RUN_BYTES >= data.length) return { encoding: ChunkEncoding.Raw, bytes: data.slice() };
     const colour = data[i]!;
     const end = Math.min(data.length, i + MAX_RUN);
     let j = i + 1;
     while (j < end && data[j] === colour) j++;
     const length = j - i;
-    bytes[at] = length >>> 8;
-    bytes[at + 1] = length & 0xff;
-    bytes[at + 2] = colour;
+    runs[at] = length >>> 8;
+    runs[at + 1] = length & 0xff;
+    runs[at + 2] = colour;
     at += RUN_BYTES;
     i = j;
   }
-  return bytes;
+  return { encoding: ChunkEncoding.Runs, bytes: runs.slice(0, at) };
 }
 
 /** The chunkSize² pixels of a CHUNK message; throws on anything malformed. */
