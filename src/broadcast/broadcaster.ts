@@ -32,6 +32,7 @@ export class Broadcaster {
   private readonly clients = new Set<CanvasClient>();
   private readonly behind = new Set<CanvasClient>();
   private readonly touched: CanvasClient[] = [];
+  private readonly corked: CanvasClient[] = [];
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
   private ticksThisSecond = 0;
@@ -111,6 +112,8 @@ export class Broadcaster {
     this.tickNumber++;
     for (const board of this.boards) this.collect(board);
     this.flush();
+    for (const client of this.corked) client.connection.socket.uncork();
+    this.corked.length = 0;
     if (this.behind.size > 0) this.serviceSlowClients();
     this.recordTick(started);
   }
@@ -125,8 +128,17 @@ export class Broadcaster {
       if (change.offsets.length * 3 > board.config.chunkSize ** 2) {
         const frame = prepareFrame(Opcode.Binary, chunkMessage(board, change.chunk));
         for (const client of audience) {
-          if (this.keepsUp(client)) client.connection.sendPrepared(frame);
-          else client.markMissed(board.index, change.chunk);
+          if (!this.keepsUp(client)) {
+            client.markMissed(board.index, change.chunk);
+            continue;
+          }
+          // This tick's CHUNKs and DIFF leave a client's socket in one writev.
+          if (client.corkedTick !== this.tickNumber) {
+            client.corkedTick = this.tickNumber;
+            client.connection.socket.cork();
+            this.corked.push(client);
+          }
+          client.connection.sendPrepared(frame);
         }
         continue;
       }

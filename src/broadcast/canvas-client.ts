@@ -10,6 +10,8 @@ export class CanvasClient {
   behindSince = 0;
   /** The last tick in which the broadcaster checked whether it keeps up. */
   checkedTick = 0;
+  /** The last tick in which the broadcaster corked its socket (to send CHUNKs). */
+  corkedTick = 0;
   /** Per board index: chunks that changed while it was behind. */
   missed: (Set<number> | null)[] | null = null;
   /** Malformed messages in the current minute (too many → 1008). */
