@@ -187,7 +187,7 @@ test('constants', () => {
   assert.is(PROTOCOL_VERSION, 1);
   assert.is(DIFF_TYPE, 0x03);
   assert.is(toHex(DIFF_PREFIX), '03');
-  assert.equal(Object.values(RejectReason), [1, 2, 3, 4, 5, 6]);
+  assert.equal(Object.values(RejectReason), [1, 2, 3, 4, 5, 6, 7]);
   assert.is(RejectReason.NOT_ALLOWED, 6);
   assert.equal(Object.values(ProtocolErrorCode), [1, 2, 3, 4, 5]);
   assert.equal([ChunkEncoding.Raw, ChunkEncoding.Runs, ChunkEncoding.Empty], [0, 1, 2]);

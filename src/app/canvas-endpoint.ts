@@ -2,13 +2,13 @@
 // messages, answers them, and registers the client with the broadcaster.
 import { CanvasClient } from '../broadcast/canvas-client.js';
 import type { Board } from '../canvas/board.js';
-import type { PlacementResult } from '../canvas/placement.js';
 import {
   decodeClientMessage, encodeAck, encodeHello, encodePong, encodeProtocolError, encodeQuota, encodeReject,
   ProtocolErrorCode, PROTOCOL_VERSION, type ChunkListMessage, type ClientMessage,
 } from '../protocol/messages.js';
 import type { WebSocketEndpoint } from '../websocket/endpoint.js';
 import { CloseCode } from '../websocket/opcodes.js';
+import type { PlacementResult, Write } from '../placement/write.js';
 import type { Canvas } from './canvas.js';
 import { identify, type Identity } from './identity.js';
 import { boardJson } from './board-json.js';
@@ -20,7 +20,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
   const { broadcaster, placements, config } = canvas;
 
   function fault(client: CanvasClient, code: number, message: string): void {
-    const now = Date.now();
+    const now = canvas.clock.now();
     if (now - client.faultWindowStart > 60_000) {
       client.faultWindowStart = now;
       client.faults = 0;
@@ -33,14 +33,21 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
   }
 
   function sendQuota(client: CanvasClient, board: Board): void {
-    const quota = placements.quota(board, client, Date.now());
+    const quota = placements.quota(board, client);
     client.connection.send(encodeQuota(board.index, clampU16(quota.available), clampU16(quota.capacity), Math.min(quota.nextInMs, 0xffffffff)));
   }
 
   function answer(client: CanvasClient, board: Board, requestId: number, result: PlacementResult): void {
+    if (client.connection.state !== 'open') return; // it left while its write was being committed
     if (result.ok) client.connection.send(encodeAck(requestId, result.count, result.color));
     else client.connection.send(encodeReject(requestId, result.reason, Math.min(result.retryAfterMs, 0xffffffff)));
     sendQuota(client, board);
+  }
+
+  function place(client: CanvasClient, board: Board, requestId: number, write: Write): void {
+    const result = placements.submit({ board, writer: client, write, source: 'ws' });
+    if (result instanceof Promise) void result.then((settled) => answer(client, board, requestId, settled));
+    else answer(client, board, requestId, result);
   }
 
   function changeSubscriptions(client: CanvasClient, board: Board, message: ChunkListMessage): void {
@@ -69,22 +76,21 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
 
   function handle(client: CanvasClient, message: ClientMessage): void {
     if (message.type === 'ping') {
-      client.connection.send(encodePong(message.clientTime, Date.now()));
+      client.connection.send(encodePong(message.clientTime, canvas.clock.now()));
       return;
     }
     const board = canvas.boards[message.board];
     if (board === undefined) return fault(client, ProtocolErrorCode.UnknownBoard, `no board ${message.board}`);
-    const now = Date.now();
     switch (message.type) {
       case 'subscribe':
       case 'unsubscribe':
         return changeSubscriptions(client, board, message);
       case 'place':
-        return answer(client, board, message.requestId, placements.place(board, client, message.x, message.y, message.color, now));
+        return place(client, board, message.requestId, { kind: 'pixel', x: message.x, y: message.y, color: message.color });
       case 'place-batch':
-        return answer(client, board, message.requestId, placements.placeBatch(board, client, message.pixels, message.count, now));
+        return place(client, board, message.requestId, { kind: 'batch', pixels: message.pixels, count: message.count });
       case 'tile-write':
-        return answer(client, board, message.requestId, placements.writeTile(board, client, message.tx, message.ty, message.colors, now));
+        return place(client, board, message.requestId, { kind: 'tile', tx: message.tx, ty: message.ty, colors: message.colors });
     }
   }
 
@@ -107,11 +113,10 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       const client = new CanvasClient(connection, session, ip, canvas.boards.length);
       connection.context = client;
       broadcaster.add(client);
-      const now = Date.now();
       const json = JSON.stringify({
         sessionId: session,
         boards: canvas.boards.map(boardJson),
-        quotas: canvas.boards.map((board) => ({ board: board.index, ...quotaJson(placements.quota(board, client, now)) })),
+        quotas: canvas.boards.map((board) => ({ board: board.index, ...quotaJson(placements.quota(board, client)) })),
       });
       connection.send(encodeHello(Buffer.from(session, 'base64url'), json, PROTOCOL_VERSION));
       connection.sendPrepared(canvas.onlineFrame());

@@ -2,8 +2,11 @@
 // write to them, and the broadcaster that shows the writes to everyone.
 import { Board } from '../canvas/board.js';
 import type { AppConfig } from '../canvas/board-config.js';
-import { Placements } from '../canvas/placement.js';
 import { Broadcaster } from '../broadcast/broadcaster.js';
+import { systemClock, type Clock } from '../clock.js';
+import { allowEveryone } from '../placement/authorise.js';
+import { inMemoryCommit } from '../placement/commit.js';
+import { PlacementPipeline } from '../placement/pipeline.js';
 import { ChunkFrameCache } from '../broadcast/chunk-frame-cache.js';
 import { encodeOnline } from '../protocol/messages.js';
 import type { Registry } from '../telemetry/metrics.js';
@@ -17,20 +20,20 @@ export class Canvas {
   readonly boards: Board[];
   readonly byId: Map<string, Board>;
   readonly metrics: CanvasMetrics;
-  readonly placements: Placements;
+  readonly placements: PlacementPipeline;
   readonly chunkFrames = new ChunkFrameCache();
   readonly broadcaster: Broadcaster;
   private timer: NodeJS.Timeout | null = null;
   private lastOnline = '';
 
-  constructor(readonly config: AppConfig, registry: Registry) {
+  constructor(readonly config: AppConfig, registry: Registry, readonly clock: Clock = systemClock) {
     this.boards = config.boards.map((board, index) => new Board(board, index));
     this.byId = new Map(this.boards.map((board) => [board.config.id, board]));
     this.metrics = createCanvasMetrics(registry, {
       chunksAllocated: () => this.boards.reduce((sum, b) => sum + b.allocatedChunks, 0),
       canvasBytes: () => this.boards.reduce((sum, b) => sum + b.memoryBytes, 0),
     });
-    this.placements = new Placements(this.boards, this.metrics);
+    this.placements = new PlacementPipeline(this.boards, { authorise: allowEveryone, commit: inMemoryCommit }, clock, this.metrics);
     this.broadcaster = new Broadcaster(this.boards, config.server, this.metrics, this.chunkFrames);
   }
 
@@ -59,6 +62,6 @@ export class Canvas {
       this.lastOnline = counts;
       this.broadcaster.sendToAll(this.onlineFrame());
     }
-    this.placements.sweep(Date.now());
+    this.placements.sweep();
   }
 }

@@ -5,18 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { BucketSpec } from '../ratelimit/bucket-spec.js';
 import { normalizeHexColour } from './palette.js';
 
-export type BucketKey = 'session' | 'ip' | 'tile';
+export type { BucketKey, BucketSpec } from '../ratelimit/bucket-spec.js';
 
-export interface BucketSpec {
-  key: BucketKey;
-  capacity: number;         // whole tokens, 1..65535 (QUOTA sends it as u16)
-  refillPerSecond: number;
-  unit: 'pixel' | 'write';  // 'pixel': a request costs one token per pixel; 'write': one per request
-}
-
-export interface RatePolicy {
+/** What a board lets a writer do, and how fast (its rate-limit buckets). */
+export interface WritePolicy {
   strokes: boolean;     // PLACE_BATCH allowed
   maxBatch: number;     // pixels per PLACE_BATCH, 1..65535 (n is u16)
   tileWrites: boolean;  // TILE_WRITE allowed (needs tileSize)
@@ -32,7 +27,7 @@ export interface BoardConfig {
   palette: string[];      // "#RRGGBB", upper-case
   background: number;     // palette index
   tileSize: number | null;
-  policy: RatePolicy;
+  policy: WritePolicy;
 }
 
 export interface ServerSettings {
@@ -178,7 +173,7 @@ function parseBoard(value: unknown, path: string): BoardConfig {
   return { id, title, width, height, chunkSize, palette, background, tileSize, policy };
 }
 
-function parsePolicy(value: unknown, path: string): RatePolicy {
+function parsePolicy(value: unknown, path: string): WritePolicy {
   const o = object(value, path);
   onlyKeys(o, ['strokes', 'maxBatch', 'tileWrites', 'buckets'], path);
   const at = (key: string) => `${path}.${key}`;

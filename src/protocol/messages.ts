@@ -27,3 +27,4 @@ export {
 } from './server-messages.js';
 export { DIFF_PREFIX, DIFF_TYPE, encodeDiff, encodeDiffSection, encodeDiffSectionValues } from './diff.js';
 export { textMessageFault } from './wire.js';
+export { REJECT_REASONS, type RejectInfo } from './reject-reasons.js';

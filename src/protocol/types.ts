@@ -34,6 +34,7 @@ export const RejectReason = {
   LOCKED: 4,
   BANNED: 5,
   NOT_ALLOWED: 6,
+  UNAVAILABLE: 7,
 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 

@@ -1,7 +1,7 @@
 // A board's rate limits: its buckets (config `policy.buckets`), each a
 // KeyedBuckets keyed by the session, the client IP or the tile written, and
 // checked together so a request passes all of them or takes from none.
-import type { BucketKey, BucketSpec } from '../canvas/board-config.js';
+import type { BucketKey, BucketSpec } from './bucket-spec.js';
 import { KeyedBuckets } from './keyed-buckets.js';
 
 export interface RateSubject {

@@ -1,11 +1,11 @@
 // POST /api/boards/:id/pixels {"x", "y", "color"}: one pixel, through the same
-// Placements (checks, rate limits, broadcast) as the WebSocket's PLACE.
+// placement pipeline (checks, rate limits, commit, broadcast) as the WebSocket's PLACE.
 import { RejectReason } from '../../protocol/messages.js';
 import type { HttpHandler } from '../../net/router.js';
 import type { Canvas } from '../canvas.js';
 import { ApiError } from './errors.js';
 import { boardFrom } from './http.js';
-import { placementResponse, withIdentity } from './writes.js';
+import { submitWrite, withIdentity } from './writes.js';
 
 /** {"x":65535,"y":65535,"color":255} is 34 bytes: 1 KiB leaves room for whitespace, not for abuse. */
 export const MAX_PIXEL_BODY_BYTES = 1024;
@@ -20,7 +20,7 @@ interface PixelRequest {
   color: number;
 }
 
-/** The body as {x, y, color}, all numbers and nothing else; their values are Placements' to judge. */
+/** The body as {x, y, color}, all numbers and nothing else; their values are the placement pipeline's to judge. */
 export function parsePixel(body: Uint8Array): PixelRequest {
   let value: unknown;
   try {
@@ -49,9 +49,7 @@ export function placePixel(canvas: Canvas): HttpHandler {
     const board = boardFrom(canvas, request);
     const { x, y, color } = parsePixel(request.body);
     const { id, width, height, palette } = board.config;
-    const result = canvas.placements.place(board, who, x, y, color, Date.now());
-    if (result.ok) return placementResponse(result);
-    return placementResponse(result, {
+    return submitWrite(canvas, board, who, { kind: 'pixel', x, y, color }, {
       [RejectReason.INVALID_COORDS]: `(${x}, ${y}) is not a pixel of board "${id}": x is 0..${width - 1}, y is 0..${height - 1}`,
       [RejectReason.INVALID_COLOR]: `${color} is not a colour of board "${id}": color is a palette index, 0..${palette.length - 1}`,
       [RejectReason.NOT_ALLOWED]: `this write can never pass board "${id}"'s rate limits`,

@@ -1,5 +1,5 @@
 // PUT /api/boards/:id/tiles/:tx/:ty (a PNG of one tile) and DELETE (back to the
-// background): a whole tile through the same Placements.writeTile, with the same
+// background): a whole tile through the same placement pipeline, with the same
 // rate limits, as the WebSocket's TILE_WRITE.
 import type { Board } from '../../canvas/board.js';
 import type { HttpHandler, HttpRequest } from '../../net/router.js';
@@ -9,7 +9,7 @@ import type { Identity } from '../identity.js';
 import { ApiError } from './errors.js';
 import { boardFrom, integerParam } from './http.js';
 import { tilePixels } from './tile-png.js';
-import { placementResponse, refuse, withIdentity } from './writes.js';
+import { refuse, submitWrite, withIdentity } from './writes.js';
 
 /** A 32×32 tile is at most ~4 KiB of pixels; 64 KiB leaves room for metadata and larger tile sizes. */
 export const MAX_TILE_BODY_BYTES = 64 * 1024;
@@ -35,7 +35,7 @@ function tileAt(canvas: Canvas, request: HttpRequest): TileAt {
 }
 
 function write(canvas: Canvas, who: Identity, { board, tx, ty }: TileAt, colors: Uint8Array) {
-  return placementResponse(canvas.placements.writeTile(board, who, tx, ty, colors, Date.now()));
+  return submitWrite(canvas, board, who, { kind: 'tile', tx, ty, colors });
 }
 
 export function tileHandlers(canvas: Canvas): { put: HttpHandler; remove: HttpHandler } {

@@ -1,32 +1,15 @@
 // What the write endpoints (pixels, tiles) share: who is writing, and how a
-// placement's answer reads in HTTP. The rules themselves live in Placements,
-// shared with the WebSocket, so both paths refuse the same things the same way.
+// placement's answer reads in HTTP. The rules themselves are the placement
+// pipeline's, shared with the WebSocket, so both paths refuse the same things
+// the same way (src/placement/pipeline.ts).
 import type { Board } from '../../canvas/board.js';
-import { REJECT_NAMES, type PlacementResult } from '../../canvas/placement.js';
 import { jsonResponse, type HttpResponse } from '../../net/response.js';
 import type { HttpRequest } from '../../net/router.js';
-import { RejectReason } from '../../protocol/messages.js';
+import type { PlacementResult, Write } from '../../placement/write.js';
+import { REJECT_REASONS, RejectReason } from '../../protocol/messages.js';
 import type { Canvas } from '../canvas.js';
 import { identify, type Identity } from '../identity.js';
 import { ApiError } from './errors.js';
-
-export const REJECT_STATUS: Record<RejectReason, number> = {
-  [RejectReason.RATE_LIMITED]: 429,
-  [RejectReason.INVALID_COORDS]: 400,
-  [RejectReason.INVALID_COLOR]: 400,
-  [RejectReason.LOCKED]: 403,
-  [RejectReason.BANNED]: 403,
-  [RejectReason.NOT_ALLOWED]: 403,
-};
-
-const DEFAULT_MESSAGES: Record<RejectReason, string> = {
-  [RejectReason.RATE_LIMITED]: 'too many writes: wait retryAfterMs before the next one',
-  [RejectReason.INVALID_COORDS]: 'not a place on this board',
-  [RejectReason.INVALID_COLOR]: 'not a colour of this board’s palette',
-  [RejectReason.LOCKED]: 'this region is locked',
-  [RejectReason.BANNED]: 'you may not write to this board',
-  [RejectReason.NOT_ALLOWED]: 'this board does not allow that kind of write',
-};
 
 export type RejectMessages = Partial<Record<RejectReason, string>>;
 
@@ -35,37 +18,54 @@ export type RejectMessages = Partial<Record<RejectReason, string>>;
  * errors included, sets the session cookie when the session is new, so the next
  * request is counted against the same session.
  */
-export function withIdentity(canvas: Canvas, handler: (request: HttpRequest, who: Identity) => HttpResponse): (request: HttpRequest) => HttpResponse {
+type IdentifiedHandler = (request: HttpRequest, who: Identity) => HttpResponse | Promise<HttpResponse>;
+
+export function withIdentity(canvas: Canvas, handler: IdentifiedHandler): (request: HttpRequest) => HttpResponse | Promise<HttpResponse> {
   return (request) => {
     const who = identify(request, canvas.config.server.trustedProxies);
-    let response: HttpResponse;
+    const withCookie = (response: HttpResponse): HttpResponse => {
+      if (who.setCookie !== null) response.headers = { ...response.headers, 'Set-Cookie': who.setCookie };
+      return response;
+    };
+    let response: HttpResponse | Promise<HttpResponse>;
     try {
       response = handler(request, who);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       response = error.toResponse();
     }
-    if (who.setCookie !== null) response.headers = { ...response.headers, 'Set-Cookie': who.setCookie };
-    return response;
+    return response instanceof Promise ? response.then(withCookie, (error) => withCookie(asApiError(error).toResponse())) : withCookie(response);
   };
 }
 
-/** 200 {ok, count, color}, or the refusal with its status (429 with Retry-After). */
+function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  throw error;
+}
+
+/** Runs `write` through the placement pipeline and answers it in HTTP. */
+export function submitWrite(canvas: Canvas, board: Board, who: Identity, write: Write, messages: RejectMessages = {}): HttpResponse | Promise<HttpResponse> {
+  const result = canvas.placements.submit({ board, writer: who, write, source: 'http' });
+  if (result instanceof Promise) return result.then((settled) => placementResponse(settled, messages));
+  return placementResponse(result, messages);
+}
+
+/** 200 {ok, count, color}, or the refusal with its status (429 and 503 with Retry-After). */
 export function placementResponse(result: PlacementResult, messages: RejectMessages = {}): HttpResponse {
   if (result.ok) return jsonResponse(200, { ok: true, count: result.count, color: result.color }, { 'Cache-Control': 'no-store' });
   return rejection(result.reason, messages[result.reason], result.retryAfterMs).toResponse();
 }
 
-/** A refusal decided here rather than in Placements (it never got that far), counted like theirs. */
+/** A refusal decided here, before the pipeline (e.g. an unreadable tile), counted like the pipeline's. */
 export function refuse(canvas: Canvas, board: Board, reason: RejectReason, message: string, details: Record<string, unknown> = {}): ApiError {
-  canvas.metrics.rejects.inc({ board: board.config.id, reason: REJECT_NAMES[reason] });
+  canvas.placements.countRefusal(board, reason);
   return rejection(reason, message, 0, details);
 }
 
-function rejection(reason: RejectReason, message = DEFAULT_MESSAGES[reason], retryAfterMs = 0, details: Record<string, unknown> = {}): ApiError {
-  const code = REJECT_NAMES[reason];
-  if (reason !== RejectReason.RATE_LIMITED) return new ApiError(REJECT_STATUS[reason], code, message, {}, details);
+function rejection(reason: RejectReason, message = REJECT_REASONS[reason].message, retryAfterMs = 0, details: Record<string, unknown> = {}): ApiError {
+  const { name, httpStatus } = REJECT_REASONS[reason];
+  if (reason !== RejectReason.RATE_LIMITED && reason !== RejectReason.UNAVAILABLE) return new ApiError(httpStatus, name, message, {}, details);
   // Retry-After is whole seconds (RFC 9110 §10.2.3): round up, so retrying then succeeds.
   const retryAfter = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
-  return new ApiError(429, code, message, { 'Retry-After': retryAfter }, { retryAfterMs, ...details });
+  return new ApiError(httpStatus, name, message, { 'Retry-After': retryAfter }, { retryAfterMs, ...details });
 }

@@ -1,0 +1,19 @@
+// Stage 5: make an accepted write permanent before anyone is told it
+// happened. The in-memory commit is immediate; a durable store (SQLite,
+// PostgreSQL) or a shared ordered log (Redis) answers later, and the write is
+// applied, published and acknowledged only once it has.
+import type { WriteRequest } from './write.js';
+
+export interface CommitStage {
+  /**
+   * Commits `request`, in the order of calls. Returns null when it is
+   * committed already, else a promise that settles when it is (rejected if it
+   * never will be: then the write is refused and the board is left as it was).
+   * A stage that keeps `request` past the call copies its byte arrays first:
+   * they may be views of a read buffer that is reused.
+   */
+  commit(request: WriteRequest): Promise<void> | null;
+}
+
+/** Nothing outlives the process: every write is committed as soon as it is accepted. */
+export const inMemoryCommit: CommitStage = { commit: () => null };

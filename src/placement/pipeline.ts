@@ -1,0 +1,88 @@
+// The path of every write to a board, whichever way it came in:
+//
+//   decode → validate → authorise → rate-limit → commit → apply → publish → acknowledge
+//
+// Decoding is the caller's (the WebSocket codec, the HTTP API's JSON and PNG
+// readers); the result goes back to the caller to acknowledge (ACK/REJECT, an
+// HTTP status). Everything between is here, the same for every entry point,
+// so both refuse the same things in the same order for the same reasons.
+import type { Board } from '../canvas/board.js';
+import type { Clock } from '../clock.js';
+import { REJECT_REASONS } from '../protocol/reject-reasons.js';
+import { RejectReason } from '../protocol/types.js';
+import type { Quota } from '../ratelimit/policy.js';
+import { apply } from './apply.js';
+import type { Authoriser } from './authorise.js';
+import type { CommitStage } from './commit.js';
+import { BoardRateLimits } from './rate-limit.js';
+import { validate } from './validate.js';
+import { lastColor, type PlacementResult, type WriteRequest, type Writer } from './write.js';
+
+export interface PlacementMetrics {
+  pixelsPlaced: { inc(labels: { board: string }, by?: number): void };
+  rejects: { inc(labels: { board: string; reason: string }): void };
+}
+
+export interface PipelineStages {
+  authorise: Authoriser;
+  commit: CommitStage;
+}
+
+export class PlacementPipeline {
+  private readonly limits: BoardRateLimits;
+
+  constructor(
+    boards: readonly Board[],
+    private readonly stages: PipelineStages,
+    private readonly clock: Clock,
+    private readonly metrics: PlacementMetrics,
+  ) {
+    this.limits = new BoardRateLimits(boards);
+  }
+
+  /**
+   * Runs `request` through every stage. The result is immediate when the write
+   * is refused or its commit is (in memory); a promise while a durable commit
+   * is pending.
+   */
+  submit(request: WriteRequest): PlacementResult | Promise<PlacementResult> {
+    const { board, writer, write } = request;
+    const now = this.clock.now();
+    const invalid = validate(board, write) ?? this.stages.authorise.check(board, writer, write, now);
+    if (invalid !== null) return this.refuse(board, invalid);
+    const limited = this.limits.consume(board, writer, write, now);
+    if (limited !== null) return this.refuse(board, limited.reason, limited.retryAfterMs);
+    const pending = this.stages.commit.commit(request);
+    if (pending === null) return this.applyCommitted(request);
+    return pending.then(
+      () => this.applyCommitted(request),
+      () => this.refuse(board, RejectReason.UNAVAILABLE),
+    );
+  }
+
+  /** The binding quota for `writer` on `board` now (for QUOTA and HELLO). */
+  quota(board: Board, writer: Writer): Quota {
+    return this.limits.quota(board, writer, this.clock.now());
+  }
+
+  /** Counts a refusal decided before a request reached the pipeline (e.g. an unreadable tile PNG). */
+  countRefusal(board: Board, reason: RejectReason): void {
+    this.metrics.rejects.inc({ board: board.config.id, reason: REJECT_REASONS[reason].name });
+  }
+
+  /** Forgets rate-limit buckets that have refilled; call every few seconds. */
+  sweep(): void {
+    this.limits.sweep(this.clock.now());
+  }
+
+  private applyCommitted({ board, write }: WriteRequest): PlacementResult {
+    const count = apply(board, write);
+    this.metrics.pixelsPlaced.inc({ board: board.config.id }, count);
+    return { ok: true, count, color: lastColor(write) };
+  }
+
+  private refuse(board: Board, reason: RejectReason, retryAfterMs = 0): PlacementResult {
+    this.countRefusal(board, reason);
+    return { ok: false, reason, retryAfterMs };
+  }
+}

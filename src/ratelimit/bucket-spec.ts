@@ -1,0 +1,11 @@
+// One token bucket of a rate policy, as the configuration describes it.
+
+/** What a bucket is keyed by: the writer's session, its IP, or the tile written. */
+export type BucketKey = 'session' | 'ip' | 'tile';
+
+export interface BucketSpec {
+  key: BucketKey;
+  capacity: number;         // whole tokens, 1..65535 (QUOTA sends it as u16)
+  refillPerSecond: number;
+  unit: 'pixel' | 'write';  // 'pixel': a request costs one token per pixel; 'write': one per request
+}
