@@ -1,5 +1,6 @@
 // Entry point: configuration, logging, listen, graceful shutdown on signals.
-import { loadConfig, usage } from './config.js';
+import { loadConfig } from './config/load.js';
+import { usage } from './config/settings.js';
 import { createApp } from './app/app.js';
 import { createLogger } from './telemetry/log.js';
 
@@ -16,8 +17,8 @@ async function main(): Promise<void> {
     console.error(`${(error as Error).message}\n\n${usage()}`);
     process.exit(2);
   }
-  const log = createLogger(config.logLevel);
-  const { server } = createApp(config, log);
+  const log = createLogger(config.settings.logLevel);
+  const { server } = createApp(config.settings, config.boards, log);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  DEFAULT_CONFIG_PATH, DEFAULT_SERVER_SETTINGS, MAX_BOARDS, loadAppConfig, parseAppConfig, type AppConfig,
-} from '../src/canvas/board-config.js';
+import { MAX_BOARDS } from '../src/config/boards.js';
+import { DEFAULT_CONFIG_PATH, loadAppConfig, parseAppConfig, type AppConfig } from '../src/config/load.js';
+import { defaultConfig } from '../src/config/settings.js';
 
 const defaultJson = (): any => JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
 
@@ -28,7 +28,12 @@ function expectError(change: (config: any) => void, expected: RegExp | string): 
 test('the shipped default config loads', () => {
   const config: AppConfig = loadAppConfig(DEFAULT_CONFIG_PATH);
   assert.equal(config.boards.map((b) => b.id), ['place', 'pixels', 'mosaic']);
-  assert.equal(config.server, { ...DEFAULT_SERVER_SETTINGS, tickRateHz: 60 });
+  // The file names the canvas's settings, all at their defaults.
+  assert.equal(config.server, {
+    tickRateHz: 60, trustedProxies: [], maxSubscriptionsPerClient: 1024,
+    slowClientHighWaterBytes: 262_144, slowClientHardLimitBytes: 4_194_304, slowClientDeadlineMs: 30_000,
+  });
+  for (const [key, value] of Object.entries(config.server)) assert.equal(value, defaultConfig[key as keyof typeof defaultConfig], key);
 });
 
 test('place: the r/place 2017 board', () => {
@@ -103,12 +108,12 @@ test('every palette is unique', () => {
   }
 });
 
-test('missing server settings take their defaults', () => {
+test('the server section holds only what it names; any setting may be named there', () => {
   const config = defaultJson();
   delete config.server;
-  assert.equal(parseAppConfig(config).server, DEFAULT_SERVER_SETTINGS);
-  config.server = { tickRateHz: 30, trustedProxies: ['10.0.0.0/8', '::1'] };
-  assert.equal(parseAppConfig(config).server, { ...DEFAULT_SERVER_SETTINGS, tickRateHz: 30, trustedProxies: ['10.0.0.0/8', '::1'] });
+  assert.equal(parseAppConfig(config).server, {});
+  config.server = { tickRateHz: 30, trustedProxies: ['10.0.0.0/8', '::1'], port: 9090, wsPingIntervalMs: 1000 };
+  assert.equal(parseAppConfig(config).server, { tickRateHz: 30, trustedProxies: ['10.0.0.0/8', '::1'], port: 9090, wsPingIntervalMs: 1000 });
 });
 
 test('lower-case colours are accepted and normalized', () => {
@@ -171,6 +176,8 @@ test('server setting errors', () => {
   expectError((c) => { c.server.trustedProxies = ['10.0.0.1', 'proxy.local']; }, 'server.trustedProxies[1]:');
   expectError((c) => { c.server.maxSubscriptionsPerClient = 0; }, 'server.maxSubscriptionsPerClient:');
   expectError((c) => { c.server.slowClientHardLimitBytes = 1000; }, 'server.slowClientHardLimitBytes: 1000 is below slowClientHighWaterBytes');
+  expectError((c) => { c.server.port = 70000; }, 'server.port: must be a whole number from 0 to 65535');
+  expectError((c) => { c.server.config = 'other.json'; }, 'server.config: unknown setting');
 });
 
 test('board count: at least 1, at most 255', () => {

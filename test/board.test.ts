@@ -3,7 +3,8 @@ import { runInNewContext } from 'node:vm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Board } from '../src/canvas/board.js';
-import { DEFAULT_CONFIG_PATH, loadAppConfig, type BoardConfig } from '../src/canvas/board-config.js';
+import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../src/config/load.js';
+import type { BoardDefinition as BoardConfig } from '../src/config/boards.js';
 
 const defaults = loadAppConfig(DEFAULT_CONFIG_PATH);
 const [PLACE, PIXELS, MOSAIC] = defaults.boards as [BoardConfig, BoardConfig, BoardConfig];

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { gunzipSync } from 'node:zlib';
 import pngjs from 'pngjs';
 import WebSocket from 'ws';
-import { parseAppConfig, type AppConfig } from '../src/canvas/board-config.js';
+import { parseAppConfig, type AppConfig } from '../src/config/load.js';
 import { decodeServerMessage, encodeSubscribe, type DiffMessage, type ServerMessage } from '../src/protocol/messages.js';
 import { VersionedCache } from '../src/app/api/versioned-cache.js';
 import { exchange, parseResponses } from './support/raw.js';

@@ -3,9 +3,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { loadConfig } from '../src/config.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../src/config/load.js';
+import { SETTING_KEYS, envName, flagName, usage } from '../src/config/settings.js';
 import { openSocket, readResponses, readUntilClose } from './support/raw.js';
 import { rawWebSocket } from './support/raw-websocket.js';
 import { startApp } from './support/server.js';
@@ -70,7 +73,7 @@ test('a peer that never answers our close frame is dropped after the close timeo
 });
 
 test('configuration: flags over environment over defaults, and clear errors', () => {
-  const config = loadConfig(['--port', '9000', '--max-connections-per-ip=7', '--allowed-origins', 'https://a.example, https://b.example'], { PORT: '1', HOST: '::1', LOG_LEVEL: 'debug' });
+  const { settings: config } = loadConfig(['--port', '9000', '--max-connections-per-ip=7', '--allowed-origins', 'https://a.example, https://b.example'], { PORT: '1', HOST: '::1', LOG_LEVEL: 'debug' });
   assert.is(config.port, 9000);
   assert.is(config.host, '::1');
   assert.is(config.logLevel, 'debug');
@@ -81,7 +84,49 @@ test('configuration: flags over environment over defaults, and clear errors', ()
   assert.throws(() => loadConfig(['--port', 'abc'], {}), /whole number/);
   assert.throws(() => loadConfig(['--nope', '1'], {}), /unknown flag --nope/);
   assert.throws(() => loadConfig(['--port'], {}), /needs a value/);
-  assert.throws(() => loadConfig([], { LOG_LEVEL: 'loud' }), /loud/);
+  assert.throws(() => loadConfig([], { LOG_LEVEL: 'loud' }), /LOG_LEVEL: unknown log level "loud"/);
+  assert.throws(() => loadConfig([], { PORT: '80.5' }), /^PORT: must be a whole number from 0 to 65535, got 80.5/);
+});
+
+test('configuration: one schema for flags, environment and the JSON file, flags first', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-config-'));
+  try {
+    const file = join(dir, 'config.json');
+    const json = JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
+    json.server = { ...json.server, port: 7000, tickRateHz: 30, maxHeaderCount: 50, wsPingIntervalMs: 1234 };
+    writeFileSync(file, JSON.stringify(json));
+    const { settings, boards } = loadConfig(['--config', file, '--tick-rate-hz', '20'], { MAX_HEADER_COUNT: '60', TRUSTED_PROXIES: '10.0.0.0/8, ::1' });
+    assert.is(settings.port, 7000, 'from the file');
+    assert.is(settings.wsPingIntervalMs, 1234, 'from the file');
+    assert.is(settings.maxHeaderCount, 60, 'the environment over the file');
+    assert.is(settings.tickRateHz, 20, 'a flag over the file');
+    assert.equal(settings.trustedProxies, ['10.0.0.0/8', '::1'], 'a JSON-era setting from the environment');
+    assert.is(settings.config, file);
+    assert.equal(boards.map((b) => b.id), ['place', 'pixels', 'mosaic']);
+    // The file's values are checked like flags, and the error names the file.
+    json.server.port = 'eighty';
+    writeFileSync(file, JSON.stringify(json));
+    assert.throws(() => loadConfig(['--config', file], {}), /server\.port: must be a whole number/);
+    assert.throws(() => loadConfig(['--config', file], {}), /got "eighty"/);
+    // The file is checked whole, as a file: a typo in it fails even where a flag overrides the value.
+    assert.throws(() => loadConfig(['--config', file, '--port', '0'], {}), /server\.port/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('configuration: a flag wins over a bad or empty environment variable', () => {
+  assert.is(loadConfig(['--port', '0'], { PORT: 'not-a-port' }).settings.port, 0);
+  assert.is(loadConfig([], { PORT: '' }).settings.port, 8080, 'an empty variable is unset');
+  assert.throws(() => loadConfig([], { PORT: 'not-a-port' }), /PORT: must be a whole number/);
+});
+
+test('--help lists every setting with its flag and environment variable', () => {
+  const help = usage();
+  for (const key of SETTING_KEYS) {
+    assert.ok(help.includes(`--${flagName(key)}, ${envName(key)}`), key);
+  }
+  assert.ok(help.includes('--slow-client-deadline-ms, SLOW_CLIENT_DEADLINE_MS (default 30000)'));
 });
 
 test.run();

@@ -3,7 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Board } from '../src/canvas/board.js';
-import { DEFAULT_CONFIG_PATH, loadAppConfig, type BoardConfig } from '../src/canvas/board-config.js';
+import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../src/config/load.js';
+import type { BoardDefinition as BoardConfig } from '../src/config/boards.js';
 import { apply } from '../src/placement/apply.js';
 import { allowEveryone, type Authoriser } from '../src/placement/authorise.js';
 import { inMemoryCommit, type CommitStage } from '../src/placement/commit.js';
@@ -49,40 +50,40 @@ class DeferredCommit implements CommitStage {
 
 test('validate: pixels inside the board with palette colours only', () => {
   const board = new Board(PLACE, 0);
-  assert.is(validate(board, { kind: 'pixel', x: 999, y: 999, color: 15 }), null);
-  assert.is(validate(board, { kind: 'pixel', x: 1000, y: 0, color: 1 }), RejectReason.INVALID_COORDS);
-  assert.is(validate(board, { kind: 'pixel', x: 1.5, y: 0, color: 1 }), RejectReason.INVALID_COORDS);
-  assert.is(validate(board, { kind: 'pixel', x: 0, y: 0, color: 16 }), RejectReason.INVALID_COLOR);
+  assert.is(validate(board, PLACE.policy, { kind: 'pixel', x: 999, y: 999, color: 15 }), null);
+  assert.is(validate(board, PLACE.policy, { kind: 'pixel', x: 1000, y: 0, color: 1 }), RejectReason.INVALID_COORDS);
+  assert.is(validate(board, PLACE.policy, { kind: 'pixel', x: 1.5, y: 0, color: 1 }), RejectReason.INVALID_COORDS);
+  assert.is(validate(board, PLACE.policy, { kind: 'pixel', x: 0, y: 0, color: 16 }), RejectReason.INVALID_COLOR);
 });
 
 test('validate: strokes only where allowed, within maxBatch, every pixel checked', () => {
   const place = new Board(PLACE, 0);
   const pixels = new Board(PIXELS, 1);
-  assert.is(validate(place, stroke([1, 1, 1])), null, 'a one-pixel batch is a placement');
-  assert.is(validate(place, stroke([1, 1, 1], [2, 2, 2])), RejectReason.NOT_ALLOWED, 'no strokes on place');
-  assert.is(validate(pixels, stroke([1, 1, 1], [2, 2, 2])), null);
-  assert.is(validate(pixels, { kind: 'batch', pixels: new Uint8Array(0), count: 0 }), RejectReason.NOT_ALLOWED);
-  assert.is(validate(pixels, stroke([1, 1, 1], [900, 2, 2])), RejectReason.INVALID_COORDS);
-  assert.is(validate(pixels, stroke([1, 1, 1], [2, 2, 32])), RejectReason.INVALID_COLOR);
+  assert.is(validate(place, PLACE.policy, stroke([1, 1, 1])), null, 'a one-pixel batch is a placement');
+  assert.is(validate(place, PLACE.policy, stroke([1, 1, 1], [2, 2, 2])), RejectReason.NOT_ALLOWED, 'no strokes on place');
+  assert.is(validate(pixels, PIXELS.policy, stroke([1, 1, 1], [2, 2, 2])), null);
+  assert.is(validate(pixels, PIXELS.policy, { kind: 'batch', pixels: new Uint8Array(0), count: 0 }), RejectReason.NOT_ALLOWED);
+  assert.is(validate(pixels, PIXELS.policy, stroke([1, 1, 1], [900, 2, 2])), RejectReason.INVALID_COORDS);
+  assert.is(validate(pixels, PIXELS.policy, stroke([1, 1, 1], [2, 2, 32])), RejectReason.INVALID_COLOR);
   const tooLong = Array.from({ length: PIXELS.policy.maxBatch + 1 }, (_, i) => [i, 0, 1] as [number, number, number]);
-  assert.is(validate(pixels, stroke(...tooLong)), RejectReason.NOT_ALLOWED);
+  assert.is(validate(pixels, PIXELS.policy, stroke(...tooLong)), RejectReason.NOT_ALLOWED);
 });
 
 test('validate: tiles only on tiled boards, whole and in range', () => {
   const mosaic = new Board(MOSAIC, 0);
   const size = MOSAIC.tileSize!;
   const tile = new Uint8Array(size * size);
-  assert.is(validate(mosaic, { kind: 'tile', tx: 0, ty: 0, colors: tile }), null);
-  assert.is(validate(mosaic, { kind: 'tile', tx: MOSAIC.width / size, ty: 0, colors: tile }), RejectReason.INVALID_COORDS);
-  assert.is(validate(mosaic, { kind: 'tile', tx: 0, ty: 0, colors: tile.subarray(1) }), RejectReason.NOT_ALLOWED);
-  assert.is(validate(new Board(PLACE, 0), { kind: 'tile', tx: 0, ty: 0, colors: tile }), RejectReason.NOT_ALLOWED);
+  assert.is(validate(mosaic, MOSAIC.policy, { kind: 'tile', tx: 0, ty: 0, colors: tile }), null);
+  assert.is(validate(mosaic, MOSAIC.policy, { kind: 'tile', tx: MOSAIC.width / size, ty: 0, colors: tile }), RejectReason.INVALID_COORDS);
+  assert.is(validate(mosaic, MOSAIC.policy, { kind: 'tile', tx: 0, ty: 0, colors: tile.subarray(1) }), RejectReason.NOT_ALLOWED);
+  assert.is(validate(new Board(PLACE, 0), PLACE.policy, { kind: 'tile', tx: 0, ty: 0, colors: tile }), RejectReason.NOT_ALLOWED);
 });
 
 // ---- rate limits ----
 
 test('rate limits: one pixel per cooldown on place, retry-after from the bucket', () => {
   const board = new Board(PLACE, 0);
-  const limits = new BoardRateLimits([board]);
+  const limits = new BoardRateLimits([PLACE.policy]);
   const pixel: Write = { kind: 'pixel', x: 0, y: 0, color: 1 };
   assert.is(limits.consume(board, alice, pixel, 0), null);
   assert.equal(limits.consume(board, alice, pixel, 1000), { reason: RejectReason.RATE_LIMITED, retryAfterMs: 4000 });
@@ -91,8 +92,8 @@ test('rate limits: one pixel per cooldown on place, retry-after from the bucket'
 });
 
 test('rate limits: a stroke costs its pixels; one larger than any bucket is NOT_ALLOWED', () => {
-  const board = new Board({ ...PIXELS, policy: { ...PIXELS.policy, maxBatch: 1000 } }, 0);
-  const limits = new BoardRateLimits([board]);
+  const board = new Board(PIXELS, 0);
+  const limits = new BoardRateLimits([PIXELS.policy]);
   const capacity = PIXELS.policy.buckets[0]!.capacity;
   const fill = (n: number) => stroke(...Array.from({ length: n }, (_, i) => [i, 0, 1] as [number, number, number]));
   assert.equal(limits.consume(board, alice, fill(capacity + 1000), 0), { reason: RejectReason.NOT_ALLOWED, retryAfterMs: 0 });
@@ -103,7 +104,7 @@ test('rate limits: a stroke costs its pixels; one larger than any bucket is NOT_
 
 test('rate limits: a tile write also spends the tile’s own bucket', () => {
   const board = new Board(MOSAIC, 0);
-  const limits = new BoardRateLimits([board]);
+  const limits = new BoardRateLimits([MOSAIC.policy]);
   const size = MOSAIC.tileSize!;
   const tileBucket = MOSAIC.policy.buckets.find((b) => b.key === 'tile');
   assert.ok(tileBucket, 'the mosaic has a per-tile bucket');
@@ -134,7 +135,7 @@ function pipelineWith(stages: { authorise?: Authoriser; commit?: CommitStage } =
   const board = new Board(PLACE, 0);
   const clock = new ManualClock();
   const counted = countingMetrics();
-  const pipeline = new PlacementPipeline([board], { authorise: stages.authorise ?? allowEveryone, commit: stages.commit ?? inMemoryCommit }, clock, counted.metrics);
+  const pipeline = new PlacementPipeline([PLACE.policy], { authorise: stages.authorise ?? allowEveryone, commit: stages.commit ?? inMemoryCommit }, clock, counted.metrics);
   const pixel = (x: number, y: number, color: number, writer = alice): WriteRequest => ({ board, writer, write: { kind: 'pixel', x, y, color }, source: 'ws' });
   return { board, clock, pipeline, pixel, ...counted };
 }

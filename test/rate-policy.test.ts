@@ -2,7 +2,7 @@
 // board Tessera ships (r/place, a Pixels-style stroke board, a tile mosaic).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { BucketSpec } from '../src/canvas/board-config.js';
+import type { BucketSpec } from '../src/ratelimit/bucket-spec.js';
 import { RatePolicy } from '../src/ratelimit/policy.js';
 
 // r/place: one pixel per 5 s per session, and 8 at 1.6/s per IP for households behind one NAT.

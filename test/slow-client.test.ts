@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Socket } from 'node:net';
-import { parseAppConfig } from '../src/canvas/board-config.js';
+import { parseAppConfig } from '../src/config/load.js';
 import type { Board } from '../src/canvas/board.js';
 import { decodeChunkPixels } from '../src/canvas/chunk-encoding.js';
 import { encodePlace, encodeSubscribe } from '../src/protocol/messages.js';

@@ -21,7 +21,9 @@ import { lineChart } from './chart.js';
 import { QUIET_OTHER_CPU_PERCENT, driveLoad, loadNotes, waitForQuiet, type LoadResult, type LoadSpec } from './load.js';
 import { fetchText } from './metrics-scrape.js';
 import { startServer, type ServerKind } from './server-setup.js';
-import type { ServerSettings } from '../../src/canvas/board-config.js';
+import type { ServerConfig } from '../../src/config/settings.js';
+
+type ServerSettings = ServerConfig;
 
 const SCENARIOS = ['pixels-prd', 'reference', 'scale', 'slow-client', 'http', 'sweep'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../echo/children.js';
 import { RunningServer, type ServerSpec } from '../echo/server-process.js';
-import type { ServerSettings } from '../../src/canvas/board-config.js';
+import type { ServerConfig } from '../../src/config/settings.js';
+
+type ServerSettings = ServerConfig;
 
 export type ServerKind = 'ours' | 'reference';
 

@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { loadAppConfig, DEFAULT_CONFIG_PATH } from '../../src/canvas/board-config.js';
+import { loadAppConfig, DEFAULT_CONFIG_PATH } from '../../src/config/load.js';
+import { defaultConfig } from '../../src/config/settings.js';
 import { encodeChunkPixels } from '../../src/canvas/chunk-encoding.js';
 import {
   decodeClientMessage,
@@ -135,4 +136,4 @@ wss.on('connection', (ws) => {
   ws.on('error', () => ws.terminate());
 });
 wss.on('listening', () => announce(host, (wss.address() as AddressInfo).port));
-setInterval(tick, 1000 / config.server.tickRateHz);
+setInterval(tick, 1000 / (config.server.tickRateHz ?? defaultConfig.tickRateHz));

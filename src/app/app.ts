@@ -1,9 +1,9 @@
 // Wires the routes of the product onto a server.
-import type { ServerConfig } from '../config.js';
+import type { BoardDefinition } from '../config/boards.js';
+import type { ServerConfig } from '../config/settings.js';
 import { Router } from '../net/router.js';
 import { TesseraServer } from '../net/server.js';
 import type { Logger } from '../telemetry/log.js';
-import { DEFAULT_CONFIG_PATH, loadAppConfig, type AppConfig } from '../canvas/board-config.js';
 import { registerApiRoutes } from './api/routes.js';
 import { Canvas } from './canvas.js';
 import { canvasEndpoint } from './canvas-endpoint.js';
@@ -16,14 +16,14 @@ export interface App {
   canvas: Canvas;
 }
 
-export function createApp(config: ServerConfig, log: Logger, appConfig?: AppConfig): App {
+export function createApp(config: ServerConfig, boards: readonly BoardDefinition[], log: Logger): App {
   const router = new Router();
   const server = new TesseraServer(config, router, log);
-  const canvas = new Canvas(appConfig ?? loadAppConfig(config.config || DEFAULT_CONFIG_PATH), server.registry);
+  const canvas = new Canvas(config, boards, server.registry);
   router
     .http('GET', '/health', healthHandler(server))
     .http('GET', '/metrics', metricsHandler(server))
-    .http('GET', '/', pageHandler(server.context.staticFiles, canvas.config.server.trustedProxies))
+    .http('GET', '/', pageHandler(server.context.staticFiles, config.trustedProxies))
     .websocket('/echo', echoEndpoint)
     .websocket('/ws', canvasEndpoint(canvas));
   registerApiRoutes(router, canvas, config);

@@ -17,7 +17,7 @@ import { boardJson } from './board-json.js';
 const MAX_FAULTS_PER_MINUTE = 20;
 
 export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
-  const { broadcaster, placements, config } = canvas;
+  const { broadcaster, placements, settings } = canvas;
 
   function fault(client: CanvasClient, code: number, message: string): void {
     const now = canvas.clock.now();
@@ -64,8 +64,8 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       if (message.type === 'unsubscribe') {
         subscriptions.remove(client, board.index, chunk);
       } else if (!client.isSubscribed(board.index, chunk)) {
-        if (client.subscriptionCount >= config.server.maxSubscriptionsPerClient) {
-          fault(client, ProtocolErrorCode.TooManySubscriptions, `at most ${config.server.maxSubscriptionsPerClient} chunks`);
+        if (client.subscriptionCount >= settings.maxSubscriptionsPerClient) {
+          fault(client, ProtocolErrorCode.TooManySubscriptions, `at most ${settings.maxSubscriptionsPerClient} chunks`);
           return;
         }
         subscriptions.add(client, board.index, chunk);
@@ -105,7 +105,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       messageBurst: 200,
     },
     accept(request) {
-      const identity = identify(request, config.server.trustedProxies);
+      const identity = identify(request, settings.trustedProxies);
       return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context: identity };
     },
     onOpen(connection) {
@@ -115,7 +115,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       broadcaster.add(client);
       const json = JSON.stringify({
         sessionId: session,
-        boards: canvas.boards.map(boardJson),
+        boards: canvas.boards.map((board) => boardJson(board, canvas.policies[board.index]!)),
         quotas: canvas.boards.map((board) => ({ board: board.index, ...quotaJson(placements.quota(board, client)) })),
       });
       connection.send(encodeHello(Buffer.from(session, 'base64url'), json, PROTOCOL_VERSION));

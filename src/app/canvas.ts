@@ -1,7 +1,9 @@
 // The canvas service: the boards of the configuration, the placements that
 // write to them, and the broadcaster that shows the writes to everyone.
 import { Board } from '../canvas/board.js';
-import type { AppConfig } from '../canvas/board-config.js';
+import type { BoardDefinition } from '../config/boards.js';
+import type { ServerConfig } from '../config/settings.js';
+import type { WritePolicy } from '../placement/write-policy.js';
 import { Broadcaster } from '../broadcast/broadcaster.js';
 import { systemClock, type Clock } from '../clock.js';
 import { allowEveryone } from '../placement/authorise.js';
@@ -18,6 +20,8 @@ const HOUSEKEEPING_MS = 1000;
 
 export class Canvas {
   readonly boards: Board[];
+  /** Per board index: how it may be written to. */
+  readonly policies: WritePolicy[];
   readonly byId: Map<string, Board>;
   readonly metrics: CanvasMetrics;
   readonly placements: PlacementPipeline;
@@ -26,15 +30,21 @@ export class Canvas {
   private timer: NodeJS.Timeout | null = null;
   private lastOnline = '';
 
-  constructor(readonly config: AppConfig, registry: Registry, readonly clock: Clock = systemClock) {
-    this.boards = config.boards.map((board, index) => new Board(board, index));
+  constructor(
+    readonly settings: ServerConfig,
+    definitions: readonly BoardDefinition[],
+    registry: Registry,
+    readonly clock: Clock = systemClock,
+  ) {
+    this.boards = definitions.map(({ policy, ...board }, index) => new Board(board, index));
+    this.policies = definitions.map((definition) => definition.policy);
     this.byId = new Map(this.boards.map((board) => [board.config.id, board]));
     this.metrics = createCanvasMetrics(registry, {
       chunksAllocated: () => this.boards.reduce((sum, b) => sum + b.allocatedChunks, 0),
       canvasBytes: () => this.boards.reduce((sum, b) => sum + b.memoryBytes, 0),
     });
-    this.placements = new PlacementPipeline(this.boards, { authorise: allowEveryone, commit: inMemoryCommit }, clock, this.metrics);
-    this.broadcaster = new Broadcaster(this.boards, config.server, this.metrics, this.chunkFrames);
+    this.placements = new PlacementPipeline(this.policies, { authorise: allowEveryone, commit: inMemoryCommit }, clock, this.metrics);
+    this.broadcaster = new Broadcaster(this.boards, settings, this.metrics, this.chunkFrames);
   }
 
   start(): void {

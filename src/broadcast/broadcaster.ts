@@ -5,7 +5,6 @@
 // diffs; once it drains it gets the current contents of what changed (a
 // catch-up), and if it stays stuck it is closed with 1013.
 import type { Board } from '../canvas/board.js';
-import type { ServerSettings } from '../canvas/board-config.js';
 import { DIFF_PREFIX, encodeDiffSection } from '../protocol/messages.js';
 import type { CanvasMetrics } from '../telemetry/canvas-metrics.js';
 import { prepareFrame } from '../websocket/frame-encoder.js';
@@ -14,6 +13,13 @@ import type { CanvasClient } from './canvas-client.js';
 import { chunkMessage } from './chunk-message.js';
 import type { ChunkFrameCache } from './chunk-frame-cache.js';
 import { SubscriptionIndex } from './subscriptions.js';
+
+export interface BroadcastSettings {
+  tickRateHz: number;
+  slowClientHighWaterBytes: number;
+  slowClientHardLimitBytes: number;
+  slowClientDeadlineMs: number;
+}
 
 interface SharedMessage {
   parts: Uint8Array[];
@@ -42,7 +48,7 @@ export class Broadcaster {
 
   constructor(
     private readonly boards: readonly Board[],
-    private readonly settings: ServerSettings,
+    private readonly settings: BroadcastSettings,
     private readonly metrics: CanvasMetrics,
     private readonly chunkFrames: ChunkFrameCache,
   ) {

@@ -1,5 +1,5 @@
 // What every connection needs from the server that owns it.
-import type { ServerConfig } from '../config.js';
+import type { ServerConfig } from '../config/settings.js';
 import type { Logger } from '../telemetry/log.js';
 import type { ServerMetrics } from '../telemetry/server-metrics.js';
 import type { Router } from './router.js';

@@ -1,7 +1,7 @@
 // The TCP layer: accepts sockets, enforces connection limits, gives each
 // socket to an HttpConnection, and shuts everything down gracefully.
 import { createServer, type Server, type Socket } from 'node:net';
-import type { ServerConfig } from '../config.js';
+import type { ServerConfig } from '../config/settings.js';
 import type { Logger } from '../telemetry/log.js';
 import { Registry } from '../telemetry/metrics.js';
 import { createServerMetrics } from '../telemetry/server-metrics.js';

@@ -16,6 +16,7 @@ import type { Authoriser } from './authorise.js';
 import type { CommitStage } from './commit.js';
 import { BoardRateLimits } from './rate-limit.js';
 import { validate } from './validate.js';
+import type { WritePolicy } from './write-policy.js';
 import { lastColor, type PlacementResult, type WriteRequest, type Writer } from './write.js';
 
 export interface PlacementMetrics {
@@ -32,12 +33,13 @@ export class PlacementPipeline {
   private readonly limits: BoardRateLimits;
 
   constructor(
-    boards: readonly Board[],
+    /** Per board index: what the board allows. */
+    private readonly policies: readonly WritePolicy[],
     private readonly stages: PipelineStages,
     private readonly clock: Clock,
     private readonly metrics: PlacementMetrics,
   ) {
-    this.limits = new BoardRateLimits(boards);
+    this.limits = new BoardRateLimits(policies);
   }
 
   /**
@@ -48,7 +50,7 @@ export class PlacementPipeline {
   submit(request: WriteRequest): PlacementResult | Promise<PlacementResult> {
     const { board, writer, write } = request;
     const now = this.clock.now();
-    const invalid = validate(board, write) ?? this.stages.authorise.check(board, writer, write, now);
+    const invalid = validate(board, this.policies[board.index]!, write) ?? this.stages.authorise.check(board, writer, write, now);
     if (invalid !== null) return this.refuse(board, invalid);
     const limited = this.limits.consume(board, writer, write, now);
     if (limited !== null) return this.refuse(board, limited.reason, limited.retryAfterMs);

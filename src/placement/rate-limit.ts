@@ -5,6 +5,7 @@
 import type { Board } from '../canvas/board.js';
 import { RatePolicy, type Quota, type RateSubject } from '../ratelimit/policy.js';
 import { RejectReason } from '../protocol/types.js';
+import type { WritePolicy } from './write-policy.js';
 import { pixelCount, type Write, type Writer } from './write.js';
 
 export interface RateRefusal {
@@ -15,8 +16,8 @@ export interface RateRefusal {
 export class BoardRateLimits {
   private readonly policies: RatePolicy[];
 
-  constructor(boards: readonly Board[]) {
-    this.policies = boards.map((board) => new RatePolicy(board.config.policy.buckets));
+  constructor(policies: readonly WritePolicy[]) {
+    this.policies = policies.map((policy) => new RatePolicy(policy.buckets));
   }
 
   /** Takes the write's tokens, or returns why not (and takes none). */

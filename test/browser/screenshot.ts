@@ -1,7 +1,7 @@
 // Makes docs/screenshot.png: the client on an r/place-sized board with some art.
 // Run after a build: node build/test/browser/screenshot.js
 import { mkdirSync } from 'node:fs';
-import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../../src/canvas/board-config.js';
+import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../../src/config/load.js';
 import { startApp } from '../support/server.js';
 import { launchChromium } from './support/browser.js';
 

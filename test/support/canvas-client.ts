@@ -1,7 +1,7 @@
 // A canvas client for tests: the `ws` package's client speaking our protocol,
 // with every server message decoded and kept in order.
 import WebSocket from 'ws';
-import { parseAppConfig, type AppConfig } from '../../src/canvas/board-config.js';
+import { parseAppConfig, type AppConfig } from '../../src/config/load.js';
 import { decodeServerMessage, type ServerMessage } from '../../src/protocol/messages.js';
 
 export class TestCanvasClient {

@@ -1,8 +1,8 @@
 // Starts a real server in-process on a free loopback port for a test.
-import { defaultConfig, type ServerConfig } from '../../src/config.js';
+import { DEFAULT_CONFIG_PATH, loadAppConfig, type AppConfig } from '../../src/config/load.js';
+import { defaultConfig, type ServerConfig } from '../../src/config/settings.js';
 import { createApp } from '../../src/app/app.js';
 import type { Canvas } from '../../src/app/canvas.js';
-import type { AppConfig } from '../../src/canvas/board-config.js';
 import type { Router } from '../../src/net/router.js';
 import { TesseraServer } from '../../src/net/server.js';
 import { createLogger } from '../../src/telemetry/log.js';
@@ -35,9 +35,10 @@ async function run(server: TesseraServer, canvas?: Canvas): Promise<RunningServe
 }
 
 /** The product's own routes. */
-export function startApp(overrides: Partial<ServerConfig> = {}, appConfig?: AppConfig): Promise<RunningServer> {
-  const config = testConfig(overrides);
-  const { server, canvas } = createApp(config, createLogger(config.logLevel), appConfig);
+export function startApp(overrides: Partial<ServerConfig> = {}, appConfig: AppConfig = loadAppConfig(DEFAULT_CONFIG_PATH)): Promise<RunningServer> {
+  // As in production: the file's settings, then what the test sets (its "flags").
+  const config = testConfig({ ...appConfig.server, ...overrides });
+  const { server, canvas } = createApp(config, appConfig.boards, createLogger(config.logLevel));
   return run(server, canvas);
 }
 

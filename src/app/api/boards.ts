@@ -5,9 +5,9 @@ import type { Canvas } from '../canvas.js';
 import { boardFrom, jsonBody } from './http.js';
 
 export function listBoards(canvas: Canvas): HttpHandler {
-  return (request) => jsonBody(request, canvas.boards.map(boardJson));
+  return (request) => jsonBody(request, canvas.boards.map((board) => boardJson(board, canvas.policies[board.index]!)));
 }
 
 export function getBoard(canvas: Canvas): HttpHandler {
-  return (request) => jsonBody(request, boardJson(boardFrom(canvas, request)));
+  return (request) => jsonBody(request, boardJson(boardFrom(canvas, request), canvas.policies[boardFrom(canvas, request).index]!));
 }

@@ -1,5 +1,5 @@
 // The HTTP API of docs/API.md: read the boards, chunks and images; write pixels and tiles.
-import type { ServerConfig } from '../../config.js';
+import type { ServerConfig } from '../../config/settings.js';
 import type { Router } from '../../net/router.js';
 import type { Canvas } from '../canvas.js';
 import { getBoard, listBoards } from './boards.js';

@@ -23,8 +23,8 @@ interface TileAt {
 
 function tileAt(canvas: Canvas, request: HttpRequest): TileAt {
   const board = boardFrom(canvas, request);
-  const { id, width, height, tileSize, policy } = board.config;
-  if (tileSize === null || !policy.tileWrites) throw refuse(canvas, board, RejectReason.NOT_ALLOWED, `board "${id}" does not take tile writes`);
+  const { id, width, height, tileSize } = board.config;
+  if (tileSize === null || !canvas.policies[board.index]!.tileWrites) throw refuse(canvas, board, RejectReason.NOT_ALLOWED, `board "${id}" does not take tile writes`);
   const tx = integerParam(request, 'tx');
   const ty = integerParam(request, 'ty');
   if (!board.isValidTile(tx, ty)) {

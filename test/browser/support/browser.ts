@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { suite, type Test } from 'uvu';
-import { parseAppConfig, type AppConfig } from '../../../src/canvas/board-config.js';
+import { parseAppConfig, type AppConfig } from '../../../src/config/load.js';
 import { startApp, type RunningServer } from '../../support/server.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';

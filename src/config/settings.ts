@@ -1,0 +1,139 @@
+// Every server setting, declared once: its default, what it means, and how a
+// value is read. The same declaration drives the command-line flags, the
+// environment variables, the JSON file's "server" section and --help.
+//
+//   port ↔ --port ↔ PORT ↔ {"server": {"port": …}}
+//   maxConnectionsPerIp ↔ --max-connections-per-ip ↔ MAX_CONNECTIONS_PER_IP ↔ …
+import type { LogLevel } from '../telemetry/log.js';
+import { parseLogLevel } from '../telemetry/log.js';
+import { addressOrRange, array, fail, integer, number, string } from './checks.js';
+
+export interface ServerConfig {
+  config: string;               // the boards' JSON file; '' = config/default.json
+  host: string;
+  port: number;                 // 0 = any free port
+  logLevel: LogLevel;
+  publicDir: string;
+  maxConnections: number;       // over it: 503 and close
+  maxConnectionsPerIp: number;  // over it: 503 and close
+  connectionRatePerIp: number;  // new connections per second from one IP (token bucket refill) → 503
+  connectionBurstPerIp: number; // ... and how many may come at once
+  headerTimeoutMs: number;      // a request head must arrive within this (slowloris) → 408
+  bodyTimeoutMs: number;        // a request body must arrive within this → 408
+  keepAliveTimeoutMs: number;   // idle keep-alive connections are closed after this
+  maxHeaderBytes: number;       // → 431
+  maxHeaderCount: number;       // → 431
+  allowedOrigins: string[] | null; // WebSocket/CSRF Origin allow-list; null = same host or localhost
+  wsPingIntervalMs: number;     // keepalive ping to a silent peer
+  wsIdleTimeoutMs: number;      // a peer silent this long is dropped
+  wsCloseTimeoutMs: number;     // how long we wait for the peer's close frame
+  shutdownTimeoutMs: number;    // graceful shutdown deadline
+  tickRateHz: number;           // broadcast ticks per second
+  trustedProxies: string[];     // addresses or CIDR ranges whose X-Forwarded-For we believe
+  maxSubscriptionsPerClient: number;
+  slowClientHighWaterBytes: number; // a viewer with more unsent bytes than this skips diffs …
+  slowClientHardLimitBytes: number; // … and is closed with 1013 past this …
+  slowClientDeadlineMs: number;     // … or after this long behind
+}
+
+/** Reads one value: a string from a flag or the environment, or a JSON value from the file. */
+type Reader<T> = (value: unknown, where: string) => T;
+
+interface Setting<T> {
+  default: T;
+  help: string;
+  read: Reader<T>;
+}
+
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+
+// Text from a flag or the environment becomes the JSON value it spells.
+const asNumber = (value: unknown): unknown => {
+  if (typeof value !== 'string' || value.trim() === '') return value;
+  const n = Number(value);
+  return Number.isNaN(n) ? value : n;
+};
+const asList = (value: unknown): unknown =>
+  typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item !== '') : value;
+
+const text: Reader<string> = (value, where) => string(value, where);
+const whole = (min: number, max = MAX_INT): Reader<number> => (value, where) => integer(asNumber(value), where, min, max);
+const decimal = (min: number, max: number): Reader<number> => (value, where) => number(asNumber(value), where, min, max);
+const strings = (item: Reader<string>): Reader<string[]> => (value, where) =>
+  array(asList(value), where).map((entry, i) => item(entry, `${where}[${i}]`));
+const logLevel: Reader<LogLevel> = (value, where) => {
+  try {
+    return parseLogLevel(string(value, where));
+  } catch (error) {
+    return fail(where, (error as Error).message);
+  }
+};
+
+export const SETTINGS: { readonly [K in keyof ServerConfig]: Setting<ServerConfig[K]> } = {
+  config: { default: '', help: 'the boards’ JSON file (default: config/default.json)', read: text },
+  host: { default: '0.0.0.0', help: 'address to listen on', read: text },
+  port: { default: 8080, help: 'TCP port (0: any free port)', read: whole(0, 65535) },
+  logLevel: { default: 'info', help: 'debug, info, warn, error or silent', read: logLevel },
+  publicDir: { default: 'build/public', help: 'the static files served at /', read: text },
+  maxConnections: { default: 15_000, help: 'open connections in all (then 503)', read: whole(0) },
+  maxConnectionsPerIp: { default: 256, help: 'open connections from one IP (then 503)', read: whole(0) },
+  connectionRatePerIp: { default: 20, help: 'new connections per second from one IP (then 503)', read: whole(0) },
+  connectionBurstPerIp: { default: 100, help: '… and how many may come at once', read: whole(0) },
+  headerTimeoutMs: { default: 10_000, help: 'a request head must arrive within this (then 408)', read: whole(0) },
+  bodyTimeoutMs: { default: 30_000, help: 'a request body must arrive within this (then 408)', read: whole(0) },
+  keepAliveTimeoutMs: { default: 5_000, help: 'an idle keep-alive connection is closed after this', read: whole(0) },
+  maxHeaderBytes: { default: 16 * 1024, help: 'request head size (then 431)', read: whole(0) },
+  maxHeaderCount: { default: 100, help: 'header fields in a request (then 431)', read: whole(0) },
+  allowedOrigins: {
+    default: null,
+    help: 'origins allowed to open WebSockets and write (default: same host or localhost)',
+    read: strings(text),
+  },
+  wsPingIntervalMs: { default: 30_000, help: 'ping a WebSocket peer silent this long', read: whole(0) },
+  wsIdleTimeoutMs: { default: 75_000, help: 'drop a WebSocket peer silent this long', read: whole(0) },
+  wsCloseTimeoutMs: { default: 5_000, help: 'wait this long for the peer’s close frame', read: whole(0) },
+  shutdownTimeoutMs: { default: 5_000, help: 'graceful shutdown deadline', read: whole(0) },
+  tickRateHz: { default: 60, help: 'broadcast ticks per second', read: decimal(1, 1000) },
+  trustedProxies: { default: [], help: 'IPs or CIDR ranges whose X-Forwarded-For is believed', read: strings(addressOrRange) },
+  maxSubscriptionsPerClient: { default: 1024, help: 'chunks one viewer may watch', read: whole(1, 1 << 20) },
+  slowClientHighWaterBytes: { default: 262_144, help: 'a viewer with more unsent bytes skips diffs', read: whole(0) },
+  slowClientHardLimitBytes: { default: 4_194_304, help: '… and is closed with 1013 past this', read: whole(0) },
+  slowClientDeadlineMs: { default: 30_000, help: '… or after this long behind', read: whole(0) },
+};
+
+export const SETTING_KEYS = Object.keys(SETTINGS) as (keyof ServerConfig)[];
+
+export const defaultConfig: Readonly<ServerConfig> = Object.fromEntries(
+  SETTING_KEYS.map((key) => [key, SETTINGS[key].default]),
+) as unknown as ServerConfig;
+
+export const flagName = (key: string): string => key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+export const envName = (key: string): string => flagName(key).replace(/-/g, '_').toUpperCase();
+
+export function readSetting<K extends keyof ServerConfig>(key: K, value: unknown, where: string): ServerConfig[K] {
+  return SETTINGS[key].read(value, where);
+}
+
+/** The rules that tie settings together, checked once all sources are merged. */
+export function checkConsistent(config: ServerConfig, where: (key: keyof ServerConfig) => string): void {
+  if (config.slowClientHardLimitBytes < config.slowClientHighWaterBytes) {
+    fail(where('slowClientHardLimitBytes'),
+      `${config.slowClientHardLimitBytes} is below slowClientHighWaterBytes (${config.slowClientHighWaterBytes})`);
+  }
+}
+
+export function usage(): string {
+  const lines = [
+    'Usage: node build/src/main.js [--flag value]...',
+    '',
+    'Every setting is a flag, an environment variable, or a key of the JSON file’s "server" section;',
+    'flags win over the environment, the environment over the file, the file over the defaults.',
+    '',
+  ];
+  for (const key of SETTING_KEYS) {
+    const { default: value, help } = SETTINGS[key];
+    const shown = value === null || value === '' || (Array.isArray(value) && value.length === 0) ? '' : ` (default ${String(value)})`;
+    lines.push(`  --${flagName(key)}, ${envName(key)}${shown}`, `      ${help}`);
+  }
+  return lines.join('\n');
+}
