@@ -3,11 +3,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
-import { Router } from '../src/net/router.js';
+import { TokenBucket } from '../src/ratelimit/token-bucket.js';
 import type { WebSocketEndpoint } from '../src/websocket/endpoint.js';
 import { exchange, parseResponses } from './support/raw.js';
 import { clientFrame, closeCodeOf, closePayload, rawWebSocket, UPGRADE_HEADERS } from './support/raw-websocket.js';
-import { startApp, startWithRouter, type RunningServer } from './support/server.js';
+import { startApp, startWithRoutes, type RunningServer } from './support/server.js';
 
 let app: RunningServer;
 test.before(async () => {
@@ -161,10 +161,11 @@ test('a close frame in the middle of a fragmented message is answered normally',
 test('limits → 1009 before the payload arrives; message rate → 1008', async () => {
   const tight: WebSocketEndpoint = {
     protocols: ['tessera.v1', 'chat'],
-    limits: { maxFrameSize: 1000, maxMessageSize: 1500, maxFragments: 4, messagesPerSecond: 1, messageBurst: 5 },
+    limits: { maxFrameSize: 1000, maxMessageSize: 1500, maxFragments: 4 },
+    messageLimiter: (now) => new TokenBucket(5, 1, now),
     onMessage: (connection, data, binary) => connection.send(data, binary),
   };
-  const server = await startWithRouter(new Router().websocket('/tight', tight));
+  const server = await startWithRoutes((router, webSockets) => router.upgrade('/tight', webSockets.handler(tight)));
   const codeFor = async (...frames: Buffer[]) => {
     const raw = await rawWebSocket(server.port, '/tight');
     for (const frame of frames) raw.socket.write(frame);

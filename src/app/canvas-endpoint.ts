@@ -3,6 +3,7 @@
 import { CanvasClient } from '../broadcast/canvas-client.js';
 import type { Board } from '../canvas/board.js';
 import type { PlacementResult } from '../canvas/placement.js';
+import { TokenBucket } from '../ratelimit/token-bucket.js';
 import {
   decodeClientMessage, encodeAck, encodeHello, encodePong, encodeProtocolError, encodeQuota, encodeReject,
   ProtocolErrorCode, PROTOCOL_VERSION, type ChunkListMessage, type ClientMessage,
@@ -95,9 +96,9 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       maxFrameSize: 64 * 1024,
       maxMessageSize: 64 * 1024,
       maxFragments: 16,
-      messagesPerSecond: 100,
-      messageBurst: 200,
     },
+    // 100 messages per second, in bursts of up to 200.
+    messageLimiter: (now) => new TokenBucket(200, 100, now),
     accept(request) {
       const identity = identify(request, config.server.trustedProxies);
       return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context: identity };

@@ -2,10 +2,12 @@
 import { defaultConfig, type ServerConfig } from '../../src/config.js';
 import { createApp } from '../../src/app/app.js';
 import type { Canvas } from '../../src/app/canvas.js';
+import { createNetworkStack } from '../../src/app/server.js';
 import type { AppConfig } from '../../src/canvas/board-config.js';
 import type { Router } from '../../src/net/router.js';
-import { TesseraServer } from '../../src/net/server.js';
+import type { TesseraServer } from '../../src/net/server.js';
 import { createLogger } from '../../src/telemetry/log.js';
+import type { WebSocketAcceptor } from '../../src/websocket/upgrade.js';
 
 export interface RunningServer {
   server: TesseraServer;
@@ -41,8 +43,10 @@ export function startApp(overrides: Partial<ServerConfig> = {}, appConfig?: AppC
   return run(server, canvas);
 }
 
-/** A server with routes the test defines. */
-export function startWithRouter(router: Router, overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+/** A server with routes the test defines (WebSocket endpoints through `webSockets.handler`). */
+export function startWithRoutes(routes: (router: Router, webSockets: WebSocketAcceptor) => void, overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const config = testConfig(overrides);
-  return run(new TesseraServer(config, router, createLogger(config.logLevel)));
+  const { server, router, webSockets } = createNetworkStack(config, createLogger(config.logLevel));
+  routes(router, webSockets);
+  return run(server);
 }
