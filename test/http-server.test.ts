@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Router } from '../src/net/router.js';
 import { jsonResponse } from '../src/net/response.js';
 import { exchange, openSocket, parseResponses, readResponses, readUntilClose } from './support/raw.js';
+import { ManualClock } from './support/manual-clock.js';
 import { startWithRoutes, startApp, type RunningServer } from './support/server.js';
 
 let app: RunningServer;
@@ -242,6 +243,26 @@ test('the product: /health and /metrics', async () => {
     assert.match(text, /tessera_http_connections 1/);
   } finally {
     await product.stop();
+  }
+});
+
+test('the injected clock dates responses, times uptime, and runs the deadlines', async () => {
+  const clock = new ManualClock(); // November 2023: no real clock says that
+  // A short ping interval only makes the one sweep fine-grained (10 ms); the keep-alive
+  // deadline is a minute of the manual clock, which real time never reaches here.
+  const server = await startApp({ keepAliveTimeoutMs: 60_000, wsPingIntervalMs: 40 }, undefined, clock);
+  try {
+    clock.advance(12_340);
+    const socket = await openSocket(server.port);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(get('/health'));
+    const [health] = await readResponses(socket, 1);
+    assert.is(health!.headers.get('date'), new Date(clock.now()).toUTCString());
+    assert.is(JSON.parse(health!.body.toString()).uptimeSeconds, 12.34);
+    clock.advance(60_000); // the idle keep-alive connection's deadline passes
+    await closed;
+  } finally {
+    await server.stop();
   }
 });
 

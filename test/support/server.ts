@@ -1,4 +1,5 @@
 // Starts a real server in-process on a free loopback port for a test.
+import type { Clock } from '../../src/clock.js';
 import { defaultConfig, type ServerConfig } from '../../src/config.js';
 import { createApp } from '../../src/app/app.js';
 import type { Canvas } from '../../src/app/canvas.js';
@@ -37,16 +38,20 @@ async function run(server: TesseraServer, canvas?: Canvas): Promise<RunningServe
 }
 
 /** The product's own routes. */
-export function startApp(overrides: Partial<ServerConfig> = {}, appConfig?: AppConfig): Promise<RunningServer> {
+export function startApp(overrides: Partial<ServerConfig> = {}, appConfig?: AppConfig, clock?: Clock): Promise<RunningServer> {
   const config = testConfig(overrides);
-  const { server, canvas } = createApp(config, createLogger(config.logLevel), appConfig);
+  const { server, canvas } = createApp(config, createLogger(config.logLevel), appConfig, clock);
   return run(server, canvas);
 }
 
 /** A server with routes the test defines (WebSocket endpoints through `webSockets.handler`). */
-export function startWithRoutes(routes: (router: Router, webSockets: WebSocketAcceptor) => void, overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+export function startWithRoutes(
+  routes: (router: Router, webSockets: WebSocketAcceptor) => void,
+  overrides: Partial<ServerConfig> = {},
+  clock?: Clock,
+): Promise<RunningServer> {
   const config = testConfig(overrides);
-  const { server, router, webSockets } = createNetworkStack(config, createLogger(config.logLevel));
+  const { server, router, webSockets } = createNetworkStack(config, createLogger(config.logLevel), clock);
   routes(router, webSockets);
   return run(server);
 }
