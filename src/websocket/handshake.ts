@@ -1,5 +1,5 @@
 // The server side of the RFC 6455 §4.2 opening handshake, as a pure function
-// over a parsed request head: it decides, the connection layer does the I/O.
+// over a parsed request head: it decides, upgrade.ts does the I/O.
 import { createHash } from 'node:crypto';
 import type { RequestHead } from '../net/http-parser.js';
 import { listHasToken, listItems } from '../net/header-lists.js';
