@@ -2,15 +2,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gunzipSync } from 'node:zlib';
-import { Router } from '../src/net/router.js';
+import type { Router } from '../src/net/router.js';
 import { jsonResponse } from '../src/net/response.js';
 import { exchange, openSocket, parseResponses, readResponses, readUntilClose } from './support/raw.js';
-import { startWithRouter, startApp, type RunningServer } from './support/server.js';
+import { ManualClock } from './support/manual-clock.js';
+import { startWithRoutes, startApp, type RunningServer } from './support/server.js';
 
 let app: RunningServer;
 
-function testRouter(): Router {
-  return new Router()
+function testRoutes(router: Router): void {
+  router
     .http('POST', '/upload', (request) => jsonResponse(200, { bytes: request.body.length, text: request.body.toString() }), { maxBodyBytes: 1024 })
     .http('GET', '/items/:id', (request) => jsonResponse(200, { id: request.params.id, query: request.query }))
     .http('GET', '/tiles/:x/:y.png', (request) => jsonResponse(200, request.params))
@@ -21,7 +22,7 @@ function testRouter(): Router {
 }
 
 test.before(async () => {
-  app = await startWithRouter(testRouter(), { publicDir: 'public' });
+  app = await startWithRoutes(testRoutes, { publicDir: 'public' });
 });
 test.after(() => app.stop());
 
@@ -166,7 +167,7 @@ test('traversal attempts never serve a file outside the static root', async () =
 });
 
 test('slowloris: a head that never completes gets 408 and the connection closes', async () => {
-  const slow = await startWithRouter(testRouter(), { headerTimeoutMs: 150 });
+  const slow = await startWithRoutes(testRoutes, { headerTimeoutMs: 150 });
   try {
     const socket = await openSocket(slow.port);
     const done = readUntilClose(socket);
@@ -178,7 +179,7 @@ test('slowloris: a head that never completes gets 408 and the connection closes'
 });
 
 test('an idle keep-alive connection is closed after the keep-alive timeout', async () => {
-  const server = await startWithRouter(testRouter(), { keepAliveTimeoutMs: 100 });
+  const server = await startWithRoutes(testRoutes, { keepAliveTimeoutMs: 100 });
   try {
     const socket = await openSocket(server.port);
     const done = readUntilClose(socket);
@@ -192,7 +193,7 @@ test('an idle keep-alive connection is closed after the keep-alive timeout', asy
 });
 
 test('connection limits: total and per IP → 503 and close', async () => {
-  const server = await startWithRouter(testRouter(), { maxConnections: 3, maxConnectionsPerIp: 2 });
+  const server = await startWithRoutes(testRoutes, { maxConnections: 3, maxConnectionsPerIp: 2 });
   try {
     const a = await openSocket(server.port, '127.0.0.1');
     const b = await openSocket(server.port, '127.0.0.1');
@@ -210,7 +211,7 @@ test('connection limits: total and per IP → 503 and close', async () => {
 });
 
 test('connection attempts per IP: a burst, then 503 with Retry-After until the bucket refills', async () => {
-  const server = await startWithRouter(testRouter(), { connectionBurstPerIp: 2, connectionRatePerIp: 0.5 });
+  const server = await startWithRoutes(testRoutes, { connectionBurstPerIp: 2, connectionRatePerIp: 0.5 });
   try {
     for (let i = 0; i < 2; i++) assert.is(parseResponses(await exchange(server.port, closing(get('/items/1'))))[0]!.status, 200);
     const [refused] = parseResponses(await exchange(server.port, closing(get('/items/1'))));
@@ -242,6 +243,26 @@ test('the product: /health and /metrics', async () => {
     assert.match(text, /tessera_http_connections 1/);
   } finally {
     await product.stop();
+  }
+});
+
+test('the injected clock dates responses, times uptime, and runs the deadlines', async () => {
+  const clock = new ManualClock(); // November 2023: no real clock says that
+  // A short ping interval only makes the one sweep fine-grained (10 ms); the keep-alive
+  // deadline is a minute of the manual clock, which real time never reaches here.
+  const server = await startApp({ keepAliveTimeoutMs: 60_000, wsPingIntervalMs: 40 }, undefined, clock);
+  try {
+    clock.advance(12_340);
+    const socket = await openSocket(server.port);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(get('/health'));
+    const [health] = await readResponses(socket, 1);
+    assert.is(health!.headers.get('date'), new Date(clock.now()).toUTCString());
+    assert.is(JSON.parse(health!.body.toString()).uptimeSeconds, 12.34);
+    clock.advance(60_000); // the idle keep-alive connection's deadline passes
+    await closed;
+  } finally {
+    await server.stop();
   }
 });
 

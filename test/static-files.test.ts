@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { StaticFiles, type StaticFile, type StaticLookup } from '../src/net/static-files.js';
 import { isCompressible, mimeTypeFor } from '../src/net/mime.js';
+import { ManualClock } from './support/manual-clock.js';
 
 // Layout (the sibling "public-evil" catches naive prefix checks):
 //   <base>/outside-secret.txt
@@ -123,24 +124,24 @@ test('concurrent lookups of an uncached path share one load', async () => {
 test('cache is reused within a second and revalidated after it', async () => {
   const dir = mkdtempSync(join(base, 'reval-'));
   writeFileSync(join(dir, 'page.html'), 'version one');
-  let clock = 1_000_000;
-  const files = new StaticFiles(dir, { now: () => clock });
+  const clock = new ManualClock(1_000_000);
+  const files = new StaticFiles(dir, { clock });
 
   const first = expectFile(await files.lookup('/page.html'));
   writeFileSync(join(dir, 'page.html'), 'version two, longer');
-  clock += 500;
+  clock.advance(500);
   assert.is(expectFile(await files.lookup('/page.html')), first, 'still cached');
 
-  clock += 600;
+  clock.advance(600);
   const second = expectFile(await files.lookup('/page.html'));
   assert.is(second.body.toString(), 'version two, longer');
   assert.is.not(second.etag, first.etag);
 
-  clock += 1100;
+  clock.advance(1100);
   assert.is(expectFile(await files.lookup('/page.html')), second, 'unchanged file keeps its entry');
 
   rmSync(join(dir, 'page.html'));
-  clock += 1100;
+  clock.advance(1100);
   assert.equal(await files.lookup('/page.html'), { kind: 'not-found' });
 });
 

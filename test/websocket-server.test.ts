@@ -3,11 +3,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
-import { Router } from '../src/net/router.js';
+import { TokenBucket } from '../src/ratelimit/token-bucket.js';
+import type { BroadcastSink } from '../src/broadcast/sink.js';
+import type { WebSocketConnection } from '../src/websocket/connection.js';
 import type { WebSocketEndpoint } from '../src/websocket/endpoint.js';
 import { exchange, parseResponses } from './support/raw.js';
 import { clientFrame, closeCodeOf, closePayload, rawWebSocket, UPGRADE_HEADERS } from './support/raw-websocket.js';
-import { startApp, startWithRouter, type RunningServer } from './support/server.js';
+import { startApp, startWithRoutes, type RunningServer } from './support/server.js';
+
+// The broadcaster writes to connections through BroadcastSink; the WebSocket
+// layer cannot import it (broadcast/ is above it), so this line checks the fit.
+export const connectionIsASink = (connection: WebSocketConnection): BroadcastSink => connection;
 
 let app: RunningServer;
 test.before(async () => {
@@ -161,10 +167,11 @@ test('a close frame in the middle of a fragmented message is answered normally',
 test('limits → 1009 before the payload arrives; message rate → 1008', async () => {
   const tight: WebSocketEndpoint = {
     protocols: ['tessera.v1', 'chat'],
-    limits: { maxFrameSize: 1000, maxMessageSize: 1500, maxFragments: 4, messagesPerSecond: 1, messageBurst: 5 },
+    limits: { maxFrameSize: 1000, maxMessageSize: 1500, maxFragments: 4 },
+    messageLimiter: (now) => new TokenBucket(5, 1, now),
     onMessage: (connection, data, binary) => connection.send(data, binary),
   };
-  const server = await startWithRouter(new Router().websocket('/tight', tight));
+  const server = await startWithRoutes((router, webSockets) => router.upgrade('/tight', webSockets.handler(tight)));
   const codeFor = async (...frames: Buffer[]) => {
     const raw = await rawWebSocket(server.port, '/tight');
     for (const frame of frames) raw.socket.write(frame);
@@ -233,6 +240,23 @@ test('graceful shutdown closes WebSockets with 1001', async () => {
   const result = closed(ws);
   await server.stop();
   assert.is((await result).code, 1001);
+});
+
+test('open WebSockets are counted apart from HTTP connections, in /health and /metrics', async () => {
+  const server = await startApp();
+  try {
+    const sockets = [await open(`${server.wsUrl}/echo`), await open(`${server.wsUrl}/echo`)];
+    const health = parseResponses(await exchange(server.port, 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'))[0]!;
+    assert.equal(JSON.parse(health.body.toString()).connections, { http: 1, websocket: 2 });
+    const results = sockets.map(closed);
+    for (const ws of sockets) ws.close();
+    await Promise.all(results);
+    const metrics = parseResponses(await exchange(server.port, 'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'))[0]!;
+    assert.match(metrics.body.toString(), /tessera_websocket_connections 0\n/);
+    assert.match(metrics.body.toString(), /tessera_http_connections 1\n/);
+  } finally {
+    await server.stop();
+  }
 });
 
 test('metrics count handshakes, frames and close codes', async () => {

@@ -2,12 +2,14 @@
 // messages, answers them, and registers the client with the broadcaster.
 import { CanvasClient } from '../broadcast/canvas-client.js';
 import type { Board } from '../canvas/board.js';
+import { TokenBucket } from '../ratelimit/token-bucket.js';
 import {
   decodeClientMessage, encodeAck, encodeHello, encodePong, encodeProtocolError, encodeQuota, encodeReject,
   ProtocolErrorCode, PROTOCOL_VERSION, type ChunkListMessage, type ClientMessage,
 } from '../protocol/messages.js';
 import type { WebSocketEndpoint } from '../websocket/endpoint.js';
 import { CloseCode } from '../websocket/opcodes.js';
+import { ConnectionState } from '../websocket/protocol.js';
 import type { PlacementResult, Write } from '../placement/write.js';
 import type { Canvas } from './canvas.js';
 import { identify, type Identity } from './identity.js';
@@ -38,7 +40,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
   }
 
   function answer(client: CanvasClient, board: Board, requestId: number, result: PlacementResult): void {
-    if (client.connection.state !== 'open') return; // it left while its write was being committed
+    if (client.connection.state !== ConnectionState.Open) return; // it left while its write was being committed
     if (result.ok) client.connection.send(encodeAck(requestId, result.count, result.color));
     else client.connection.send(encodeReject(requestId, result.reason, Math.min(result.retryAfterMs, 0xffffffff)));
     sendQuota(client, board);
@@ -101,9 +103,9 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       maxFrameSize: 64 * 1024,
       maxMessageSize: 64 * 1024,
       maxFragments: 16,
-      messagesPerSecond: 100,
-      messageBurst: 200,
     },
+    // 100 messages per second, in bursts of up to 200.
+    messageLimiter: (now) => new TokenBucket(200, 100, now),
     accept(request) {
       const identity = identify(request, settings.trustedProxies);
       return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context: identity };

@@ -1,5 +1,6 @@
 // WebSocket /echo: every message comes back with its own opcode. It is how
 // people test the stack with conformance suites and their own tools.
+import { TokenBucket } from '../ratelimit/token-bucket.js';
 import type { WebSocketEndpoint } from '../websocket/endpoint.js';
 
 const MiB = 1024 * 1024;
@@ -12,9 +13,9 @@ export const echoEndpoint: WebSocketEndpoint = {
     // Enough for conformance suites that send 4 MiB in 64-byte fragments;
     // fragments are copied into one buffer, so they cost no memory each.
     maxFragments: 65_536,
-    messagesPerSecond: 100_000,
-    messageBurst: 200_000,
   },
+  // 100,000 messages per second, in bursts of up to 200,000.
+  messageLimiter: (now) => new TokenBucket(200_000, 100_000, now),
   onMessage(connection, data, binary) {
     connection.send(data, binary);
   },

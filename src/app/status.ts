@@ -1,16 +1,15 @@
 // GET /health and GET /metrics.
 import type { TesseraServer } from '../net/server.js';
 import { jsonResponse, type HttpResponse } from '../net/response.js';
+import type { WebSocketAcceptor } from '../websocket/upgrade.js';
 
-export function healthHandler(server: TesseraServer): () => HttpResponse {
-  return () => {
-    const webSocket = server.context.webSocketCount;
-    return jsonResponse(200, {
-      status: server.context.shuttingDown ? 'shutting-down' : 'ok',
-      uptimeSeconds: Math.round((Date.now() - server.startedAt) / 10) / 100,
-      connections: { http: server.connectionCount - webSocket, websocket: webSocket },
+export function healthHandler(server: TesseraServer, webSockets: WebSocketAcceptor): () => HttpResponse {
+  return () =>
+    jsonResponse(200, {
+      status: server.shuttingDown ? 'shutting-down' : 'ok',
+      uptimeSeconds: Math.round(server.uptimeMs / 10) / 100,
+      connections: { http: server.httpConnectionCount, websocket: webSockets.openCount },
     });
-  };
 }
 
 export function metricsHandler(server: TesseraServer): () => HttpResponse {

@@ -1,16 +1,17 @@
 // One TCP connection speaking HTTP/1.1: pulls requests from the sans-I/O
 // parser one at a time (so pipelined responses go out in order), routes them,
-// writes responses, enforces timeouts, and hands the socket over to a
-// WebSocketConnection on a successful upgrade.
+// writes responses, enforces timeouts, and hands the socket to an upgrade
+// handler when a request switches protocols.
 import type { Socket } from 'node:net';
-import type { ServerContext } from './context.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../telemetry/log.js';
+import type { HttpMetrics } from '../telemetry/server-metrics.js';
 import { HttpRequestParser, type RequestHead } from './http-parser.js';
 import { errorResponse, serializeResponse, type HttpResponse } from './response.js';
-import { DEFAULT_MAX_BODY_BYTES, type HttpRequest, type RouteMatch } from './router.js';
-import { setOwner, type SocketOwner } from './socket-owner.js';
+import { DEFAULT_MAX_BODY_BYTES, type HttpRequest, type RouteMatch, type Router, type UpgradeHandler } from './router.js';
+import type { SocketOwner } from './socket-owner.js';
+import type { StaticFiles } from './static-files.js';
 import { serveStatic } from './static-route.js';
-import { checkHandshake, handshakeResponse } from '../websocket/handshake.js';
-import { WebSocketConnection } from '../websocket/connection.js';
 
 const SUPPORTED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
 // Past this many buffered response bytes we stop reading requests, so a
@@ -19,8 +20,27 @@ const READ_PAUSE_BYTES = 1024 * 1024;
 
 // idle: between requests, nothing received yet; head/body: a request is
 // arriving; responding: a handler is running; closing: the last response is
-// being flushed before the socket ends.
-type State = 'idle' | 'head' | 'body' | 'responding' | 'closing';
+// being flushed before the socket ends; upgraded: the socket has another owner.
+type State = 'idle' | 'head' | 'body' | 'responding' | 'closing' | 'upgraded';
+
+export interface HttpLimits {
+  maxHeaderBytes: number;     // → 431
+  maxHeaderCount: number;     // → 431
+  headerTimeoutMs: number;    // a request head must arrive within this (slowloris) → 408
+  bodyTimeoutMs: number;      // a request body must arrive within this → 408
+  keepAliveTimeoutMs: number; // an idle keep-alive connection is closed after this
+  closeTimeoutMs: number;     // a closing connection gets this long to flush its last response
+}
+
+/** What every HttpConnection of a server shares (one object for all of them). */
+export interface HttpServices {
+  readonly limits: HttpLimits;
+  readonly router: Router;
+  readonly staticFiles: StaticFiles;
+  readonly clock: Clock;
+  readonly metrics: HttpMetrics;
+  readonly log: Logger;
+}
 
 interface PendingRequest {
   head: RequestHead;
@@ -36,23 +56,22 @@ export class HttpConnection implements SocketOwner {
   private state: State = 'head';
   private deadline: number;
   private request: PendingRequest | null = null;
+  // Set by shutdown(): answer what is in flight, then close.
+  private draining = false;
 
   constructor(
     private readonly socket: Socket,
-    private readonly server: ServerContext,
+    private readonly services: HttpServices,
   ) {
-    const { config, sweeper } = server;
-    this.parser = new HttpRequestParser({ maxHeaderBytes: config.maxHeaderBytes, maxHeaderCount: config.maxHeaderCount });
+    const { limits, clock, metrics } = services;
+    this.parser = new HttpRequestParser(limits);
     // A connection that sends nothing is held to the header timeout (slowloris).
-    this.deadline = sweeper.now + config.headerTimeoutMs;
-  }
-
-  get isIdle(): boolean {
-    return this.state === 'idle';
+    this.deadline = clock.now() + limits.headerTimeoutMs;
+    metrics.httpConnections.inc();
   }
 
   onData(chunk: Buffer): void {
-    if (this.state === 'closing') return;
+    if (this.state === 'closing' || this.state === 'upgraded') return;
     if (this.state === 'idle') this.expect('head');
     this.parser.receive(chunk);
     if (this.state === 'responding') this.socket.pause(); // resumed when the response is written
@@ -65,6 +84,7 @@ export class HttpConnection implements SocketOwner {
 
   onClose(): void {
     this.state = 'closing';
+    this.services.metrics.httpConnections.dec();
   }
 
   sweep(now: number): void {
@@ -73,16 +93,17 @@ export class HttpConnection implements SocketOwner {
     else if (this.state === 'idle' || this.state === 'closing') this.socket.destroy();
   }
 
-  /** Ends the connection after the response in progress, or now if there is none (graceful shutdown). */
-  closeWhenIdle(): void {
+  /** Graceful shutdown: ends the connection after the response in progress, or now if there is none. */
+  shutdown(): void {
+    this.draining = true;
     if (this.state === 'idle' || (this.state === 'head' && this.parser.bufferedBytes === 0)) this.close();
   }
 
   private expect(state: 'idle' | 'head' | 'body'): void {
-    const { config, sweeper } = this.server;
+    const { limits, clock } = this.services;
     this.state = state;
-    const timeout = state === 'idle' ? config.keepAliveTimeoutMs : state === 'head' ? config.headerTimeoutMs : config.bodyTimeoutMs;
-    this.deadline = sweeper.now + timeout;
+    const timeout = state === 'idle' ? limits.keepAliveTimeoutMs : state === 'head' ? limits.headerTimeoutMs : limits.bodyTimeoutMs;
+    this.deadline = clock.now() + timeout;
   }
 
   private pump(): void {
@@ -102,7 +123,7 @@ export class HttpConnection implements SocketOwner {
   private startRequest(head: RequestHead): void {
     if (!SUPPORTED_METHODS.has(head.method)) return this.fail(501, `method ${head.method} not implemented`);
     const { path, query } = splitTarget(head.target);
-    const match = this.server.router.match(head.method, path, head.upgrade);
+    const match = this.services.router.match(head.method, path, head.upgrade);
     this.request = { head, path, query, match, body: [], bodyBytes: 0 };
     this.parser.setBodyLimit(match.kind === 'http' ? match.route.maxBodyBytes : DEFAULT_MAX_BODY_BYTES);
     this.expect('body');
@@ -119,23 +140,23 @@ export class HttpConnection implements SocketOwner {
     this.request = null;
     const { head, match } = pending;
     this.state = 'responding';
-    if (this.server.shuttingDown) return this.fail(503, 'server shutting down');
+    if (this.draining) return this.fail(503, 'server shutting down');
     const request: HttpRequest = {
       method: head.method,
       path: pending.path,
       query: pending.query,
       head,
-      params: match.kind === 'http' || match.kind === 'websocket' ? match.params : {},
+      params: match.kind === 'http' || match.kind === 'upgrade' ? match.params : {},
       body: pending.body.length === 1 ? pending.body[0]! : Buffer.concat(pending.body, pending.bodyBytes),
       remoteAddress: this.socket.remoteAddress ?? '',
     };
     switch (match.kind) {
-      case 'websocket':
-        return this.upgrade(request, match.endpoint);
+      case 'upgrade':
+        return this.upgrade(request, match.handler);
       case 'method-not-allowed':
         return this.respond(errorResponse(405, `${head.method} not allowed here`, { Allow: match.allow }), head);
       case 'not-found':
-        if (head.method === 'GET' || head.method === 'HEAD') return this.respondLater(serveStatic(request, this.server.staticFiles), head);
+        if (head.method === 'GET' || head.method === 'HEAD') return this.respondLater(serveStatic(request, this.services.staticFiles), head);
         return this.respond(errorResponse(404, 'no such resource'), head);
       case 'http':
         try {
@@ -165,14 +186,14 @@ export class HttpConnection implements SocketOwner {
   }
 
   private internalError(error: unknown, head: RequestHead): void {
-    this.server.log.error('request handler failed', { method: head.method, target: head.target, error: String((error as Error)?.stack ?? error) });
+    this.services.log.error('request handler failed', { method: head.method, target: head.target, error: String((error as Error)?.stack ?? error) });
     this.respond(errorResponse(500, 'internal error'), head, false);
   }
 
   private respond(response: HttpResponse, head: RequestHead, allowKeepAlive = true): void {
     // After a request that asked to upgrade, the parser stops (the bytes that
     // follow may not be HTTP), so a declined upgrade ends the connection.
-    const keepAlive = allowKeepAlive && head.keepAlive && !head.upgrade && !this.server.shuttingDown;
+    const keepAlive = allowKeepAlive && head.keepAlive && !head.upgrade && !this.draining;
     this.write(response, keepAlive, head.method === 'HEAD');
     if (!keepAlive) return this.close();
     this.expect('head');
@@ -186,8 +207,9 @@ export class HttpConnection implements SocketOwner {
   }
 
   private write(response: HttpResponse, keepAlive: boolean, omitBody: boolean): void {
-    this.server.metrics.httpResponses.inc({ status: String(response.status) });
-    const { head, body } = serializeResponse(response, keepAlive, omitBody);
+    const { metrics, clock } = this.services;
+    metrics.httpResponses.inc({ status: String(response.status) });
+    const { head, body } = serializeResponse(response, keepAlive, omitBody, clock.now());
     this.socket.write(head);
     if (body !== null) this.socket.write(body);
   }
@@ -195,35 +217,19 @@ export class HttpConnection implements SocketOwner {
   private close(): void {
     this.state = 'closing';
     // Give the response a bounded time to drain to a peer that may not read.
-    this.deadline = this.server.sweeper.now + this.server.config.wsCloseTimeoutMs;
+    this.deadline = this.services.clock.now() + this.services.limits.closeTimeoutMs;
     this.socket.end();
   }
 
-  private upgrade(request: HttpRequest, endpoint: WebSocketConnection['endpoint']): void {
-    const { head } = request;
-    const { config, metrics } = this.server;
-    if (request.body.length > 0) return this.refuseHandshake(400, 'an upgrade request has no body', head);
-    const result = checkHandshake(head, { allowedOrigins: config.allowedOrigins, protocols: endpoint.protocols });
-    if (!result.ok) {
-      const headers = Object.fromEntries(result.headers ?? []);
-      return this.refuseHandshake(result.status, result.reason, head, headers);
+  /** Hands the socket to `handler`, or answers with its refusal and closes. */
+  private upgrade(request: HttpRequest, handler: UpgradeHandler): void {
+    const refusal = handler.upgrade(request, this.socket, this.parser.takeRemaining());
+    if (refusal === null) {
+      this.state = 'upgraded';
+      this.services.metrics.httpConnections.dec();
+      return;
     }
-    metrics.handshakes.inc({ result: 'accepted' });
-    const accepted = endpoint.accept?.(request);
-    this.socket.write(handshakeResponse(result.acceptKey, result.protocol, accepted?.headers ?? ''));
-    const connection = new WebSocketConnection(this.socket, endpoint, this.server);
-    connection.context = accepted?.context ?? null;
-    this.server.webSocketCount++;
-    setOwner(this.socket, connection, this.server.sweeper);
-    this.state = 'closing'; // this object no longer owns the socket
-    endpoint.onOpen?.(connection);
-    const rest = this.parser.takeRemaining();
-    if (rest.length > 0) connection.onData(rest);
-  }
-
-  private refuseHandshake(status: number, reason: string, head: RequestHead, headers?: Record<string, string>): void {
-    this.server.metrics.handshakes.inc({ result: String(status) });
-    this.write(errorResponse(status, reason, headers), false, head.method === 'HEAD');
+    this.write(refusal, false, request.head.method === 'HEAD');
     this.close();
   }
 }

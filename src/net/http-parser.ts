@@ -15,6 +15,15 @@
 //
 // No regular expressions: everything is found with Buffer/String indexOf and short loops, so
 // hostile input cannot trigger backtracking, and every buffer we keep is bounded by a limit.
+//
+// This file is the state machine; the syntax it applies lives beside it: request-line.ts,
+// header-fields.ts (field lines), header-lists.ts (comma lists), body-framing.ts
+// (Content-Length, chunked coding). Received bytes wait in a ByteQueue.
+import { bodyFraming, MAX_CHUNK_SIZE_LINE, parseChunkSize } from './body-framing.js';
+import { ByteQueue } from './byte-queue.js';
+import { parseFieldLine } from './header-fields.js';
+import { listHasToken } from './header-lists.js';
+import { parseRequestLine } from './request-line.js';
 
 export interface RequestHead {
   method: string; // token as sent, e.g. "GET"
@@ -40,13 +49,9 @@ export interface HttpParserLimits {
 
 const DEFAULT_LIMITS: HttpParserLimits = { maxHeaderBytes: 16384, maxHeaderCount: 100 };
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
-const MAX_CHUNK_SIZE_LINE = 4096; // chunk-size plus extensions plus CRLF
-const MAX_CHUNK_SIZE_DIGITS = 15; // 15 hex digits = 60 bits; more is an overflow attempt
 
 const CR = 0x0d;
 const LF = 0x0a;
-const SP = 0x20;
-const HTAB = 0x09;
 const CRLF = Buffer.from('\r\n', 'latin1');
 const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');
 
@@ -73,26 +78,12 @@ type State =
   | 'stopped' // takeRemaining() was called
   | 'dead'; // an error was reported
 
-// tchar (RFC 9110 §5.6.2): the characters allowed in a token (methods, field names).
-const IS_TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~") IS_TCHAR[c.charCodeAt(0)] = 1;
-for (let c = 0x30; c <= 0x39; c++) IS_TCHAR[c] = 1; // 0-9
-for (let c = 0x41; c <= 0x5a; c++) IS_TCHAR[c] = 1; // A-Z
-for (let c = 0x61; c <= 0x7a; c++) IS_TCHAR[c] = 1; // a-z
-
 export class HttpRequestParser {
   private readonly limits: HttpParserLimits;
-
-  // Received but unconsumed bytes: pending[0] starting at readOffset, then the rest in order.
-  private pending: Buffer[] = [];
-  private readOffset = 0;
-  private buffered = 0;
-  // How many bytes of the front were already searched for a terminator, so a head that
+  private readonly queue = new ByteQueue();
+  // How many bytes of the front chunk were already searched for a terminator, so a head that
   // arrives in pieces is not searched from its start again on every receive.
   private scanned = 0;
-  // The buffer joinFront() last built, and the view of its filled part (see joinFront).
-  private joinSpace: Buffer | null = null;
-  private joinedView: Buffer | null = null;
 
   private state: State = 'head';
   // Per message: header-section bytes and field lines used so far (head plus trailers).
@@ -109,16 +100,15 @@ export class HttpRequestParser {
   }
 
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.queue.length;
   }
 
   /** Appends bytes. Never throws; problems surface as an 'error' event. */
   receive(data: Buffer): void {
     // After an error or takeRemaining() nobody will read these bytes: drop them so memory
     // stays bounded.
-    if (this.state === 'dead' || this.state === 'stopped' || data.length === 0) return;
-    this.pending.push(data);
-    this.buffered += data.length;
+    if (this.state === 'dead' || this.state === 'stopped') return;
+    this.queue.push(data);
   }
 
   /** The next event, or null when more bytes are needed (or the parser has finished). */
@@ -137,13 +127,8 @@ export class HttpRequestParser {
 
   /** Stops the parser and returns the unconsumed bytes (after an upgrade: the new protocol's). */
   takeRemaining(): Buffer {
-    if (this.pending.length > 0) this.pending[0] = this.pending[0]!.subarray(this.readOffset);
-    const rest = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    this.pending = [];
-    this.readOffset = 0;
-    this.buffered = 0;
     this.state = 'stopped';
-    return rest;
+    return this.queue.takeAll();
   }
 
   private step(): Step {
@@ -168,13 +153,14 @@ export class HttpRequestParser {
   // ---- Header section -------------------------------------------------------------------
 
   private readHead(): Step {
+    const queue = this.queue;
     // RFC 9112 §2.2: ignore empty lines before the request-line (some clients send an extra
     // CRLF after a POST body). They still count toward the header limit.
-    while (this.peek(0) === CR) {
-      const next = this.peek(1);
+    while (queue.peek(0) === CR) {
+      const next = queue.peek(1);
       if (next === undefined) return null;
       if (next !== LF) return this.fail(400, 'bare CR in request head');
-      this.consume(2);
+      queue.consume(2);
       this.headerBytes += 2;
       if (this.headerBytes > this.limits.maxHeaderBytes) return this.fail(431, 'header section too large');
     }
@@ -184,32 +170,19 @@ export class HttpRequestParser {
     if (end === TOO_LONG) return this.fail(431, 'header section too large');
     if (end === BARE_LINE_BREAK) return this.fail(400, 'lines must end in CRLF');
 
-    const start = this.readOffset;
+    const start = queue.offset;
     // Keep the last line's CRLF so that every line in `text` ends in CRLF.
-    const text = this.pending[0]!.toString('latin1', start, end + 2);
+    const text = queue.front!.toString('latin1', start, end + 2);
     const size = end + 4 - start;
-    this.consume(size);
+    queue.consume(size);
     this.headerBytes += size;
     return this.parseHead(text);
   }
 
   private parseHead(text: string): Step {
-    // request-line = method SP request-target SP HTTP-version CRLF, single spaces only.
     const lineEnd = text.indexOf('\r\n');
-    const space1 = text.indexOf(' ');
-    const space2 = space1 < 0 ? -1 : text.indexOf(' ', space1 + 1);
-    if (space1 < 0 || space2 < 0 || space2 > lineEnd) return this.fail(400, 'malformed request line');
-
-    if (!isToken(text, 0, space1)) return this.fail(400, 'invalid method');
-    const method = text.slice(0, space1);
-
-    const target = text.slice(space1 + 1, space2);
-    const targetProblem = checkTarget(method, target);
-    if (targetProblem !== null) return this.fail(400, targetProblem);
-
-    const versionMinor = parseVersion(text, space2 + 1, lineEnd);
-    if (versionMinor === 'malformed') return this.fail(400, 'malformed HTTP version');
-    if (versionMinor === 'unsupported') return this.fail(505, 'HTTP version not supported');
+    const line = parseRequestLine(text, lineEnd);
+    if ('status' in line) return this.fail(line.status, line.message);
 
     // field-line = field-name ":" OWS field-value OWS CRLF
     const headers = new Map<string, string>();
@@ -228,50 +201,32 @@ export class HttpRequestParser {
 
     // RFC 9112 §3.2: HTTP/1.1 requires exactly one Host; nobody may send two.
     if (hostCount > 1) return this.fail(400, 'more than one Host header');
-    if (hostCount === 0 && versionMinor === 1) return this.fail(400, 'missing Host header');
+    if (hostCount === 0 && line.versionMinor === 1) return this.fail(400, 'missing Host header');
 
-    // Body framing (RFC 9112 §6). A request with neither header has no body.
-    let contentLength = 0;
-    const contentLengthValue = headers.get('content-length');
-    if (contentLengthValue !== undefined) {
-      const parsed = parseContentLength(contentLengthValue);
-      if (typeof parsed === 'string') return this.fail(400, parsed);
-      contentLength = parsed;
-    }
-    let chunked = false;
-    const transferEncoding = headers.get('transfer-encoding');
-    if (transferEncoding !== undefined) {
-      // Two framings at once is the classic request-smuggling setup (RFC 9112 §6.3): if a proxy
-      // believed one and we the other, they would disagree on where the next request starts.
-      if (contentLengthValue !== undefined) return this.fail(400, 'both Transfer-Encoding and Content-Length');
-      if (versionMinor === 0) return this.fail(400, 'Transfer-Encoding in an HTTP/1.0 request');
-      const codings = listItems(transferEncoding);
-      if (codings.length === 0) return this.fail(400, 'empty Transfer-Encoding');
-      if (codings.length !== 1 || codings[0] !== 'chunked') return this.fail(501, 'unsupported transfer coding');
-      chunked = true;
-    }
+    const framing = bodyFraming(headers, line.versionMinor);
+    if ('status' in framing) return this.fail(framing.status, framing.message);
 
-    const connection = headers.has('connection') ? listItems(headers.get('connection')!) : [];
-    const close = connection.includes('close');
-    const keepAlive = versionMinor === 1 ? !close : !close && connection.includes('keep-alive');
-    const upgrade = connection.includes('upgrade') && headers.has('upgrade');
+    const connection = headers.get('connection');
+    const close = listHasToken(connection, 'close');
+    const keepAlive = line.versionMinor === 1 ? !close : !close && listHasToken(connection, 'keep-alive');
+    const upgrade = listHasToken(connection, 'upgrade') && headers.has('upgrade');
 
     const head: RequestHead = {
-      method,
-      target,
-      versionMinor,
+      method: line.method,
+      target: line.target,
+      versionMinor: line.versionMinor,
       headers,
-      contentLength,
-      chunked,
+      contentLength: framing.contentLength,
+      chunked: framing.chunked,
       keepAlive,
       upgrade,
     };
     this.bodyLimit = DEFAULT_BODY_LIMIT;
     this.bodyLimitChecked = false;
-    this.bodyRemaining = contentLength;
+    this.bodyRemaining = framing.contentLength;
     this.chunkedTotal = 0;
     this.upgradeAfterEnd = upgrade;
-    this.state = chunked ? 'chunk-size' : 'fixed-body';
+    this.state = framing.chunked ? 'chunk-size' : 'fixed-body';
     return { kind: 'head', head };
   }
 
@@ -284,19 +239,13 @@ export class HttpRequestParser {
       if (this.bodyRemaining > this.bodyLimit) return this.fail(413, 'request body too large');
     }
     if (this.bodyRemaining === 0) return this.endMessage();
-    if (this.buffered === 0) return null;
-    const chunk = this.takeFront(this.bodyRemaining);
+    if (this.queue.length === 0) return null;
+    const chunk = this.queue.take(this.bodyRemaining);
     this.bodyRemaining -= chunk.length;
     return { kind: 'data', chunk };
   }
 
-  // ---- Chunked body (RFC 9112 §7.1) -----------------------------------------------------
-  //
-  //   5;name=value\r\n     chunk-size in hex, optional extensions (ignored)
-  //   hello\r\n            chunk-data, then CRLF
-  //   0\r\n                last-chunk
-  //   Trailer: x\r\n       optional trailer fields (discarded)
-  //   \r\n
+  // ---- Chunked body (the syntax is in body-framing.ts) -----------------------------------
 
   private readChunkSize(): Step {
     const end = this.findTerminator(CRLF, MAX_CHUNK_SIZE_LINE);
@@ -304,19 +253,10 @@ export class HttpRequestParser {
     if (end === TOO_LONG) return this.fail(400, 'chunk size line too long');
     if (end === BARE_LINE_BREAK) return this.fail(400, 'lines must end in CRLF');
 
-    const buffer = this.pending[0]!;
-    const start = this.readOffset;
-    let size = 0;
-    let pos = start;
-    for (; pos < end; pos++) {
-      const digit = hexValue(buffer[pos]!);
-      if (digit < 0) break;
-      size = size * 16 + digit;
-    }
-    if (pos === start) return this.fail(400, 'missing chunk size');
-    if (pos - start > MAX_CHUNK_SIZE_DIGITS) return this.fail(400, 'chunk size too large');
-    if (pos < end && !isChunkExtension(buffer, pos, end)) return this.fail(400, 'malformed chunk extension');
-    this.consume(end + 2 - start);
+    const start = this.queue.offset;
+    const size = parseChunkSize(this.queue.front!, start, end);
+    if (typeof size === 'string') return this.fail(400, size);
+    this.queue.consume(end + 2 - start);
 
     if (size === 0) {
       this.state = 'trailers';
@@ -331,21 +271,21 @@ export class HttpRequestParser {
   }
 
   private readChunkData(): Step {
-    if (this.buffered === 0) return null;
-    const chunk = this.takeFront(this.bodyRemaining);
+    if (this.queue.length === 0) return null;
+    const chunk = this.queue.take(this.bodyRemaining);
     this.bodyRemaining -= chunk.length;
     if (this.bodyRemaining === 0) this.state = 'chunk-data-end';
     return { kind: 'data', chunk };
   }
 
   private readChunkDataEnd(): Step {
-    const first = this.peek(0);
-    const second = this.peek(1);
+    const first = this.queue.peek(0);
+    const second = this.queue.peek(1);
     if ((first !== undefined && first !== CR) || (second !== undefined && second !== LF)) {
       return this.fail(400, 'chunk data not followed by CRLF');
     }
     if (second === undefined) return null;
-    this.consume(2);
+    this.queue.consume(2);
     this.state = 'chunk-size';
     return AGAIN;
   }
@@ -356,10 +296,10 @@ export class HttpRequestParser {
     if (end === TOO_LONG) return this.fail(431, 'header section too large');
     if (end === BARE_LINE_BREAK) return this.fail(400, 'lines must end in CRLF');
 
-    const start = this.readOffset;
-    const line = this.pending[0]!.toString('latin1', start, end);
+    const start = this.queue.offset;
+    const line = this.queue.front!.toString('latin1', start, end);
     const size = end + 2 - start;
-    this.consume(size);
+    this.queue.consume(size);
     this.headerBytes += size;
     if (line.length === 0) return this.endMessage(); // the empty line ends the message
 
@@ -383,25 +323,24 @@ export class HttpRequestParser {
 
   private fail(status: number, message: string): Step {
     this.state = 'dead';
-    this.pending = [];
-    this.readOffset = 0;
-    this.buffered = 0;
+    this.queue.clear();
     return { kind: 'error', status, message };
   }
 
-  // ---- Buffer queue -----------------------------------------------------------------------
+  // ---- Finding the end of a line or of the head -------------------------------------------
 
   /**
-   * Finds `terminator` in the unconsumed bytes and returns its index in pending[0], or
-   * NEED_MORE, TOO_LONG (it would end more than `budget` bytes in), or BARE_LINE_BREAK.
-   * When the text spans several receives, they are first joined into one buffer (at most
-   * budget + 1 bytes, enough to tell "fits" from "too long").
+   * Finds `terminator` in the unconsumed bytes and returns its index in the queue's front
+   * chunk, or NEED_MORE, TOO_LONG (it would end more than `budget` bytes in), or
+   * BARE_LINE_BREAK. When the text spans several receives, they are first joined into one
+   * chunk (at most budget + 1 bytes, enough to tell "fits" from "too long").
    */
   private findTerminator(terminator: Buffer, budget: number): number {
+    const queue = this.queue;
     for (;;) {
-      const buffer = this.pending[0];
+      const buffer = queue.front;
       if (buffer === undefined) return NEED_MORE;
-      const start = this.readOffset;
+      const start = queue.offset;
       // Resume where the last search stopped, minus a partial terminator at its end.
       const from = start + Math.max(0, this.scanned - (terminator.length - 1));
       const at = buffer.indexOf(terminator, from);
@@ -410,194 +349,15 @@ export class HttpRequestParser {
       const checkedEnd = Math.min(at >= 0 ? at : buffer.length, start + budget);
       if (hasBareLineBreak(buffer, start, from, checkedEnd)) return BARE_LINE_BREAK;
       if (at >= 0) {
-        // Found: from now on the front gets consumed, so never append to it again.
         this.scanned = 0;
-        this.joinSpace = this.joinedView = null;
         return at + terminator.length - start > budget ? TOO_LONG : at;
       }
       this.scanned = buffer.length - start;
       if (this.scanned > budget) return TOO_LONG;
-      if (this.pending.length === 1) return NEED_MORE;
-      this.joinFront(budget + 1);
+      if (queue.frontLength === queue.length) return NEED_MORE;
+      queue.join(budget + 1);
     }
   }
-
-  /**
-   * Replaces the front of the queue with one buffer holding its first `maxBytes` bytes.
-   * The buffer gets spare room, and the next join appends to it instead of copying it all
-   * again, so a client trickling a head one byte at a time costs linear copying.
-   */
-  private joinFront(maxBytes: number): void {
-    const size = Math.min(this.buffered, maxBytes);
-    let joined: Buffer;
-    let filled = 0;
-    if (this.pending[0] === this.joinedView && this.readOffset === 0 && size <= this.joinSpace!.length) {
-      joined = this.joinSpace!; // its first joinedView.length bytes are already in place
-      filled = this.pending.shift()!.length;
-    } else {
-      joined = Buffer.allocUnsafe(Math.min(maxBytes, 2 * size));
-    }
-    while (filled < size) {
-      const buffer = this.pending[0]!;
-      const end = Math.min(buffer.length, this.readOffset + size - filled);
-      filled += buffer.copy(joined, filled, this.readOffset, end);
-      if (end === buffer.length) {
-        this.pending.shift();
-        this.readOffset = 0;
-      } else {
-        this.readOffset = end;
-      }
-    }
-    // Whatever was not joined stays queued behind the joined bytes.
-    if (this.pending.length > 0) this.pending[0] = this.pending[0]!.subarray(this.readOffset);
-    this.joinSpace = joined;
-    this.joinedView = joined.subarray(0, size);
-    this.pending.unshift(this.joinedView);
-    this.readOffset = 0;
-  }
-
-  /** Byte at `index` past the read position, or undefined if not received yet. */
-  private peek(index: number): number | undefined {
-    let offset = this.readOffset + index;
-    for (const buffer of this.pending) {
-      if (offset < buffer.length) return buffer[offset];
-      offset -= buffer.length;
-    }
-    return undefined;
-  }
-
-  /** Removes and returns up to `maxBytes` from the front, without copying. */
-  private takeFront(maxBytes: number): Buffer {
-    const buffer = this.pending[0]!;
-    const end = Math.min(buffer.length, this.readOffset + maxBytes);
-    const chunk = buffer.subarray(this.readOffset, end);
-    this.consume(chunk.length);
-    return chunk;
-  }
-
-  private consume(count: number): void {
-    this.buffered -= count;
-    while (count > 0) {
-      const available = this.pending[0]!.length - this.readOffset;
-      if (count < available) {
-        this.readOffset += count;
-        return;
-      }
-      count -= available;
-      this.pending.shift();
-      this.readOffset = 0;
-    }
-  }
-}
-
-// ---- Syntax helpers (pure functions over the decoded latin1 text or raw bytes) -------------
-
-interface FieldLine {
-  name: string;
-  value: string;
-}
-
-/** Parses one field line text[start, end) (no CRLF); returns the problem as a string. */
-function parseFieldLine(text: string, start: number, end: number): FieldLine | string {
-  // obs-fold (RFC 9112 §5.2): a line starting with whitespace used to continue the previous
-  // value. It is obsolete and a server may reject it; accepting it invites parser confusion.
-  if (isOws(text.charCodeAt(start))) return 'obsolete line folding is not allowed';
-  const colon = text.indexOf(':', start);
-  if (colon < 0 || colon >= end) return 'header line without a colon';
-  if (colon === start) return 'empty header name';
-  // RFC 9112 §5.1: no whitespace between name and colon (it was another smuggling vector).
-  if (isOws(text.charCodeAt(colon - 1))) return 'whitespace before colon';
-  if (!isToken(text, start, colon)) return 'invalid header name';
-
-  // The optional whitespace around the value is not part of it.
-  let valueStart = colon + 1;
-  let valueEnd = end;
-  while (valueStart < valueEnd && isOws(text.charCodeAt(valueStart))) valueStart++;
-  while (valueEnd > valueStart && isOws(text.charCodeAt(valueEnd - 1))) valueEnd--;
-  for (let i = valueStart; i < valueEnd; i++) {
-    const c = text.charCodeAt(i);
-    // Visible ASCII, SP, HTAB and obs-text (0x80-0xFF) are allowed; other controls are not.
-    if ((c < 0x20 && c !== HTAB) || c === 0x7f) return 'control character in header value';
-  }
-  return { name: text.slice(start, colon).toLowerCase(), value: text.slice(valueStart, valueEnd) };
-}
-
-/** Returns why the request-target is invalid, or null (RFC 9112 §3.2). */
-function checkTarget(method: string, target: string): string | null {
-  if (target.length === 0) return 'empty request target';
-  for (let i = 0; i < target.length; i++) {
-    const c = target.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e) return 'invalid character in request target';
-  }
-  if (target.charCodeAt(0) === 0x2f /* / */) return null; // origin-form: /path?query
-  if (target === '*') return method === 'OPTIONS' ? null : '"*" target is only valid with OPTIONS';
-  // absolute-form, as sent to proxies (and which servers must accept): http://host/path
-  const lower = target.slice(0, 8).toLowerCase();
-  if ((lower.startsWith('http://') && target.length > 7) || (lower === 'https://' && target.length > 8)) return null;
-  return 'unsupported request target form';
-}
-
-/** HTTP-version = "HTTP/" DIGIT "." DIGIT; returns the minor version of 1.x we speak. */
-function parseVersion(text: string, start: number, end: number): 0 | 1 | 'unsupported' | 'malformed' {
-  if (
-    end - start !== 8 ||
-    !text.startsWith('HTTP/', start) ||
-    !isDigit(text.charCodeAt(start + 5)) ||
-    text.charCodeAt(start + 6) !== 0x2e /* . */ ||
-    !isDigit(text.charCodeAt(start + 7))
-  ) {
-    return 'malformed';
-  }
-  if (text.charCodeAt(start + 5) !== 0x31 /* 1 */) return 'unsupported';
-  const minor = text.charCodeAt(start + 7) - 0x30;
-  return minor === 0 || minor === 1 ? minor : 'unsupported';
-}
-
-/**
- * Content-Length = 1*DIGIT. Repeated fields arrive comma-joined; RFC 9110 §8.6 allows
- * accepting them when every value is the same number. Returns the problem as a string.
- */
-function parseContentLength(value: string): number | string {
-  let length = -1;
-  for (const item of value.split(',')) {
-    const digits = trimOws(item);
-    if (digits.length === 0) return 'invalid Content-Length';
-    let n = 0;
-    for (let i = 0; i < digits.length; i++) {
-      const c = digits.charCodeAt(i);
-      if (!isDigit(c)) return 'invalid Content-Length';
-      n = n * 10 + (c - 0x30);
-      if (n > Number.MAX_SAFE_INTEGER) return 'Content-Length too large';
-    }
-    if (length >= 0 && n !== length) return 'conflicting Content-Length values';
-    length = n;
-  }
-  return length;
-}
-
-/** Items of a comma-separated list header, trimmed and lower-cased; empty items are skipped. */
-function listItems(value: string): string[] {
-  const items: string[] = [];
-  for (const item of value.split(',')) {
-    const trimmed = trimOws(item);
-    if (trimmed.length > 0) items.push(trimmed.toLowerCase());
-  }
-  return items;
-}
-
-/**
- * chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ), starting at `pos` (just after the
- * size). We have no use for extensions, so we only check it starts with ";" and holds no
- * control characters.
- */
-function isChunkExtension(line: Buffer, pos: number, end: number): boolean {
-  while (pos < end && isOws(line[pos]!)) pos++;
-  if (pos >= end || line[pos] !== 0x3b /* ; */) return false;
-  for (; pos < end; pos++) {
-    const c = line[pos]!;
-    if ((c < 0x20 && c !== HTAB) || c === 0x7f) return false;
-  }
-  return true;
 }
 
 /**
@@ -613,36 +373,4 @@ function hasBareLineBreak(buffer: Buffer, lineStart: number, from: number, end: 
     if (i + 1 < buffer.length && buffer[i + 1] !== LF) return true;
   }
   return false;
-}
-
-function isToken(text: string, start: number, end: number): boolean {
-  if (start >= end) return false;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 128 || IS_TCHAR[c] === 0) return false;
-  }
-  return true;
-}
-
-function trimOws(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && isOws(text.charCodeAt(start))) start++;
-  while (end > start && isOws(text.charCodeAt(end - 1))) end--;
-  return text.slice(start, end);
-}
-
-function isOws(c: number): boolean {
-  return c === SP || c === HTAB;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10; // a-f
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10; // A-F
-  return -1;
 }

@@ -24,8 +24,7 @@ export function errorResponse(status: number, reason: string, headers?: Record<s
 // once a second, so it is formatted once a second.
 let dateSecond = 0;
 let dateValue = '';
-function httpDate(): string {
-  const now = Date.now();
+function httpDate(now: number): string {
   const second = Math.floor(now / 1000);
   if (second !== dateSecond) {
     dateSecond = second;
@@ -43,12 +42,12 @@ export interface SerializedResponse {
  * The response head (with a string body folded into it, so small responses
  * are one write) and any Buffer body. Unless `omitBody` (HEAD requests),
  * Content-Length always describes the full body, so HEAD answers describe
- * what GET would send.
+ * what GET would send. `now` (ms since the epoch) dates the response.
  */
-export function serializeResponse(response: HttpResponse, keepAlive: boolean, omitBody: boolean): SerializedResponse {
+export function serializeResponse(response: HttpResponse, keepAlive: boolean, omitBody: boolean, now: number): SerializedResponse {
   const body = response.body ?? '';
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  let head = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? 'Unknown'}\r\nDate: ${httpDate()}\r\n`;
+  let head = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? 'Unknown'}\r\nDate: ${httpDate(now)}\r\n`;
   if (response.headers) {
     for (const name in response.headers) head += `${name}: ${response.headers[name]}\r\n`;
   }

@@ -1,8 +1,9 @@
 // A small router: exact segments and `:name` parameters, optionally with a
-// literal suffix (`:cy.png`). HTTP routes and WebSocket endpoints share paths.
+// literal suffix (`:cy.png`). HTTP routes and upgrade handlers (WebSocket
+// endpoints, registered by the layer above) share paths.
+import type { Socket } from 'node:net';
 import type { RequestHead } from './http-parser.js';
 import type { HttpResponse } from './response.js';
-import type { WebSocketEndpoint } from '../websocket/endpoint.js';
 
 export interface HttpRequest {
   method: string;
@@ -16,6 +17,18 @@ export interface HttpRequest {
 
 export type HttpHandler = (request: HttpRequest) => HttpResponse | Promise<HttpResponse>;
 
+/**
+ * Takes requests that ask to switch protocols at its path (and plain
+ * requests there too, which it refuses). It either refuses with an HTTP
+ * response, after which the connection closes (the bytes that follow an
+ * upgrade request may not be HTTP), or answers on the socket itself, makes
+ * a new SocketOwner the socket's owner (setOwner), and returns null. `rest`
+ * holds the bytes the client sent after the request: the new protocol's.
+ */
+export interface UpgradeHandler {
+  upgrade(request: HttpRequest, socket: Socket, rest: Buffer): HttpResponse | null;
+}
+
 export interface HttpRoute {
   method: string;
   handler: HttpHandler;
@@ -25,12 +38,12 @@ export interface HttpRoute {
 interface RouteEntry {
   pattern: (string | { param: string; suffix: string })[];
   methods: Map<string, HttpRoute>;
-  websocket: WebSocketEndpoint | null;
+  upgrade: UpgradeHandler | null;
 }
 
 export type RouteMatch =
   | { kind: 'http'; route: HttpRoute; params: Record<string, string> }
-  | { kind: 'websocket'; endpoint: WebSocketEndpoint; params: Record<string, string> }
+  | { kind: 'upgrade'; handler: UpgradeHandler; params: Record<string, string> }
   | { kind: 'method-not-allowed'; allow: string }
   | { kind: 'not-found' };
 
@@ -47,8 +60,8 @@ export class Router {
     return this;
   }
 
-  websocket(path: string, endpoint: WebSocketEndpoint): this {
-    this.entry(path).websocket = endpoint;
+  upgrade(path: string, handler: UpgradeHandler): this {
+    this.entry(path).upgrade = handler;
     return this;
   }
 
@@ -57,11 +70,11 @@ export class Router {
     for (const entry of this.entries) {
       const params = matchPattern(entry.pattern, segments);
       if (params === null) continue;
-      if (upgrade && entry.websocket) return { kind: 'websocket', endpoint: entry.websocket, params };
+      if (upgrade && entry.upgrade) return { kind: 'upgrade', handler: entry.upgrade, params };
       const route = entry.methods.get(method);
       if (route) return { kind: 'http', route, params };
-      // A WebSocket endpoint answers plain requests through the handshake check.
-      if (entry.websocket) return { kind: 'websocket', endpoint: entry.websocket, params };
+      // An upgrade handler answers plain requests at its path (with its refusal).
+      if (entry.upgrade) return { kind: 'upgrade', handler: entry.upgrade, params };
       return { kind: 'method-not-allowed', allow: [...entry.methods.keys()].join(', ') };
     }
     return { kind: 'not-found' };
@@ -72,7 +85,7 @@ export class Router {
     const key = path;
     let entry = this.entries.find((e) => e.pattern.length === pattern.length && patternKey(e.pattern) === key);
     if (!entry) {
-      entry = { pattern, methods: new Map(), websocket: null };
+      entry = { pattern, methods: new Map(), upgrade: null };
       this.entries.push(entry);
     }
     return entry;

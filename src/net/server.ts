@@ -1,19 +1,43 @@
 // The TCP layer: accepts sockets, enforces connection limits, gives each
-// socket to an HttpConnection, and shuts everything down gracefully.
+// socket to an HttpConnection, sweeps every connection's deadlines, and shuts
+// everything down gracefully. It knows socket owners only as SocketOwner: the
+// protocols above HTTP plug in through the router's UpgradeHandler.
 import { createServer, type Server, type Socket } from 'node:net';
-import type { ServerConfig } from '../config/settings.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../telemetry/log.js';
 import { Registry } from '../telemetry/metrics.js';
-import { createServerMetrics } from '../telemetry/server-metrics.js';
-import { WebSocketConnection } from '../websocket/connection.js';
-import { CloseCode } from '../websocket/opcodes.js';
-import type { ServerContext } from './context.js';
-import { HttpConnection } from './http-connection.js';
+import { createHttpMetrics, type HttpMetrics } from '../telemetry/server-metrics.js';
+import { HttpConnection, type HttpLimits, type HttpServices } from './http-connection.js';
 import type { Router } from './router.js';
-import { listen, ownerOf, releaseOwner, setOwner } from './socket-owner.js';
+import { listen, ownerOf, setOwner } from './socket-owner.js';
 import { StaticFiles } from './static-files.js';
-import { Sweeper, sweepResolution } from './sweeper.js';
-import { KeyedBuckets } from '../ratelimit/keyed-buckets.js';
+import { Sweeper } from './sweeper.js';
+
+export interface ServerSettings extends HttpLimits {
+  host: string;
+  port: number;                // 0 = any free port
+  publicDir: string;           // static files served for GET/HEAD requests no route takes
+  maxConnections: number;      // over it: 503 and close
+  maxConnectionsPerIp: number; // over it: 503 and close
+  shutdownTimeoutMs: number;   // graceful shutdown deadline
+  sweepIntervalMs: number;     // how often deadlines are checked (see sweepResolution)
+}
+
+/** The per-IP limit on new connections (the product passes a KeyedBuckets from ratelimit/). */
+export interface ConnectionRateLimit {
+  take(ip: string, now: number, cost: number): boolean;
+  retryAfterMs(ip: string, now: number, cost: number): number;
+  /** Forgets idle IPs. */
+  sweep(now: number): void;
+}
+
+export interface ServerDependencies {
+  router: Router;
+  log: Logger;
+  connectionRate: ConnectionRateLimit;
+  /** The one source of time for every connection and deadline (default: systemClock). */
+  clock?: Clock;
+}
 
 const REMOTE_IP = Symbol('tessera.remoteIp');
 type TrackedSocket = Socket & { [REMOTE_IP]: string };
@@ -27,31 +51,38 @@ function serviceUnavailable(reason: string, retryAfterSeconds: number): string {
 const BUCKET_SWEEP_MS = 10_000;
 
 export class TesseraServer {
-  readonly context: ServerContext;
   readonly registry = new Registry();
-  readonly startedAt = Date.now();
+  readonly metrics: HttpMetrics;
+  readonly clock: Clock;
+  readonly staticFiles: StaticFiles;
+  readonly startedAt: number;
   /** Run when shutdown begins (stop timers, flush state). */
   readonly onShutdown: (() => void)[] = [];
+  private stopping = false;
+  private readonly connectionRate: ConnectionRateLimit;
+  private readonly http: HttpServices;
   private readonly tcp: Server;
   private readonly sockets = new Set<Socket>();
   private readonly perIp = new Map<string, number>();
-  private readonly attempts: KeyedBuckets;
+  private readonly sweeper: Sweeper;
   private readonly bucketSweep: NodeJS.Timeout;
   // Shared by every socket (found through `this`), so none allocates its own.
   private readonly onSocketClose: (this: Socket) => void;
   private readonly onSocketError: (this: Socket, error: NodeJS.ErrnoException) => void;
 
-  constructor(config: ServerConfig, router: Router, log: Logger) {
-    const sweeper = new Sweeper(
-      sweepResolution([config.headerTimeoutMs, config.bodyTimeoutMs, config.keepAliveTimeoutMs, config.wsPingIntervalMs, config.wsCloseTimeoutMs]),
-    );
-    const metrics = createServerMetrics(this.registry, {
-      httpConnections: () => this.sockets.size - this.context.webSocketCount,
-      webSocketConnections: () => this.context.webSocketCount,
-    });
-    this.context = { config, log, metrics, router, sweeper, staticFiles: new StaticFiles(config.publicDir), shuttingDown: false, webSocketCount: 0 };
-    this.attempts = new KeyedBuckets({ capacity: config.connectionBurstPerIp, refillPerSecond: config.connectionRatePerIp });
-    this.bucketSweep = setInterval(() => this.attempts.sweep(Date.now()), BUCKET_SWEEP_MS);
+  constructor(
+    private readonly settings: ServerSettings,
+    dependencies: ServerDependencies,
+  ) {
+    const { router, log, connectionRate } = dependencies;
+    const clock = (this.clock = dependencies.clock ?? systemClock);
+    this.connectionRate = connectionRate;
+    this.startedAt = clock.now();
+    this.metrics = createHttpMetrics(this.registry);
+    this.staticFiles = new StaticFiles(settings.publicDir, { clock });
+    this.http = { limits: settings, router, staticFiles: this.staticFiles, clock, metrics: this.metrics, log };
+    this.sweeper = new Sweeper(clock, settings.sweepIntervalMs, (now) => this.sweep(now));
+    this.bucketSweep = setInterval(() => connectionRate.sweep(clock.now()), BUCKET_SWEEP_MS);
     this.bucketSweep.unref();
     const server = this;
     this.onSocketClose = function (this: Socket) {
@@ -65,12 +96,26 @@ export class TesseraServer {
     this.tcp.on('error', (error) => log.error('server error', { error: String(error) }));
   }
 
+  /** Open TCP connections, whatever they speak. */
   get connectionCount(): number {
     return this.sockets.size;
   }
 
+  /** Open TCP connections still speaking HTTP. */
+  get httpConnectionCount(): number {
+    return this.metrics.httpConnections.current;
+  }
+
+  get shuttingDown(): boolean {
+    return this.stopping;
+  }
+
+  get uptimeMs(): number {
+    return this.clock.now() - this.startedAt;
+  }
+
   listen(): Promise<{ host: string; port: number }> {
-    const { host, port } = this.context.config;
+    const { host, port } = this.settings;
     return new Promise((resolve, reject) => {
       this.tcp.once('error', reject);
       this.tcp.listen({ host, port, backlog: 4096 }, () => {
@@ -83,31 +128,35 @@ export class TesseraServer {
   }
 
   private accept(socket: Socket): void {
-    const { config, metrics, sweeper } = this.context;
+    const { settings, metrics, connectionRate } = this;
     const ip = socket.remoteAddress ?? '';
     const fromIp = this.perIp.get(ip) ?? 0;
-    const now = Date.now();
+    const now = this.clock.now();
     const refusal =
-      this.context.shuttingDown ? 'shutting-down'
-      : this.sockets.size >= config.maxConnections ? 'max-connections'
-      : fromIp >= config.maxConnectionsPerIp ? 'max-connections-per-ip'
-      : !this.attempts.take(ip, now, 1) ? 'connection-rate'
+      this.stopping ? 'shutting-down'
+      : this.sockets.size >= settings.maxConnections ? 'max-connections'
+      : fromIp >= settings.maxConnectionsPerIp ? 'max-connections-per-ip'
+      : !connectionRate.take(ip, now, 1) ? 'connection-rate'
       : null;
     if (refusal !== null) {
       metrics.connectionsRefused.inc({ reason: refusal });
       metrics.httpResponses.inc({ status: '503' });
-      const retryAfterMs = refusal === 'connection-rate' ? this.attempts.retryAfterMs(ip, now, 1) : 1000;
+      const retryAfterMs = refusal === 'connection-rate' ? connectionRate.retryAfterMs(ip, now, 1) : 1000;
       socket.on('error', () => {});
       socket.end(serviceUnavailable(refusal, Math.max(1, Math.ceil(retryAfterMs / 1000))));
-      setTimeout(() => socket.destroy(), config.wsCloseTimeoutMs).unref();
+      setTimeout(() => socket.destroy(), settings.closeTimeoutMs).unref();
       return;
     }
     (socket as TrackedSocket)[REMOTE_IP] = ip;
     this.sockets.add(socket);
     this.perIp.set(ip, fromIp + 1);
-    setOwner(socket, new HttpConnection(socket, this.context), sweeper);
+    setOwner(socket, new HttpConnection(socket, this.http));
     listen(socket, this.onSocketClose);
     socket.on('error', this.onSocketError);
+  }
+
+  private sweep(now: number): void {
+    for (const socket of this.sockets) ownerOf(socket)?.sweep(now);
   }
 
   private forget(socket: TrackedSocket): void {
@@ -116,30 +165,25 @@ export class TesseraServer {
     const left = (this.perIp.get(ip) ?? 1) - 1;
     if (left === 0) this.perIp.delete(ip);
     else this.perIp.set(ip, left);
-    releaseOwner(socket, this.context.sweeper)?.onClose();
+    ownerOf(socket)?.onClose();
   }
 
   /**
-   * Stops accepting, closes WebSockets with 1001, lets responses in flight
-   * finish, and resolves once every socket is closed or the deadline passed
-   * (then the stragglers are destroyed).
+   * Stops accepting, tells every socket's owner to shut down (HTTP: after the
+   * response in flight; WebSocket: close with 1001), and resolves once every
+   * socket is closed or the deadline passed (then the stragglers are destroyed).
    */
   async shutdown(): Promise<void> {
-    const { config, sweeper } = this.context;
-    this.context.shuttingDown = true;
+    this.stopping = true;
     for (const hook of this.onShutdown) hook();
     const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
-    for (const socket of this.sockets) {
-      const owner = ownerOf(socket);
-      if (owner instanceof WebSocketConnection) owner.close(CloseCode.GoingAway, 'server shutting down');
-      else if (owner instanceof HttpConnection) owner.closeWhenIdle();
-    }
+    for (const socket of this.sockets) ownerOf(socket)?.shutdown();
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.shutdownTimeoutMs)));
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.settings.shutdownTimeoutMs)));
     await Promise.race([closed, deadline]);
     clearTimeout(timer);
     for (const socket of this.sockets) socket.destroy();
-    sweeper.stop();
+    this.sweeper.stop();
     clearInterval(this.bucketSweep);
   }
 }

@@ -1,32 +1,27 @@
 // A socket is owned by one protocol object at a time: an HttpConnection,
-// then, after an upgrade, a WebSocketConnection. Listeners are shared
+// then, after an upgrade, whatever the upgrade handler made (a
+// WebSocketConnection). The server talks to owners only through this
+// interface, so it knows no protocol above HTTP. Listeners are shared
 // functions that look the owner up, so switching protocols is one assignment
 // and no connection allocates closures for its listeners.
 import type { Socket } from 'node:net';
-import type { Sweepable, Sweeper } from './sweeper.js';
 
-export interface SocketOwner extends Sweepable {
+export interface SocketOwner {
   onData(chunk: Buffer): void;
   onDrain(): void;
+  /** The socket closed (called once). */
   onClose(): void;
+  /** Enforces deadlines; called every sweep with the server clock's time. */
+  sweep(now: number): void;
+  /** The server is stopping: finish what is in flight, then close. */
+  shutdown(): void;
 }
 
 const OWNER = Symbol('tessera.owner');
 type OwnedSocket = Socket & { [OWNER]?: SocketOwner };
 
-export function setOwner(socket: Socket, owner: SocketOwner, sweeper: Sweeper): void {
-  const owned = socket as OwnedSocket;
-  const previous = owned[OWNER];
-  if (previous) sweeper.items.delete(previous);
-  owned[OWNER] = owner;
-  sweeper.items.add(owner);
-}
-
-export function releaseOwner(socket: Socket, sweeper: Sweeper): SocketOwner | undefined {
-  const owned = socket as OwnedSocket;
-  const owner = owned[OWNER];
-  if (owner) sweeper.items.delete(owner);
-  return owner;
+export function setOwner(socket: Socket, owner: SocketOwner): void {
+  (socket as OwnedSocket)[OWNER] = owner;
 }
 
 export function ownerOf(socket: Socket): SocketOwner | undefined {

@@ -14,6 +14,7 @@ import type { Stats } from 'node:fs';
 import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback, constants as zlibConstants } from 'node:zlib';
+import { systemClock, type Clock } from '../clock.js';
 import { isCompressible, mimeTypeFor } from './mime.js';
 
 const gzip = promisify(gzipCallback);
@@ -33,8 +34,8 @@ export type StaticLookup =
   | { kind: 'bad-path' };
 
 export interface StaticFilesOptions {
-  /** Clock for cache revalidation; tests replace it to avoid sleeping. */
-  now?: () => number;
+  /** Clock for cache revalidation; tests move it by hand instead of sleeping. */
+  clock?: Clock;
 }
 
 const REVALIDATE_AFTER_MS = 1000;
@@ -63,13 +64,13 @@ interface CacheEntry {
 
 export class StaticFiles {
   private readonly cache = new Map<string, CacheEntry>();
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly root: string,
     options: StaticFilesOptions = {},
   ) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   /**
@@ -85,7 +86,7 @@ export class StaticFiles {
   }
 
   private cached(relativePath: string): Promise<LoadedFile | null> {
-    const now = this.now();
+    const now = this.clock.now();
     const existing = this.cache.get(relativePath);
     if (existing) {
       if (now - existing.checkedAt < REVALIDATE_AFTER_MS) return existing.loading;

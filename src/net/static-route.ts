@@ -1,5 +1,6 @@
 // GET/HEAD for files of the client build: conditional requests (ETag →
 // 304) and gzip for clients that accept it.
+import { listItems, trimOws } from './header-lists.js';
 import { errorResponse, type HttpResponse } from './response.js';
 import type { HttpRequest } from './router.js';
 import type { StaticFiles } from './static-files.js';
@@ -26,8 +27,7 @@ export async function serveStatic(request: HttpRequest, files: StaticFiles): Pro
 // If-None-Match is "*" or a list of entity tags, compared weakly (RFC 9110 §13.1.2).
 export function etagMatches(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
-  for (const part of header.split(',')) {
-    const tag = part.trim();
+  for (const tag of listItems(header)) {
     if (tag === '*' || tag === etag || tag === 'W/' + etag) return true;
   }
   return false;
@@ -36,8 +36,8 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
 // Accept-Encoding: gzip unless it is listed with q=0 (RFC 9110 §12.5.3).
 export function acceptsGzip(header: string | undefined): boolean {
   if (header === undefined) return false;
-  for (const part of header.split(',')) {
-    const [coding = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+  for (const item of listItems(header)) {
+    const [coding = '', ...params] = item.split(';').map((s) => trimOws(s).toLowerCase());
     if (coding !== 'gzip' && coding !== '*') continue;
     const q = params.find((p) => p.startsWith('q='));
     return q === undefined || Number(q.slice(2)) > 0;

@@ -1,24 +1,22 @@
 // One timer for every connection's deadlines instead of one timer each: an
-// idle socket then costs a few numbers, not a Timeout object. Each tick also
-// refreshes a coarse clock that hot paths read instead of calling Date.now().
-
-export interface Sweepable {
-  sweep(now: number): void;
-}
+// idle socket then costs a few numbers, not a Timeout object. Each tick reads
+// the injected clock once and hands that time to everything it sweeps.
+import type { Clock } from '../clock.js';
 
 export class Sweeper {
-  now = Date.now();
-  readonly items = new Set<Sweepable>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(resolutionMs: number) {
+  constructor(
+    private readonly clock: Clock,
+    resolutionMs: number,
+    private readonly sweep: (now: number) => void,
+  ) {
     this.timer = setInterval(() => this.tick(), resolutionMs);
     this.timer.unref();
   }
 
   tick(): void {
-    this.now = Date.now();
-    for (const item of this.items) item.sweep(this.now);
+    this.sweep(this.clock.now());
   }
 
   stop(): void {

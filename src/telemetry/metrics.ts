@@ -120,6 +120,11 @@ export class Gauge extends Metric {
     this.add(labels, -by);
   }
 
+  /** The unlabelled value now (e.g. for /health). */
+  get current(): number {
+    return this.currentValue();
+  }
+
   protected override currentValue(): number {
     return this.collect ? this.collect() : this.value;
   }

@@ -1,114 +1,74 @@
-// One open WebSocket: feeds socket bytes to the sans-I/O FrameParser, acts
-// on its events (messages to the endpoint, ping → pong, the close handshake,
-// protocol errors → close codes), and writes frames back with backpressure.
+// One open WebSocket, the owner of its socket: socket bytes go to the
+// sans-I/O WebSocketProtocol (protocol.ts), the messages it lets through go to
+// the endpoint's handlers, and its frames leave through a SocketWriter. What
+// is left here is socket work: reads and metrics, pause/resume, and the
+// public face the application sends through.
 import type { Socket } from 'node:net';
-import type { ServerContext } from '../net/context.js';
-import type { Sweepable } from '../net/sweeper.js';
-import { TokenBucket } from '../ratelimit/token-bucket.js';
-import type { WebSocketEndpoint } from './endpoint.js';
-import type { FrameParserOptions } from './frame-parser.js';
-import { encodeCloseFrame, encodeFrameHeader } from './frame-encoder.js';
-import { FrameParser } from './frame-parser.js';
-import { CloseCode, Opcode } from './opcodes.js';
+import type { Clock } from '../clock.js';
+import type { SocketOwner } from '../net/socket-owner.js';
+import type { Logger } from '../telemetry/log.js';
+import type { WebSocketMetrics } from '../telemetry/server-metrics.js';
+import { CloseCode } from './opcodes.js';
+import { ConnectionState, WebSocketProtocol, type MessageLimiter, type ProtocolSettings } from './protocol.js';
+import { SocketWriter } from './socket-writer.js';
 
-// One parser-options object per endpoint, shared by all its connections.
-const parserOptions = new WeakMap<WebSocketEndpoint, FrameParserOptions>();
-function parserOptionsFor(endpoint: WebSocketEndpoint): FrameParserOptions {
-  let options = parserOptions.get(endpoint);
-  if (!options) {
-    const { maxFrameSize, maxMessageSize, maxFragments } = endpoint.limits;
-    options = { maxFrameSize, maxMessageSize, maxFragments, expectMasked: true };
-    parserOptions.set(endpoint, options);
-  }
-  return options;
+/**
+ * What a connection calls back into: the endpoint's handlers. They take the
+ * connection rather than being closures per connection, so an idle
+ * connection costs no per-connection handler objects.
+ */
+export interface ConnectionHandlers {
+  onMessage(connection: WebSocketConnection, data: Buffer, binary: boolean): void;
+  onDrain?(connection: WebSocketConnection): void;
+  onClose?(connection: WebSocketConnection, code: number, reason: string): void;
 }
 
-// Past this many buffered outbound bytes we stop reading from the peer: a
-// client that does not read our replies does not get to send more.
-const READ_PAUSE_BYTES = 4 * 1024 * 1024;
-// Frames queued during one read are written together; small ones are copied
-// into one buffer (one syscall), large ones written as they are.
-const COALESCE_BYTES = 16 * 1024;
+/** What every connection of a server shares (one object for all of them). */
+export interface ConnectionServices {
+  readonly clock: Clock;
+  readonly metrics: WebSocketMetrics;
+  readonly log: Logger;
+}
 
-type State = 'open' | 'closing' | 'closed';
-
-export class WebSocketConnection implements Sweepable {
-  state: State = 'open';
+export class WebSocketConnection implements SocketOwner {
   /** Application state for this connection (the endpoint's to use). */
   context: unknown = null;
   readonly remoteAddress: string;
-  private readonly parser: FrameParser;
-  private readonly rate: TokenBucket;
-  private lastReceivedAt: number;
-  private pingSentAt = 0;
-  private closeDeadline = 0;
-  private closeCode: number = CloseCode.Abnormal;
-  private closeReason = '';
-  private batch: Uint8Array[] | null = null;
-  private batchBytes = 0;
+  private readonly writer: SocketWriter;
+  private readonly protocol: WebSocketProtocol;
 
   constructor(
     readonly socket: Socket,
-    readonly endpoint: WebSocketEndpoint,
-    private readonly server: ServerContext,
+    private readonly handlers: ConnectionHandlers,
+    settings: ProtocolSettings,
+    limiter: MessageLimiter,
+    private readonly services: ConnectionServices,
   ) {
-    const { limits } = endpoint;
     this.remoteAddress = socket.remoteAddress ?? '';
-    this.parser = new FrameParser(parserOptionsFor(endpoint));
-    this.lastReceivedAt = server.sweeper.now;
-    this.rate = new TokenBucket(limits.messageBurst, limits.messagesPerSecond, server.sweeper.now);
+    this.writer = new SocketWriter(socket, services.metrics);
+    this.protocol = new WebSocketProtocol(settings, limiter, this.writer, services.clock.now());
+    services.metrics.webSocketConnections.inc();
+  }
+
+  get state(): ConnectionState {
+    return this.protocol.state;
   }
 
   /** Bytes accepted for sending but not yet handed to the kernel. */
   get bufferedAmount(): number {
-    return this.socket.writableLength + this.batchBytes;
+    return this.writer.bufferedAmount;
   }
 
-  onData(chunk: Buffer): void {
-    if (this.state === 'closed') return;
-    const { metrics, sweeper } = this.server;
-    metrics.bytesIn.inc(undefined, chunk.length);
-    this.lastReceivedAt = sweeper.now;
-    this.parser.receive(chunk);
-    this.batch = [];
-    for (let event = this.parser.nextEvent(); event !== null; event = this.parser.nextEvent()) {
-      metrics.framesIn.inc();
-      switch (event.kind) {
-        case 'message':
-          if (this.state !== 'open') break; // after our close frame, data is discarded (§5.5.1)
-          if (!this.rate.take(sweeper.now)) {
-            this.fail(CloseCode.PolicyViolation, 'message rate limit exceeded');
-            break;
-          }
-          this.endpoint.onMessage(this, event.data, event.binary);
-          break;
-        case 'ping':
-          if (this.state === 'open') this.sendFrame(Opcode.Pong, event.data);
-          break;
-        case 'pong':
-          break; // its arrival already counts as activity
-        case 'close':
-          this.receivedClose(event.code, event.reason);
-          break;
-        case 'error':
-          this.fail(event.code, event.message);
-          break;
-      }
-    }
-    this.flushBatch();
-  }
+  // ---- Sending --------------------------------------------------------------------------
 
   /** Sends one message; strings go as text, bytes as binary unless `binary` says otherwise. */
   send(data: Uint8Array | string, binary = typeof data !== 'string'): void {
-    const payload = typeof data === 'string' ? Buffer.from(data) : data;
-    this.sendFrame(binary ? Opcode.Binary : Opcode.Text, payload);
+    this.protocol.send(data, binary);
   }
 
   /** Writes an already-encoded frame (see prepareFrame): one Buffer shared by many connections. */
   sendPrepared(frame: Buffer): void {
-    if (this.state !== 'open') return;
-    this.server.metrics.framesOut.inc();
-    this.write(frame);
+    this.protocol.sendPrepared(frame);
   }
 
   /**
@@ -116,136 +76,68 @@ export class WebSocketConnection implements Sweepable {
    * them: a broadcast shares the same part buffers between many connections.
    */
   sendParts(parts: readonly Uint8Array[], length: number): void {
-    if (this.state !== 'open') return;
-    this.server.metrics.framesOut.inc();
-    const cork = this.batch === null;
-    if (cork) this.socket.cork();
-    this.write(encodeFrameHeader(Opcode.Binary, length));
-    for (const part of parts) this.write(part as Buffer);
-    if (cork) this.socket.uncork();
+    this.protocol.sendParts(parts, length);
   }
 
-  ping(payload: Buffer = Buffer.alloc(0)): void {
-    if (this.state === 'open') this.sendFrame(Opcode.Ping, payload);
+  /** Runs `write`; everything it sends leaves in one writev. */
+  cork(write: () => void): void {
+    this.writer.cork(write);
+  }
+
+  ping(payload?: Uint8Array): void {
+    this.protocol.ping(payload);
   }
 
   /** Starts the closing handshake; the socket ends when the peer answers or the close timeout passes. */
   close(code: number = CloseCode.NormalClosure, reason = ''): void {
-    if (this.state !== 'open') return;
-    this.startClosing(code, reason);
+    this.protocol.close(code, reason, this.services.clock.now());
   }
 
   /** Drops the connection without a closing handshake. */
   terminate(): void {
-    this.socket.destroy();
+    this.protocol.abort();
   }
 
-  sweep(now: number): void {
-    if (this.state === 'closing') {
-      if (now >= this.closeDeadline) this.socket.destroy();
-      return;
+  // ---- SocketOwner ----------------------------------------------------------------------
+
+  onData(chunk: Buffer): void {
+    const protocol = this.protocol;
+    if (protocol.state === ConnectionState.Closed) return;
+    const { metrics, clock } = this.services;
+    metrics.bytesIn.inc(undefined, chunk.length);
+    protocol.receive(chunk, clock.now());
+    this.writer.startBatch();
+    for (let event = protocol.nextEvent(); event !== null; event = protocol.nextEvent()) {
+      metrics.framesIn.inc();
+      if (event.kind === 'message') this.handlers.onMessage(this, event.data, event.binary);
     }
-    const { wsIdleTimeoutMs, wsPingIntervalMs } = this.server.config;
-    const silentFor = now - this.lastReceivedAt;
-    if (silentFor >= wsIdleTimeoutMs) {
-      this.closeReason = 'idle timeout';
-      this.socket.destroy();
-    } else if (silentFor >= wsPingIntervalMs && this.pingSentAt <= this.lastReceivedAt) {
-      this.pingSentAt = now;
-      this.ping();
-    }
+    this.writer.flushBatch();
   }
 
   onDrain(): void {
-    if (this.socket.isPaused() && this.state !== 'closed') this.socket.resume();
-    this.endpoint.onDrain?.(this);
+    if (this.socket.isPaused() && this.protocol.state !== ConnectionState.Closed) this.socket.resume();
+    this.handlers.onDrain?.(this);
   }
 
   onClose(): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
-    const { metrics, log } = this.server;
-    this.server.webSocketCount--;
-    metrics.closes.inc({ code: String(this.closeCode) });
-    if (this.closeCode !== CloseCode.NormalClosure && this.closeCode !== CloseCode.GoingAway && this.closeCode !== CloseCode.NoStatus) {
-      log.info('websocket closed abnormally', { remote: this.remoteAddress, code: this.closeCode, reason: this.closeReason });
+    const protocol = this.protocol;
+    protocol.connectionLost();
+    const { metrics, log } = this.services;
+    const code = protocol.closeCode;
+    const reason = protocol.closeReason;
+    metrics.webSocketConnections.dec();
+    metrics.closes.inc({ code: String(code) });
+    if (code !== CloseCode.NormalClosure && code !== CloseCode.GoingAway && code !== CloseCode.NoStatus) {
+      log.info('websocket closed abnormally', { remote: this.remoteAddress, code, reason });
     }
-    this.endpoint.onClose?.(this, this.closeCode, this.closeReason);
+    this.handlers.onClose?.(this, code, reason);
   }
 
-  private receivedClose(code: number, reason: string): void {
-    if (this.state === 'open') {
-      // Echo the peer's code (§5.5.1); a close without one is answered without one.
-      this.closeCode = code;
-      this.closeReason = reason;
-      this.write(code === CloseCode.NoStatus ? encodeCloseFrame(0) : encodeCloseFrame(code));
-      this.state = 'closing';
-      this.closeDeadline = this.server.sweeper.now + this.server.config.wsCloseTimeoutMs;
-    }
-    // Both close frames have now crossed: the server closes TCP first (§7.1.1).
-    this.endSocket();
+  sweep(now: number): void {
+    this.protocol.tick(now);
   }
 
-  /** _Fail the WebSocket Connection_ (§7.1.7): send the close code, then close TCP. */
-  private fail(code: number, reason: string): void {
-    if (this.state !== 'open') return;
-    this.startClosing(code, reason);
-    this.endSocket();
-  }
-
-  private startClosing(code: number, reason: string): void {
-    this.closeCode = code;
-    this.closeReason = reason;
-    this.server.metrics.framesOut.inc();
-    this.write(encodeCloseFrame(code, reason));
-    this.state = 'closing';
-    this.closeDeadline = this.server.sweeper.now + this.server.config.wsCloseTimeoutMs;
-  }
-
-  private endSocket(): void {
-    this.flushBatch();
-    if (!this.socket.writableEnded) this.socket.end();
-  }
-
-  private sendFrame(opcode: number, payload: Uint8Array): void {
-    if (this.state !== 'open') return;
-    this.server.metrics.framesOut.inc();
-    const header = encodeFrameHeader(opcode, payload.length);
-    if (payload.length === 0) return this.write(header);
-    // Outside a read, header and payload still leave in one syscall.
-    const cork = this.batch === null;
-    if (cork) this.socket.cork();
-    this.write(header);
-    this.write(payload);
-    if (cork) this.socket.uncork();
-  }
-
-  // Sends outside a read (timers, broadcasts) are written at once; the
-  // `batch` only exists while a read is being processed.
-  private write(bytes: Uint8Array): void {
-    this.server.metrics.bytesOut.inc(undefined, bytes.length);
-    if (this.batch !== null) {
-      this.batch.push(bytes);
-      this.batchBytes += bytes.length;
-    } else if (!this.socket.writableEnded) {
-      this.socket.write(bytes);
-    }
-  }
-
-  private flushBatch(): void {
-    const batch = this.batch;
-    if (batch === null) return;
-    this.batch = null;
-    const bytes = this.batchBytes;
-    this.batchBytes = 0;
-    if (batch.length === 0 || this.socket.writableEnded) return;
-    if (batch.length === 1) this.socket.write(batch[0]!);
-    else if (bytes <= COALESCE_BYTES) this.socket.write(Buffer.concat(batch, bytes));
-    else {
-      this.socket.cork();
-      for (const bytes of batch) this.socket.write(bytes);
-      this.socket.uncork();
-    }
-    if (this.socket.writableLength > READ_PAUSE_BYTES) this.socket.pause();
+  shutdown(): void {
+    this.close(CloseCode.GoingAway, 'server shutting down');
   }
 }

@@ -1,20 +1,24 @@
 // What an application provides to serve WebSocket connections on a path.
-// Callbacks take the connection rather than being closures per connection,
-// so an idle connection costs no per-connection handler objects.
+// Register it with WebSocketAcceptor.handler(endpoint) (upgrade.ts).
 import type { HttpRequest } from '../net/router.js';
-import type { WebSocketConnection } from './connection.js';
+import type { ConnectionHandlers, WebSocketConnection } from './connection.js';
+import type { MessageLimiter } from './protocol.js';
 
 export interface WebSocketLimits {
-  maxFrameSize: number;
-  maxMessageSize: number;
-  maxFragments: number;
-  messagesPerSecond: number;   // inbound rate; over it → close 1008
-  messageBurst: number;
+  maxFrameSize: number;   // larger → 1009, as soon as the frame header arrives
+  maxMessageSize: number; // summed over a message's fragments → 1009
+  maxFragments: number;   // more fragments in one message → 1009
 }
 
-export interface WebSocketEndpoint {
+export interface WebSocketEndpoint extends ConnectionHandlers {
+  /** Subprotocols this endpoint speaks, most preferred first. */
   protocols: readonly string[];
   limits: WebSocketLimits;
+  /**
+   * The inbound message-rate policy: a new limiter for each connection,
+   * created at `now`. A message it refuses closes the connection with 1008.
+   */
+  messageLimiter(now: number): MessageLimiter;
   /**
    * Called once the handshake is valid, before the 101 is written: extra
    * response headers (e.g. Set-Cookie, as "Name: value\r\n" lines) and the
@@ -22,7 +26,4 @@ export interface WebSocketEndpoint {
    */
   accept?(request: HttpRequest): { headers?: string; context?: unknown };
   onOpen?(connection: WebSocketConnection): void;
-  onMessage(connection: WebSocketConnection, data: Buffer, binary: boolean): void;
-  onDrain?(connection: WebSocketConnection): void;
-  onClose?(connection: WebSocketConnection, code: number, reason: string): void;
 }

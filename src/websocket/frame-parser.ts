@@ -23,12 +23,13 @@
 // frame with FIN clear followed by Continuation frames, the last with FIN set
 // (§5.4). Control frames (Close, Ping, Pong) may appear between fragments.
 //
-// Memory: received chunks are kept in a list and consumed in place. A frame
+// Memory: received chunks wait in a ByteQueue and are consumed in place. A frame
 // whose payload lies inside one chunk is delivered as a zero-copy view of that
 // chunk, unmasked in place. Otherwise (fragmented message, or a payload that
 // spans chunks) the payload is copied into one growable message buffer as
 // bytes arrive, so text can be validated early and no chunk is kept alive.
 
+import { ByteQueue } from '../net/byte-queue.js';
 import { CloseCode, Opcode, isControlOpcode, isValidCloseCodeOnWire } from './opcodes.js';
 import { Utf8Validator, isValidUtf8 } from './utf8.js';
 
@@ -79,10 +80,8 @@ export class FrameParser {
   private readonly options: FrameParserOptions;
   private state = READING_HEADER;
 
-  // Received bytes not parsed yet: chunks[0] from chunkOffset, then the other chunks whole.
-  private readonly chunks: Buffer[] = [];
-  private chunkOffset = 0;
-  private buffered = 0;
+  // Received bytes not parsed yet.
+  private readonly queue = new ByteQueue();
 
   // The frame being read (valid in READING_PAYLOAD).
   private fin = false;
@@ -108,14 +107,13 @@ export class FrameParser {
 
   /** Bytes received but not parsed yet (not counting a message being assembled). */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.queue.length;
   }
 
   /** Adds bytes from the network. The parser owns `data` from now on: it may unmask it in place. */
   receive(data: Buffer): void {
-    if (this.state === DEAD || data.length === 0) return;
-    this.chunks.push(data);
-    this.buffered += data.length;
+    if (this.state === DEAD) return;
+    this.queue.push(data);
   }
 
   /** Returns the next event, or null when more bytes are needed (or the parser is dead). */
@@ -145,11 +143,13 @@ export class FrameParser {
 
   /** Parses the next frame header; false if it has not fully arrived. Throws FrameError. */
   private readHeader(): boolean {
-    if (this.buffered < 2) return false;
-    const first = this.chunks[0];
-    const contiguous = first.length - this.chunkOffset;
-    const byte0 = contiguous >= 2 ? first[this.chunkOffset] : this.peekByte(0);
-    const byte1 = contiguous >= 2 ? first[this.chunkOffset + 1] : this.peekByte(1);
+    const queue = this.queue;
+    if (queue.length < 2) return false;
+    const first = queue.front!;
+    const offset = queue.offset;
+    const contiguous = queue.frontLength;
+    const byte0 = contiguous >= 2 ? first[offset] : queue.peek(0)!;
+    const byte1 = contiguous >= 2 ? first[offset + 1] : queue.peek(1)!;
 
     // The first two bytes are enough to reject most bad frames early.
     const fin = (byte0 & 0x80) !== 0;
@@ -166,7 +166,7 @@ export class FrameParser {
 
     const extendedLength = length7 === 126 ? 2 : length7 === 127 ? 8 : 0;
     const headerLength = 2 + extendedLength + (masked ? 4 : 0);
-    if (this.buffered < headerLength) return false;
+    if (queue.length < headerLength) return false;
 
     // Get the whole header in one place: in the chunk itself if it fits,
     // otherwise copied out of several chunks into a small scratch buffer.
@@ -174,12 +174,12 @@ export class FrameParser {
     let at: number;
     if (contiguous >= headerLength) {
       header = first;
-      at = this.chunkOffset;
-      this.consume(headerLength);
+      at = offset;
+      queue.consume(headerLength);
     } else {
       header = HEADER_SCRATCH;
       at = 0;
-      this.copyOut(header, 0, headerLength);
+      queue.copyTo(header, 0, headerLength);
     }
 
     let length = length7;
@@ -278,8 +278,8 @@ export class FrameParser {
     const length = this.payloadLength;
     if (isControlOpcode(this.opcode)) {
       // Control frames are tiny (≤ 125 bytes): wait until the whole payload is here.
-      if (this.buffered < length) return null;
-      const payload = this.takeBytes(length);
+      if (this.queue.length < length) return null;
+      const payload = this.queue.read(length);
       if (this.masked) unmask(payload, 0, length, this.maskBytes(), 0);
       this.state = READING_HEADER;
       return this.controlEvent(this.opcode, payload);
@@ -288,9 +288,8 @@ export class FrameParser {
     // Fast path: a whole unfragmented message inside the current chunk is
     // handed out as a view of that chunk, with no copy.
     if (this.fin && this.opcode !== Opcode.Continuation && this.payloadReceived === 0) {
-      const first = this.chunks[0];
-      if (length === 0 || (first !== undefined && first.length - this.chunkOffset >= length)) {
-        const payload = this.takeBytes(length);
+      if (this.queue.frontLength >= length) {
+        const payload = this.queue.read(length);
         if (this.masked) unmask(payload, 0, length, this.maskBytes(), 0);
         this.state = READING_HEADER;
         this.messageOpcode = 0;
@@ -303,13 +302,11 @@ export class FrameParser {
     // Otherwise copy what has arrived into the message buffer, unmasking and
     // validating it now, so bad text fails before the rest of it arrives.
     const text = this.messageOpcode === Opcode.Text;
-    while (this.payloadReceived < length && this.buffered > 0) {
-      const chunk = this.chunks[0];
-      const count = Math.min(chunk.length - this.chunkOffset, length - this.payloadReceived);
+    while (this.payloadReceived < length && this.queue.length > 0) {
+      const count = Math.min(this.queue.frontLength, length - this.payloadReceived);
       const target = this.reserveMessageSpace(count);
       const start = this.messageFill;
-      chunk.copy(target, start, this.chunkOffset, this.chunkOffset + count);
-      this.consume(count);
+      this.queue.copyTo(target, start, count);
       if (this.masked) unmask(target, start, start + count, this.maskBytes(), this.payloadReceived & 3);
       this.payloadReceived += count;
       this.messageFill += count;
@@ -366,60 +363,10 @@ export class FrameParser {
     return event;
   }
 
-  // ---- The list of received chunks -----------------------------------------
-
-  /** The byte `index` positions past the read position (which may be in a later chunk). */
-  private peekByte(index: number): number {
-    let position = this.chunkOffset + index;
-    for (const chunk of this.chunks) {
-      if (position < chunk.length) return chunk[position];
-      position -= chunk.length;
-    }
-    throw new RangeError('peekByte past the buffered bytes');
-  }
-
-  /** Marks `count` bytes of the first chunk as read (count ≤ what it has left). */
-  private consume(count: number): void {
-    this.chunkOffset += count;
-    this.buffered -= count;
-    if (this.chunkOffset === this.chunks[0].length) {
-      this.chunks.shift();
-      this.chunkOffset = 0;
-    }
-  }
-
-  /** Copies the next `count` bytes (possibly from several chunks) into `target` and consumes them. */
-  private copyOut(target: Buffer, targetStart: number, count: number): void {
-    while (count > 0) {
-      const chunk = this.chunks[0];
-      const n = Math.min(count, chunk.length - this.chunkOffset);
-      chunk.copy(target, targetStart, this.chunkOffset, this.chunkOffset + n);
-      this.consume(n);
-      targetStart += n;
-      count -= n;
-    }
-  }
-
-  /** The next `count` bytes, as a view of the first chunk if they are all there, else as a copy. */
-  private takeBytes(count: number): Buffer {
-    if (count === 0) return EMPTY;
-    const first = this.chunks[0];
-    if (first.length - this.chunkOffset >= count) {
-      const view = first.subarray(this.chunkOffset, this.chunkOffset + count);
-      this.consume(count);
-      return view;
-    }
-    const copy = Buffer.allocUnsafe(count);
-    this.copyOut(copy, 0, count);
-    return copy;
-  }
-
   /** Stops for good: forget all buffered data. */
   private die(): void {
     this.state = DEAD;
-    this.chunks.length = 0;
-    this.chunkOffset = 0;
-    this.buffered = 0;
+    this.queue.clear();
     this.messageBuffer = null;
     this.messageOpcode = 0;
   }

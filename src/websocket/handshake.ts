@@ -1,8 +1,8 @@
 // The server side of the RFC 6455 §4.2 opening handshake, as a pure function
-// over a parsed request head: it decides, the connection layer does the I/O.
+// over a parsed request head: it decides, upgrade.ts does the I/O.
 import { createHash } from 'node:crypto';
 import type { RequestHead } from '../net/http-parser.js';
-import { headerHasToken, splitTokens } from '../net/header-tokens.js';
+import { listHasToken, listItems } from '../net/header-lists.js';
 import { isOriginAllowed } from '../net/origin.js';
 
 // RFC 6455 §1.3: the fixed GUID appended to the client's key.
@@ -32,8 +32,8 @@ export function checkHandshake(head: RequestHead, options: HandshakeOptions): Ha
   const h = head.headers;
   if (head.method !== 'GET') return refuse(400, 'method must be GET');
   if (head.versionMinor !== 1) return refuse(400, 'HTTP/1.1 required');
-  if (!headerHasToken(h.get('upgrade'), 'websocket')) return refuse(400, 'missing Upgrade: websocket');
-  if (!headerHasToken(h.get('connection'), 'upgrade')) return refuse(400, 'missing Connection: Upgrade');
+  if (!listHasToken(h.get('upgrade'), 'websocket')) return refuse(400, 'missing Upgrade: websocket');
+  if (!listHasToken(h.get('connection'), 'upgrade')) return refuse(400, 'missing Connection: Upgrade');
   if (h.get('sec-websocket-version') !== '13') {
     return { ok: false, status: 426, reason: 'unsupported Sec-WebSocket-Version', headers: [['Sec-WebSocket-Version', '13']] };
   }
@@ -55,7 +55,7 @@ function refuse(status: 400 | 403, reason: string): HandshakeResult {
 // in which case we omit the header and let the client decide (§4.2.2).
 export function selectProtocol(offered: string | undefined, supported: readonly string[]): string | null {
   if (offered === undefined || supported.length === 0) return null;
-  const offers = splitTokens(offered);
+  const offers = listItems(offered); // subprotocol names are case-sensitive
   return supported.find((p) => offers.includes(p)) ?? null;
 }
 

@@ -1,11 +1,14 @@
 // Starts a real server in-process on a free loopback port for a test.
+import type { Clock } from '../../src/clock.js';
 import { DEFAULT_CONFIG_PATH, loadAppConfig, type AppConfig } from '../../src/config/load.js';
 import { defaultConfig, type ServerConfig } from '../../src/config/settings.js';
 import { createApp } from '../../src/app/app.js';
 import type { Canvas } from '../../src/app/canvas.js';
+import { createNetworkStack } from '../../src/app/server.js';
 import type { Router } from '../../src/net/router.js';
-import { TesseraServer } from '../../src/net/server.js';
+import type { TesseraServer } from '../../src/net/server.js';
 import { createLogger } from '../../src/telemetry/log.js';
+import type { WebSocketAcceptor } from '../../src/websocket/upgrade.js';
 
 export interface RunningServer {
   server: TesseraServer;
@@ -35,15 +38,21 @@ async function run(server: TesseraServer, canvas?: Canvas): Promise<RunningServe
 }
 
 /** The product's own routes. */
-export function startApp(overrides: Partial<ServerConfig> = {}, appConfig: AppConfig = loadAppConfig(DEFAULT_CONFIG_PATH)): Promise<RunningServer> {
+export function startApp(overrides: Partial<ServerConfig> = {}, appConfig: AppConfig = loadAppConfig(DEFAULT_CONFIG_PATH), clock?: Clock): Promise<RunningServer> {
   // As in production: the file's settings, then what the test sets (its "flags").
   const config = testConfig({ ...appConfig.server, ...overrides });
-  const { server, canvas } = createApp(config, appConfig.boards, createLogger(config.logLevel));
+  const { server, canvas } = createApp(config, appConfig.boards, createLogger(config.logLevel), clock);
   return run(server, canvas);
 }
 
-/** A server with routes the test defines. */
-export function startWithRouter(router: Router, overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+/** A server with routes the test defines (WebSocket endpoints through `webSockets.handler`). */
+export function startWithRoutes(
+  routes: (router: Router, webSockets: WebSocketAcceptor) => void,
+  overrides: Partial<ServerConfig> = {},
+  clock?: Clock,
+): Promise<RunningServer> {
   const config = testConfig(overrides);
-  return run(new TesseraServer(config, router, createLogger(config.logLevel)));
+  const { server, router, webSockets } = createNetworkStack(config, createLogger(config.logLevel), clock);
+  routes(router, webSockets);
+  return run(server);
 }

@@ -1,0 +1,56 @@
+// The network stack, configured: the TCP/HTTP server, the WebSocket acceptor
+// that endpoints register through, and the per-IP connection-rate limit, all
+// built from one ServerConfig and sharing one clock. The routes are the
+// caller's (app.ts for the product, tests for their own).
+import { systemClock, type Clock } from '../clock.js';
+import type { ServerConfig } from '../config/settings.js';
+import { Router } from '../net/router.js';
+import { TesseraServer, type ServerSettings } from '../net/server.js';
+import { sweepResolution } from '../net/sweeper.js';
+import { KeyedBuckets } from '../ratelimit/keyed-buckets.js';
+import type { Logger } from '../telemetry/log.js';
+import { WebSocketAcceptor, type WebSocketSettings } from '../websocket/upgrade.js';
+
+export interface NetworkStack {
+  server: TesseraServer;
+  router: Router;
+  webSockets: WebSocketAcceptor;
+}
+
+export function createNetworkStack(config: ServerConfig, log: Logger, clock: Clock = systemClock): NetworkStack {
+  const router = new Router();
+  const connectionRate = new KeyedBuckets({ capacity: config.connectionBurstPerIp, refillPerSecond: config.connectionRatePerIp });
+  const server = new TesseraServer(serverSettings(config), { router, log, connectionRate, clock });
+  const webSockets = new WebSocketAcceptor(webSocketSettings(config), { clock, log, registry: server.registry });
+  return { server, router, webSockets };
+}
+
+export function serverSettings(config: ServerConfig): ServerSettings {
+  return {
+    host: config.host,
+    port: config.port,
+    publicDir: config.publicDir,
+    maxConnections: config.maxConnections,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    maxHeaderBytes: config.maxHeaderBytes,
+    maxHeaderCount: config.maxHeaderCount,
+    headerTimeoutMs: config.headerTimeoutMs,
+    bodyTimeoutMs: config.bodyTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    closeTimeoutMs: config.wsCloseTimeoutMs,
+    // The one sweep runs every connection's deadlines, WebSocket ones included.
+    sweepIntervalMs: sweepResolution([
+      config.headerTimeoutMs, config.bodyTimeoutMs, config.keepAliveTimeoutMs, config.wsPingIntervalMs, config.wsCloseTimeoutMs,
+    ]),
+  };
+}
+
+export function webSocketSettings(config: ServerConfig): WebSocketSettings {
+  return {
+    allowedOrigins: config.allowedOrigins,
+    pingIntervalMs: config.wsPingIntervalMs,
+    idleTimeoutMs: config.wsIdleTimeoutMs,
+    closeTimeoutMs: config.wsCloseTimeoutMs,
+  };
+}
