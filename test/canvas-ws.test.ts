@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodePing, encodePlace, encodePlaceBatch, encodeSubscribe, encodeUnsubscribe, RejectReason } from '../src/protocol/messages.js';
-import { decodeChunkPixels } from '../src/canvas/chunk-encoding.js';
+import { decodeChunkPixels } from '../src/protocol/chunk-encoding.js';
 import { smallConfig, TestCanvasClient } from './support/canvas-client.js';
 import { exchange, parseResponses } from './support/raw.js';
 import { clientFrame, closePayload, UPGRADE_HEADERS } from './support/raw-websocket.js';

@@ -9,11 +9,11 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { loadAppConfig, DEFAULT_CONFIG_PATH } from '../../src/canvas/board-config.js';
-import { encodeChunkPixels } from '../../src/canvas/chunk-encoding.js';
 import {
   decodeClientMessage,
   encodeAck,
   encodeChunk,
+  encodeChunkPixels,
   encodeDiff,
   encodeDiffSectionValues,
   encodeHello,

@@ -1,8 +1,7 @@
 // Wires the client together: the connection's messages go to the chunk store,
 // placements and status; the viewport decides the subscriptions; the tools and
 // inputs turn clicks and keys into writes.
-import { decodeChunkPixels } from '../../src/canvas/chunk-encoding.js';
-import type { ChunkMessage, DiffSection, ServerMessage } from '../../src/protocol/messages.js';
+import { decodeChunkPixels, type ChunkMessage, type DiffSection, type ServerMessage } from '../../src/protocol/messages.js';
 import { Announcer } from './announcer.js';
 import { ChunkStore } from './chunk-store.js';
 import { Connection, type ConnectionState } from './connection.js';

@@ -26,4 +26,4 @@ export {
   encodeServerMessage,
 } from './server-messages.js';
 export { DIFF_PREFIX, DIFF_TYPE, encodeDiff, encodeDiffSection, encodeDiffSectionValues } from './diff.js';
-export { textMessageFault } from './wire.js';
+export { decodeChunkPixels, encodeChunkPixels } from './chunk-encoding.js';
