@@ -11,7 +11,7 @@ import type { WebSocketEndpoint } from '../websocket/endpoint.js';
 import { CloseCode } from '../websocket/opcodes.js';
 import type { Canvas } from './canvas.js';
 import { identify, type Identity } from './identity.js';
-import { boardJson } from './board-json.js';
+import { clampU16, helloJson } from './json.js';
 
 // More malformed messages than this within a minute and the client is closed with 1008.
 const MAX_FAULTS_PER_MINUTE = 20;
@@ -108,11 +108,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       connection.context = client;
       broadcaster.add(client);
       const now = Date.now();
-      const json = JSON.stringify({
-        sessionId: session,
-        boards: canvas.boards.map(boardJson),
-        quotas: canvas.boards.map((board) => ({ board: board.index, ...quotaJson(placements.quota(board, client, now)) })),
-      });
+      const json = JSON.stringify(helloJson(session, canvas.boards, (board) => placements.quota(board, client, now)));
       connection.send(encodeHello(Buffer.from(session, 'base64url'), json, PROTOCOL_VERSION));
       connection.sendPrepared(canvas.onlineFrame());
     },
@@ -127,12 +123,4 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       broadcaster.remove(connection.context as CanvasClient);
     },
   };
-}
-
-function clampU16(n: number): number {
-  return Math.min(Math.max(0, Math.floor(n)), 0xffff);
-}
-
-function quotaJson(quota: { available: number; capacity: number; nextInMs: number }) {
-  return { available: clampU16(quota.available), capacity: clampU16(quota.capacity), nextInMs: quota.nextInMs };
 }

@@ -2,6 +2,7 @@
 // browser client and bots. Uses only Uint8Array, DataView and TextEncoder/
 // TextDecoder, so it bundles for the browser as it is.
 export * from './types.js';
+export * from './json.js';
 export {
   decodeClientMessage,
   encodeClientMessage,

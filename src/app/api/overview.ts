@@ -9,6 +9,7 @@ import type { Board } from '../../canvas/board.js';
 import { OverviewPyramid } from '../../canvas/render/index.js';
 import type { HttpResponse } from '../../net/response.js';
 import type { HttpHandler, HttpRequest } from '../../net/router.js';
+import type { OverviewJson, OverviewVersionsJson } from '../../protocol/messages.js';
 import type { Canvas } from '../canvas.js';
 import { boardFrom, integerParam, jsonBody, notModified } from './http.js';
 
@@ -34,11 +35,13 @@ export function overviewHandlers(canvas: Canvas, epoch: string): { info: HttpHan
 
   function info(request: HttpRequest): HttpResponse | Promise<HttpResponse> {
     const board = boardFrom(canvas, request);
-    return jsonBody(request, {
-      ...pyramidOf(board).info(),
+    const { boardId, width, height, tilePixels, levels, tiles } = pyramidOf(board).info();
+    const json: OverviewJson = {
+      boardId, width, height, tilePixels, levels, tiles,
       tileUrl: `${base(board)}/{level}/{tx}/{ty}.png?v={v}`,
       versionsUrl: `${base(board)}/{level}/versions`,
-    });
+    };
+    return jsonBody(request, json);
   }
 
   function versions(request: HttpRequest): HttpResponse | Promise<HttpResponse> {
@@ -47,7 +50,8 @@ export function overviewHandlers(canvas: Canvas, epoch: string): { info: HttpHan
     const pyramid = pyramidOf(board);
     const tiles = pyramid.versions(level).map(v); // TileNotFoundError → 404
     const { tilesX, tilesY } = pyramid.info().tiles[level]!;
-    return jsonBody(request, { level, tilesX, tilesY, v: tiles });
+    const json: OverviewVersionsJson = { level, tilesX, tilesY, v: tiles };
+    return jsonBody(request, json);
   }
 
   function tile(request: HttpRequest): HttpResponse | Promise<HttpResponse> {
