@@ -7,7 +7,6 @@ import pngjs from 'pngjs';
 import WebSocket from 'ws';
 import { parseAppConfig, type AppConfig } from '../src/canvas/board-config.js';
 import { decodeServerMessage, encodeSubscribe, type DiffMessage, type ServerMessage } from '../src/protocol/messages.js';
-import { VersionedCache } from '../src/app/api/versioned-cache.js';
 import { exchange, parseResponses } from './support/raw.js';
 import { startApp, type RunningServer } from './support/server.js';
 
@@ -425,35 +424,6 @@ test('PUT tile: wrong size, off-palette colours, not a PNG, wrong board, wrong t
 test('PUT tile: a body over 64 KiB is 413', async () => {
   const response = await putTile(0, 0, Buffer.alloc(65 * 1024));
   assert.is(response.status, 413);
-});
-
-// ---- the cache behind chunks and images ----
-
-test('VersionedCache: one render per version, LRU by entries and bytes, failures not kept', async () => {
-  const cache = new VersionedCache(2, 10);
-  let renders = 0;
-  const render = (bytes: number) => () => {
-    renders++;
-    return Promise.resolve(Buffer.alloc(bytes));
-  };
-  const [a, b] = await Promise.all([cache.get('a', 1, render(4)), cache.get('a', 1, render(4))]);
-  assert.is(a, b);
-  assert.is(renders, 1);
-  await cache.get('a', 2, render(4)); // a newer version replaces the entry
-  assert.is(renders, 2);
-  assert.is(cache.size, 1);
-  await cache.get('b', 1, render(4));
-  await cache.get('a', 2, render(4)); // a is now the most recent
-  await cache.get('c', 1, render(4)); // over 2 entries: b, the least recent, goes
-  assert.is(renders, 4);
-  assert.equal([cache.size, cache.byteSize], [2, 8]);
-  await cache.get('a', 2, render(4));
-  assert.is(renders, 4);
-  await cache.get('d', 1, render(8)); // over 10 bytes: c, then a go
-  assert.equal([cache.size, cache.byteSize], [1, 8]);
-  await cache.get('e', 1, () => Promise.reject(new Error('boom'))).catch(() => {});
-  await Promise.resolve();
-  assert.is(cache.size, 1);
 });
 
 test.run();

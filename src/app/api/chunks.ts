@@ -2,6 +2,7 @@
 // GET /api/boards/:id/chunks/:cx/:cy.png (the chunk as an image). Both are
 // tagged with the chunk's version, which grows with every write to it, so a
 // client revalidates cheaply (If-None-Match → 304).
+import { VersionedPromiseLru } from '../../cache/versioned-lru.js';
 import type { Board } from '../../canvas/board.js';
 import { renderChunkPng } from '../../canvas/render/index.js';
 import type { HttpResponse } from '../../net/response.js';
@@ -9,7 +10,6 @@ import type { HttpHandler, HttpRequest } from '../../net/router.js';
 import type { Canvas } from '../canvas.js';
 import { ApiError } from './errors.js';
 import { boardFrom, gzipAsync, integerParam, notModified, wantsGzip } from './http.js';
-import { VersionedCache } from './versioned-cache.js';
 
 interface ChunkAt {
   board: Board;
@@ -33,8 +33,8 @@ function chunkAt(canvas: Canvas, request: HttpRequest): ChunkAt {
 /** `epoch` tells this process's versions from an earlier one's (they restart at 0). */
 export function chunkHandlers(canvas: Canvas, epoch: string): { bytes: HttpHandler; png: HttpHandler } {
   // Compressed chunks: at most 8 MiB, so ~130 full 256² chunks or thousands of sparse ones.
-  const gzipped = new VersionedCache(4096, 8 * 1024 * 1024);
-  const pngs = new VersionedCache(1024, 16 * 1024 * 1024);
+  const gzipped = new VersionedPromiseLru<string, Buffer>({ maxEntries: 4096, maxBytes: 8 * 1024 * 1024, byteLength: (gz) => gz.length });
+  const pngs = new VersionedPromiseLru<string, Buffer>({ maxEntries: 1024, maxBytes: 16 * 1024 * 1024, byteLength: (png) => png.length });
   // A never-written chunk is all background: one shared buffer per board (never written to).
   const emptyChunks = new Map<Board, Buffer>();
 

@@ -21,6 +21,7 @@
 // next request re-renders it. Rendered tiles are cached per (level, tx, ty) with that
 // version (the sum of the versions of the chunks under the tile), in an LRU of
 // maxCachedTiles. Level 0 tiles are the board's pixels, copied synchronously.
+import { VersionedPromiseLru } from '../../cache/versioned-lru.js';
 import { encodeIndexedPng, encodeRgbPng } from './png-pool.js';
 import { rasterizeIndexed } from './raster.js';
 import { TileNotFoundError, type RenderableBoard } from './types.js';
@@ -117,11 +118,6 @@ interface ChunkGrids {
   byLevel: (ChunkGrid | undefined)[];
 }
 
-interface CachedTile {
-  version: number;
-  png: Promise<Buffer>;
-}
-
 /** Colours packed as r + g·2^17 + b·2^34 in a double: sums of up to 514 pixels stay exact and separable. */
 const PACK_G = 2 ** 17;
 const PACK_B = 2 ** 34;
@@ -186,7 +182,7 @@ export class OverviewPyramid {
   /** Tiles computed so far (cache hits don't count). */
   renders = 0;
 
-  private readonly cache = new Map<string, CachedTile>();
+  private readonly cache: VersionedPromiseLru<string, Buffer>;
   private readonly grids = new Map<number, ChunkGrids>();
   /** 256 × RGB, so that any index reads as a colour (unknown ones black). */
   private readonly palette: Uint8Array;
@@ -203,6 +199,7 @@ export class OverviewPyramid {
       throw new RangeError(`maxCachedTiles must be a positive integer, got ${maxCachedTiles}`);
     }
     this.maxCachedTiles = maxCachedTiles;
+    this.cache = new VersionedPromiseLru({ maxEntries: maxCachedTiles });
     this.levels = overviewLevelCount(board.config.width, board.config.height, this.tilePixels);
     this.gridLevel = Math.max(1, Math.ceil(Math.log2(board.config.chunkSize)) - 4);
     this.palette = new Uint8Array(256 * 3);
@@ -248,24 +245,10 @@ export class OverviewPyramid {
       return Promise.reject(error);
     }
     const version = this.versionOf(rect);
-    const key = `${level}/${tx}/${ty}`;
-    const hit = this.cache.get(key);
-    this.cache.delete(key);
-    if (hit && hit.version === version) {
-      this.cache.set(key, hit);
-      return hit.png;
-    }
-    this.renders++;
-    const entry: CachedTile = { version, png: this.render(rect) };
-    this.cache.set(key, entry);
-    while (this.cache.size > this.maxCachedTiles) {
-      const oldest = this.cache.keys().next().value as string;
-      this.cache.delete(oldest);
-    }
-    entry.png.catch(() => {
-      if (this.cache.get(key) === entry) this.cache.delete(key);
+    return this.cache.get(`${level}/${tx}/${ty}`, version, () => {
+      this.renders++;
+      return this.render(rect);
     });
-    return entry.png;
   }
 
   /** Drops every cached tile and chunk grid. */
