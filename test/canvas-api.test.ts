@@ -54,6 +54,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
 
 async function errorOf(response: Response): Promise<{ error: string; message: string; [key: string]: unknown }> {
   assert.is(response.headers.get('content-type'), 'application/json');
+  assert.is(response.headers.get('cache-control'), 'no-store', 'an error is never cached');
   const body = await json(response);
   assert.type(body.error, 'string');
   assert.type(body.message, 'string');
@@ -337,6 +338,8 @@ test('POST pixel: refusals and malformed bodies are 400 with a code and a messag
     const error = await errorOf(response);
     assert.is(error.error, code, body);
     assert.ok(error.message.length > 10, error.message);
+    // A refusal counts against the writer's session, so a new one learns it here too.
+    assert.match(response.headers.get('set-cookie') ?? '', /^tessera_session=[\w-]{22}; /, body);
   }
   const unknown = await post('/api/boards/nope/pixels', { x: 0, y: 0, color: 0 });
   assert.is(unknown.status, 404);
@@ -351,6 +354,7 @@ test('CSRF: a foreign Origin may not write; a local one or none may', async () =
   const foreign = await post('/api/boards/wide/pixels', { x: 0, y: 0, color: 1 }, { Origin: 'https://evil.example' });
   assert.is(foreign.status, 403);
   assert.is((await errorOf(foreign)).error, 'ORIGIN_NOT_ALLOWED');
+  assert.is(foreign.headers.get('set-cookie'), null, 'refused before the writer is identified');
   const sandboxed = await post('/api/boards/wide/pixels', { x: 0, y: 0, color: 1 }, { Origin: 'null' });
   assert.is(sandboxed.status, 403);
   const local = await post('/api/boards/wide/pixels', { x: 0, y: 0, color: 1 }, { Origin: 'http://localhost:5173' });

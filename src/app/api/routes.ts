@@ -5,7 +5,7 @@ import type { Canvas } from '../canvas.js';
 import { getBoard, listBoards } from './boards.js';
 import { chunkHandlers } from './chunks.js';
 import { sameOriginOnly } from './csrf.js';
-import { apiRoute } from './errors.js';
+import { apiRoute, type ApiHandler } from './errors.js';
 import { boardImage } from './images.js';
 import { overviewHandlers } from './overview.js';
 import { MAX_PIXEL_BODY_BYTES, placePixel } from './pixels.js';
@@ -17,7 +17,8 @@ export function registerApiRoutes(router: Router, canvas: Canvas, config: Server
   const chunks = chunkHandlers(canvas, epoch);
   const overview = overviewHandlers(canvas, epoch);
   const tiles = tileHandlers(canvas);
-  const write = (handler: Parameters<typeof apiRoute>[0]) => sameOriginOnly(apiRoute(handler), config.allowedOrigins);
+  // Every route is wrapped by apiRoute once: the one path of its errors (errors.ts).
+  const write = (handler: ApiHandler) => apiRoute(sameOriginOnly(handler, config.allowedOrigins));
 
   router
     .http('GET', '/api/boards', apiRoute(listBoards(canvas)))

@@ -8,7 +8,7 @@ import type { HttpRequest } from '../../net/router.js';
 import { RejectReason } from '../../protocol/messages.js';
 import type { Canvas } from '../canvas.js';
 import { identify, type Identity } from '../identity.js';
-import { ApiError } from './errors.js';
+import { ApiError, type ApiHandler } from './errors.js';
 
 export const REJECT_STATUS: Record<RejectReason, number> = {
   [RejectReason.RATE_LIMITED]: 429,
@@ -35,25 +35,18 @@ export type RejectMessages = Partial<Record<RejectReason, string>>;
  * errors included, sets the session cookie when the session is new, so the next
  * request is counted against the same session.
  */
-export function withIdentity(canvas: Canvas, handler: (request: HttpRequest, who: Identity) => HttpResponse): (request: HttpRequest) => HttpResponse {
-  return (request) => {
+export function withIdentity(canvas: Canvas, handler: (request: HttpRequest, who: Identity) => HttpResponse): ApiHandler {
+  return (request, answerHeaders) => {
     const who = identify(request, canvas.config.server.trustedProxies);
-    let response: HttpResponse;
-    try {
-      response = handler(request, who);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      response = error.toResponse();
-    }
-    if (who.setCookie !== null) response.headers = { ...response.headers, 'Set-Cookie': who.setCookie };
-    return response;
+    if (who.setCookie !== null) answerHeaders['Set-Cookie'] = who.setCookie;
+    return handler(request, who);
   };
 }
 
-/** 200 {ok, count, color}, or the refusal with its status (429 with Retry-After). */
+/** 200 {ok, count, color}; a refusal is thrown as its ApiError (429 with Retry-After). */
 export function placementResponse(result: PlacementResult, messages: RejectMessages = {}): HttpResponse {
   if (result.ok) return jsonResponse(200, { ok: true, count: result.count, color: result.color }, { 'Cache-Control': 'no-store' });
-  return rejection(result.reason, messages[result.reason], result.retryAfterMs).toResponse();
+  throw rejection(result.reason, messages[result.reason], result.retryAfterMs);
 }
 
 /** A refusal decided here rather than in Placements (it never got that far), counted like theirs. */
