@@ -8,7 +8,10 @@ import WebSocket from 'ws';
 import { parseAppConfig, type AppConfig } from '../src/canvas/board-config.js';
 import { decodeServerMessage, encodeSubscribe, type DiffMessage, type ServerMessage } from '../src/protocol/messages.js';
 import { exchange, parseResponses } from './support/raw.js';
-import { startApp, type RunningServer } from './support/server.js';
+import { createApp } from '../src/app/app.js';
+import { RenderWorkerError } from '../src/canvas/render/index.js';
+import { createLogger } from '../src/telemetry/log.js';
+import { startApp, testConfig, type RunningServer } from './support/server.js';
 
 const { PNG } = pngjs;
 
@@ -428,6 +431,25 @@ test('PUT tile: wrong size, off-palette colours, not a PNG, wrong board, wrong t
 test('PUT tile: a body over 64 KiB is 413', async () => {
   const response = await putTile(0, 0, Buffer.alloc(65 * 1024));
   assert.is(response.status, 413);
+});
+
+// ---- the app's PNG workers ----
+
+test('the app owns its PNG workers: shutdown ends them', async () => {
+  const config = testConfig();
+  const own = createApp(config, createLogger(config.logLevel), parseAppConfig({
+    server: {},
+    boards: [{ id: 'b', title: 'b', width: 100, height: 100, chunkSize: 50, palette: COLORS, background: 0, policy: { strokes: false, maxBatch: 1, buckets: [] } }],
+  }));
+  const { port } = await own.server.listen();
+  const response = await fetch(`http://127.0.0.1:${port}/api/boards/b/image.png`);
+  assert.is(response.status, 200);
+  await response.arrayBuffer();
+  assert.is(own.pngPool.stats().workers, 1, 'a 100×100 image is encoded in a worker');
+  await own.shutdown();
+  assert.equal(own.pngPool.stats(), { workers: 0, pendingJobs: 0 });
+  const after = await own.pngPool.encodeRgb(new Uint8Array(100 * 100 * 3), 100, 100).catch((error: unknown) => error);
+  assert.instance(after, RenderWorkerError, 'a closed pool starts no new worker');
 });
 
 test.run();

@@ -22,7 +22,7 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
   return { ...defaultConfig, host: '127.0.0.1', port: 0, logLevel: 'silent', connectionRatePerIp: 1e6, connectionBurstPerIp: 1e6, ...overrides };
 }
 
-async function run(server: TesseraServer, canvas?: Canvas): Promise<RunningServer> {
+async function run(server: TesseraServer, stop: () => Promise<void>, canvas?: Canvas): Promise<RunningServer> {
   const { port } = await server.listen();
   return {
     server,
@@ -30,19 +30,20 @@ async function run(server: TesseraServer, canvas?: Canvas): Promise<RunningServe
     port,
     httpUrl: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
-    stop: () => server.shutdown(),
+    stop,
   };
 }
 
 /** The product's own routes. */
 export function startApp(overrides: Partial<ServerConfig> = {}, appConfig?: AppConfig): Promise<RunningServer> {
   const config = testConfig(overrides);
-  const { server, canvas } = createApp(config, createLogger(config.logLevel), appConfig);
-  return run(server, canvas);
+  const app = createApp(config, createLogger(config.logLevel), appConfig);
+  return run(app.server, () => app.shutdown(), app.canvas);
 }
 
 /** A server with routes the test defines. */
 export function startWithRouter(router: Router, overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const config = testConfig(overrides);
-  return run(new TesseraServer(config, router, createLogger(config.logLevel)));
+  const server = new TesseraServer(config, router, createLogger(config.logLevel));
+  return run(server, () => server.shutdown());
 }

@@ -2,7 +2,7 @@
 // 4096×4096 (larger ones are served as the overview pyramid, overview.ts).
 import { VersionedPromiseLru } from '../../cache/versioned-lru.js';
 import type { Board } from '../../canvas/board.js';
-import { MAX_BOARD_PNG_SIDE, renderBoardPng } from '../../canvas/render/index.js';
+import { MAX_BOARD_PNG_SIDE, renderBoardPng, type PngEncoder } from '../../canvas/render/index.js';
 import type { HttpHandler } from '../../net/router.js';
 import type { Canvas } from '../canvas.js';
 import { ApiError } from './errors.js';
@@ -15,7 +15,7 @@ export function boardVersion(board: Board): number {
   return sum;
 }
 
-export function boardImage(canvas: Canvas, epoch: string): HttpHandler {
+export function boardImage(canvas: Canvas, epoch: string, pngEncoder: PngEncoder): HttpHandler {
   // One image per board, the latest asked for.
   const images = new VersionedPromiseLru<number, Buffer>({ maxEntries: canvas.boards.length, maxBytes: 64 * 1024 * 1024, byteLength: (png) => png.length });
   return (request) => {
@@ -31,6 +31,6 @@ export function boardImage(canvas: Canvas, epoch: string): HttpHandler {
     const headers = { 'Content-Type': 'image/png', 'Cache-Control': 'no-cache', ETag: `"${epoch}-b${version}"` };
     if (notModified(request, headers.ETag)) return { status: 304, headers };
     // renderBoardPng copies the pixels before it returns, so the image is this version's.
-    return images.get(board.index, version, () => renderBoardPng(board)).then((body) => ({ status: 200, headers, body }));
+    return images.get(board.index, version, () => renderBoardPng(board, pngEncoder)).then((body) => ({ status: 200, headers, body }));
   };
 }

@@ -6,7 +6,7 @@
 // Tile URLs carry the tile's version, so a URL always shows the same picture and can be
 // cached forever; a request with a missing or stale `v` is redirected to the current one.
 import type { Board } from '../../canvas/board.js';
-import { OverviewPyramid } from '../../canvas/render/index.js';
+import { OverviewPyramid, type PngEncoder } from '../../canvas/render/index.js';
 import type { HttpResponse } from '../../net/response.js';
 import type { HttpHandler, HttpRequest } from '../../net/router.js';
 import type { OverviewJson, OverviewVersionsJson } from '../../protocol/messages.js';
@@ -15,14 +15,14 @@ import { boardFrom, integerParam, jsonBody, notModified } from './http.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function overviewHandlers(canvas: Canvas, epoch: string): { info: HttpHandler; versions: HttpHandler; tile: HttpHandler } {
+export function overviewHandlers(canvas: Canvas, epoch: string, pngEncoder: PngEncoder): { info: HttpHandler; versions: HttpHandler; tile: HttpHandler } {
   const pyramids = new Map<Board, OverviewPyramid>();
 
   // Created on first use: a board nobody looks at from afar costs nothing.
   function pyramidOf(board: Board): OverviewPyramid {
     let pyramid = pyramids.get(board);
     if (pyramid === undefined) {
-      pyramid = new OverviewPyramid(board);
+      pyramid = new OverviewPyramid(board, pngEncoder);
       pyramids.set(board, pyramid);
     }
     return pyramid;

@@ -22,12 +22,12 @@
 // version (the sum of the versions of the chunks under the tile), in an LRU of
 // maxCachedTiles. Level 0 tiles are the board's pixels, copied synchronously.
 import { VersionedPromiseLru } from '../../cache/versioned-lru.js';
-import { encodeIndexedPng, encodeRgbPng } from './png-pool.js';
+import type { PngEncoder } from './png-pool.js';
 import { rasterizeIndexed } from './raster.js';
 import { TileNotFoundError, type RenderableBoard } from './types.js';
 
-export const DEFAULT_TILE_PIXELS = 256;
-export const DEFAULT_MAX_CACHED_TILES = 512;
+const DEFAULT_TILE_PIXELS = 256;
+const DEFAULT_MAX_CACHED_TILES = 512;
 
 /** Downsampling yields to the event loop after this much work in one go. */
 const SLICE_MS = 8;
@@ -191,6 +191,7 @@ export class OverviewPyramid {
 
   constructor(
     readonly board: RenderableBoard,
+    private readonly png: PngEncoder,
     options: OverviewOptions = {},
   ) {
     this.tilePixels = checkTilePixels(options.tilePixels ?? DEFAULT_TILE_PIXELS);
@@ -305,9 +306,9 @@ export class OverviewPyramid {
   private render(r: TileRect): Promise<Buffer> {
     if (r.level === 0) {
       // Full size: the pixels themselves, copied now; the palette is applied in the worker.
-      return encodeIndexedPng(rasterizeIndexed(this.board, r.bx0, r.by0, r.tw, r.th), this.board.paletteRgb, r.tw, r.th);
+      return this.png.encodeIndexed(rasterizeIndexed(this.board, r.bx0, r.by0, r.tw, r.th), this.board.paletteRgb, r.tw, r.th);
     }
-    return this.downsample(r).then((rgb) => encodeRgbPng(rgb, r.tw, r.th));
+    return this.downsample(r).then((rgb) => this.png.encodeRgb(rgb, r.tw, r.th));
   }
 
   /** The tile's averaged RGB pixels. Yields to the event loop every few milliseconds of work. */
