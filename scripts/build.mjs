@@ -1,6 +1,7 @@
 // Transpiles src/, test/ and bench/ to build/ (one .js per .ts, same layout), then
 // bundles the browser client (public/src/main.ts) into build/public/app.js next to
-// copies of public/*.html, *.css and other static assets.
+// copies of public/*.html, *.css and other static assets, and the same with the browser
+// tests' hooks (public/src/main-test.ts) into build/public-test/.
 // Type checking is tsc's job (`npm run typecheck`); esbuild only strips types.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -28,24 +29,31 @@ await build({
   logLevel: 'warning',
 });
 
-// The browser client: one minified ES module with a source map.
-await build({
-  entryPoints: ['public/src/main.ts'],
-  outfile: 'build/public/app.js',
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  sourcemap: true,
-  logLevel: 'warning',
-});
-
-// Static assets sit at the top of public/ (sources live in public/src and are bundled above).
+// The browser client: one minified ES module with a source map, next to copies of the
+// static assets (which sit at the top of public/; sources live in public/src). Twice: the
+// production client, and the test build whose app.js also installs window.__tessera for
+// the browser tests (test/browser serves build/public-test).
+const CLIENTS = [
+  { entry: 'public/src/main.ts', dir: 'build/public' },
+  { entry: 'public/src/main-test.ts', dir: 'build/public-test' },
+];
 const STATIC_ASSET = /\.(html|css|png|svg|ico|webp|txt|json|webmanifest)$/;
-mkdirSync('build/public', { recursive: true });
-for (const entry of readdirSync('public', { withFileTypes: true })) {
-  if (entry.isFile() && STATIC_ASSET.test(entry.name) && entry.name !== 'tsconfig.json') {
-    copyFileSync(join('public', entry.name), join('build/public', entry.name));
+for (const { entry, dir } of CLIENTS) {
+  await build({
+    entryPoints: [entry],
+    outfile: join(dir, 'app.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  mkdirSync(dir, { recursive: true });
+  for (const file of readdirSync('public', { withFileTypes: true })) {
+    if (file.isFile() && STATIC_ASSET.test(file.name) && file.name !== 'tsconfig.json') {
+      copyFileSync(join('public', file.name), join(dir, file.name));
+    }
   }
 }

@@ -18,18 +18,18 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.settings.logLevel);
-  const { server } = createApp(config.settings, config.boards, log);
+  const app = createApp(config.settings, config.boards, log);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
-    server.shutdown().then(() => process.exit(0));
+    app.shutdown().then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 
-  const { host, port } = await server.listen();
+  const { host, port } = await app.server.listen();
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   console.log(`listening on http://${shownHost}:${port}`);
 }

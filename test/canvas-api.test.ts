@@ -7,9 +7,11 @@ import pngjs from 'pngjs';
 import WebSocket from 'ws';
 import { parseAppConfig, type AppConfig } from '../src/config/load.js';
 import { decodeServerMessage, encodeSubscribe, type DiffMessage, type ServerMessage } from '../src/protocol/messages.js';
-import { VersionedCache } from '../src/app/api/versioned-cache.js';
 import { exchange, parseResponses } from './support/raw.js';
-import { startApp, type RunningServer } from './support/server.js';
+import { createApp } from '../src/app/app.js';
+import { RenderWorkerError } from '../src/canvas/render/index.js';
+import { createLogger } from '../src/telemetry/log.js';
+import { startApp, testConfig, type RunningServer } from './support/server.js';
 
 const { PNG } = pngjs;
 
@@ -55,6 +57,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
 
 async function errorOf(response: Response): Promise<{ error: string; message: string; [key: string]: unknown }> {
   assert.is(response.headers.get('content-type'), 'application/json');
+  assert.is(response.headers.get('cache-control'), 'no-store', 'an error is never cached');
   const body = await json(response);
   assert.type(body.error, 'string');
   assert.type(body.message, 'string');
@@ -338,6 +341,8 @@ test('POST pixel: refusals and malformed bodies are 400 with a code and a messag
     const error = await errorOf(response);
     assert.is(error.error, code, body);
     assert.ok(error.message.length > 10, error.message);
+    // A refusal counts against the writer's session, so a new one learns it here too.
+    assert.match(response.headers.get('set-cookie') ?? '', /^tessera_session=[\w-]{22}; /, body);
   }
   const unknown = await post('/api/boards/nope/pixels', { x: 0, y: 0, color: 0 });
   assert.is(unknown.status, 404);
@@ -352,6 +357,7 @@ test('CSRF: a foreign Origin may not write; a local one or none may', async () =
   const foreign = await post('/api/boards/wide/pixels', { x: 0, y: 0, color: 1 }, { Origin: 'https://evil.example' });
   assert.is(foreign.status, 403);
   assert.is((await errorOf(foreign)).error, 'ORIGIN_NOT_ALLOWED');
+  assert.is(foreign.headers.get('set-cookie'), null, 'refused before the writer is identified');
   const sandboxed = await post('/api/boards/wide/pixels', { x: 0, y: 0, color: 1 }, { Origin: 'null' });
   assert.is(sandboxed.status, 403);
   const local = await post('/api/boards/wide/pixels', { x: 0, y: 0, color: 1 }, { Origin: 'http://localhost:5173' });
@@ -427,33 +433,24 @@ test('PUT tile: a body over 64 KiB is 413', async () => {
   assert.is(response.status, 413);
 });
 
-// ---- the cache behind chunks and images ----
+// ---- the app's PNG workers ----
 
-test('VersionedCache: one render per version, LRU by entries and bytes, failures not kept', async () => {
-  const cache = new VersionedCache(2, 10);
-  let renders = 0;
-  const render = (bytes: number) => () => {
-    renders++;
-    return Promise.resolve(Buffer.alloc(bytes));
-  };
-  const [a, b] = await Promise.all([cache.get('a', 1, render(4)), cache.get('a', 1, render(4))]);
-  assert.is(a, b);
-  assert.is(renders, 1);
-  await cache.get('a', 2, render(4)); // a newer version replaces the entry
-  assert.is(renders, 2);
-  assert.is(cache.size, 1);
-  await cache.get('b', 1, render(4));
-  await cache.get('a', 2, render(4)); // a is now the most recent
-  await cache.get('c', 1, render(4)); // over 2 entries: b, the least recent, goes
-  assert.is(renders, 4);
-  assert.equal([cache.size, cache.byteSize], [2, 8]);
-  await cache.get('a', 2, render(4));
-  assert.is(renders, 4);
-  await cache.get('d', 1, render(8)); // over 10 bytes: c, then a go
-  assert.equal([cache.size, cache.byteSize], [1, 8]);
-  await cache.get('e', 1, () => Promise.reject(new Error('boom'))).catch(() => {});
-  await Promise.resolve();
-  assert.is(cache.size, 1);
+test('the app owns its PNG workers: shutdown ends them', async () => {
+  const config = testConfig();
+  const { boards } = parseAppConfig({
+    server: {},
+    boards: [{ id: 'b', title: 'b', width: 100, height: 100, chunkSize: 50, palette: COLORS, background: 0, policy: { strokes: false, maxBatch: 1, buckets: [] } }],
+  });
+  const own = createApp(config, boards, createLogger(config.logLevel));
+  const { port } = await own.server.listen();
+  const response = await fetch(`http://127.0.0.1:${port}/api/boards/b/image.png`);
+  assert.is(response.status, 200);
+  await response.arrayBuffer();
+  assert.is(own.pngPool.stats().workers, 1, 'a 100×100 image is encoded in a worker');
+  await own.shutdown();
+  assert.equal(own.pngPool.stats(), { workers: 0, pendingJobs: 0 });
+  const after = await own.pngPool.encodeRgb(new Uint8Array(100 * 100 * 3), 100, 100).catch((error: unknown) => error);
+  assert.instance(after, RenderWorkerError, 'a closed pool starts no new worker');
 });
 
 test.run();

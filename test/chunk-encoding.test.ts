@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ChunkEncoding, decodeChunkPixels, encodeChunkPixels } from '../src/canvas/chunk-encoding.js';
+import { decodeChunkPixels, encodeChunkPixels } from '../src/protocol/chunk-encoding.js';
+import { ChunkEncoding } from '../src/protocol/types.js';
 import { mulberry32 as seeded } from './support/random.js';
 
 

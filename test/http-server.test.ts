@@ -237,6 +237,7 @@ test('the product: /health and /metrics', async () => {
     assert.type(body.uptimeSeconds, 'number');
     assert.equal(body.connections, { http: 1, websocket: 0 });
     const [metrics] = parseResponses(await exchange(product.port, closing(get('/metrics'))));
+    assert.is(metrics!.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
     const text = metrics!.body.toString();
     assert.match(text, /# TYPE tessera_http_responses_total counter/);
     assert.match(text, /tessera_http_responses_total\{status="200"\} 1/);

@@ -20,7 +20,6 @@ import {
   encodePlaceBatch,
   encodeServerMessage,
   encodeSubscribe,
-  textMessageFault,
   type ClientMessage,
   type DiffSection,
   type ProtocolFault,
@@ -191,7 +190,6 @@ test('constants', () => {
   assert.is(RejectReason.NOT_ALLOWED, 6);
   assert.equal(Object.values(ProtocolErrorCode), [1, 2, 3, 4, 5]);
   assert.equal([ChunkEncoding.Raw, ChunkEncoding.Runs, ChunkEncoding.Empty], [0, 1, 2]);
-  assertFault(textMessageFault(), 5, 'text message');
 });
 
 // ---- random round trips ----

@@ -7,14 +7,12 @@ import {
   ImageTooLargeError,
   OverviewPyramid,
   RenderWorkerError,
+  PngPool,
   TileNotFoundError,
-  closeRenderWorkers,
-  encodeRgbPng,
   overviewInfo,
   overviewLevelCount,
   renderBoardPng,
   renderChunkPng,
-  renderWorkerStats,
   type RenderableBoard,
 } from '../src/canvas/render/index.js';
 
@@ -140,8 +138,11 @@ async function rejects(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
+// The pool every test here encodes with.
+const pool = new PngPool();
+
 test.after(async () => {
-  await closeRenderWorkers();
+  await pool.close();
 });
 
 // ---- chunk and board PNGs ----------------------------------------------------
@@ -152,7 +153,7 @@ test('chunk PNG: set pixels have the right colour at the right place (inline enc
   board.set(40, 35, 2); // local (8,3)
   board.set(63, 63, 5); // local (31,31)
   board.set(10, 10, 3); // another chunk
-  const image = decode(await renderChunkPng(board, 1, 1));
+  const image = decode(await renderChunkPng(board, 1, 1, pool));
   assert.is(image.width, 32);
   assert.is(image.height, 32);
   assert.equal(image.px(0, 0), [0, 0, 0]);
@@ -165,11 +166,11 @@ test('chunk PNG: set pixels have the right colour at the right place (inline enc
 test('chunk PNG of a 256-pixel chunk goes through the worker and matches every pixel', async () => {
   const board = new FakeBoard(600, 600, 256, BASIC, 5);
   board.fillChunk(1, 0, (x, y) => (x * 7 + y * 3) % 5);
-  const image = decode(await renderChunkPng(board, 1, 0));
+  const image = decode(await renderChunkPng(board, 1, 0, pool));
   assert.is(image.width, 256);
   assert.is(image.height, 256);
   for (let y = 0; y < 256; y++) for (let x = 0; x < 256; x++) assert.equal(image.px(x, y), board.rgb(256 + x, y));
-  const empty = decode(await renderChunkPng(board, 0, 1));
+  const empty = decode(await renderChunkPng(board, 0, 1, pool));
   assert.equal(empty.px(17, 200), [0x12, 0x34, 0x56], 'a never-written chunk is background');
 });
 
@@ -177,18 +178,18 @@ test('edge chunks are cropped to the board', async () => {
   const board = new FakeBoard(100, 70, 32, BASIC);
   board.set(99, 69, 4);
   board.set(96, 64, 2);
-  const corner = decode(await renderChunkPng(board, 3, 2));
+  const corner = decode(await renderChunkPng(board, 3, 2, pool));
   assert.is(corner.width, 4);
   assert.is(corner.height, 6);
   assert.equal(corner.px(3, 5), [0, 0, 255]);
   assert.equal(corner.px(0, 0), [255, 0, 0]);
   assert.equal(corner.px(1, 1), WHITE);
-  const right = decode(await renderChunkPng(board, 3, 0));
+  const right = decode(await renderChunkPng(board, 3, 0, pool));
   assert.is(right.width, 4);
   assert.is(right.height, 32);
   const big = new FakeBoard(600, 300, 256, BASIC);
   big.set(599, 299, 3);
-  const bigCorner = decode(await renderChunkPng(big, 2, 1));
+  const bigCorner = decode(await renderChunkPng(big, 2, 1, pool));
   assert.is(bigCorner.width, 88);
   assert.is(bigCorner.height, 44);
   assert.equal(bigCorner.px(87, 43), [0, 255, 0]);
@@ -197,7 +198,7 @@ test('edge chunks are cropped to the board', async () => {
 test('a chunk outside the board is TileNotFoundError', async () => {
   const board = new FakeBoard(100, 70, 32, BASIC);
   for (const [cx, cy] of [[4, 0], [0, 3], [-1, 0], [0.5, 0]] as const) {
-    const error = await rejects(renderChunkPng(board, cx, cy));
+    const error = await rejects(renderChunkPng(board, cx, cy, pool));
     assert.instance(error, TileNotFoundError);
   }
 });
@@ -207,7 +208,7 @@ test('whole-board PNG matches the board pixel for pixel', async () => {
   const random = lcg(7);
   for (let i = 0; i < 2000; i++) board.set(Math.floor(random() * 300), Math.floor(random() * 200), Math.floor(random() * 6));
   board.fillChunk(2, 1, (x, y) => (x ^ y) % 6);
-  const image = decode(await renderBoardPng(board));
+  const image = decode(await renderBoardPng(board, pool));
   assert.is(image.width, 300);
   assert.is(image.height, 200);
   for (let y = 0; y < 200; y++) for (let x = 0; x < 300; x++) assert.equal(image.px(x, y), board.rgb(x, y));
@@ -215,9 +216,8 @@ test('whole-board PNG matches the board pixel for pixel', async () => {
 
 test('boards larger than 4096 pixels on a side are ImageTooLargeError', async () => {
   for (const [w, h] of [[4097, 10], [10, 4097], [32000, 32000]] as const) {
-    const error = await rejects(renderBoardPng(new FakeBoard(w, h, 256, BASIC)));
+    const error = await rejects(renderBoardPng(new FakeBoard(w, h, 256, BASIC), pool));
     assert.instance(error, ImageTooLargeError);
-    assert.is((error as ImageTooLargeError).statusCode, 413);
     assert.is((error as ImageTooLargeError).width, w);
   }
 });
@@ -225,29 +225,34 @@ test('boards larger than 4096 pixels on a side are ImageTooLargeError', async ()
 // ---- worker pool ------------------------------------------------------------
 
 test('an encoding error in the worker rejects the job and the worker keeps serving', async () => {
-  const error = await rejects(encodeRgbPng(new Uint8Array(100 * 100 * 3 - 1), 100, 100));
+  const error = await rejects(pool.encodeRgb(new Uint8Array(100 * 100 * 3 - 1), 100, 100));
   assert.instance(error, RenderWorkerError);
   assert.match((error as Error).message, /expected 30000 bytes/);
-  const image = decode(await encodeRgbPng(new Uint8Array(100 * 100 * 3).fill(200), 100, 100));
+  const image = decode(await pool.encodeRgb(new Uint8Array(100 * 100 * 3).fill(200), 100, 100));
   assert.equal(image.px(99, 99), [200, 200, 200]);
-  assert.is(renderWorkerStats().pendingJobs, 0);
+  assert.is(pool.stats().pendingJobs, 0);
 });
 
-test('closeRenderWorkers rejects jobs in flight; later jobs start a new worker', async () => {
-  const job = rejects(encodeRgbPng(new Uint8Array(1024 * 1024 * 3), 1024, 1024));
-  await closeRenderWorkers();
+test('close ends the workers: jobs in flight reject, later ones too; small images are still encoded inline', async () => {
+  const closing = new PngPool();
+  const job = rejects(closing.encodeRgb(new Uint8Array(1024 * 1024 * 3), 1024, 1024));
+  assert.is(closing.stats().workers, 1);
+  await closing.close();
   assert.instance(await job, RenderWorkerError);
-  assert.equal(renderWorkerStats(), { workers: 0, pendingJobs: 0 });
-  const image = decode(await encodeRgbPng(new Uint8Array(65 * 65 * 3).fill(9), 65, 65));
-  assert.equal(image.px(64, 0), [9, 9, 9]);
-  assert.is(renderWorkerStats().workers, 1);
+  assert.equal(closing.stats(), { workers: 0, pendingJobs: 0 });
+  const later = await rejects(closing.encodeRgb(new Uint8Array(65 * 65 * 3), 65, 65));
+  assert.instance(later, RenderWorkerError);
+  assert.match((later as Error).message, /closed/);
+  assert.is(closing.stats().workers, 0, 'no worker started after close');
+  const small = decode(await closing.encodeRgb(new Uint8Array(8 * 8 * 3).fill(9), 8, 8));
+  assert.equal(small.px(7, 7), [9, 9, 9]);
 });
 
 test('an idle render worker does not keep the process alive', async () => {
   const module = fileURLToPath(new URL('../src/canvas/render/index.js', import.meta.url));
   const script = `
-    const { encodeRgbPng } = await import(${JSON.stringify(module)});
-    const png = await encodeRgbPng(new Uint8Array(200 * 200 * 3), 200, 200);
+    const { PngPool } = await import(${JSON.stringify(module)});
+    const png = await new PngPool().encodeRgb(new Uint8Array(200 * 200 * 3), 200, 200);
     console.log('encoded ' + String(png.length > 0));
   `;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -271,7 +276,7 @@ test('the event loop keeps ticking while a 4096×4096 board PNG is encoded', asy
       board.fillChunk(cx, cy, (x, y) => (((x >> 3) * 31 + (y >> 2) * 17 + seed) ^ (x * y)) % 6);
     }
   }
-  await encodeRgbPng(new Uint8Array(100 * 100 * 3), 100, 100); // worker started
+  await pool.encodeRgb(new Uint8Array(100 * 100 * 3), 100, 100); // worker started
 
   let last = performance.now();
   let maxGap = 0;
@@ -284,7 +289,7 @@ test('the event loop keeps ticking while a 4096×4096 board PNG is encoded', asy
   }, 1);
   const started = performance.now();
   last = started;
-  const png = await renderBoardPng(board);
+  const png = await renderBoardPng(board, pool);
   const elapsed = performance.now() - started;
   clearInterval(interval);
   maxGap = Math.max(maxGap, performance.now() - last);
@@ -313,7 +318,7 @@ test('overview level math', () => {
       [2, 4, 256, 256, 1, 1],
     ],
   );
-  assert.is(new OverviewPyramid(board).levels, 3);
+  assert.is(new OverviewPyramid(board, pool).levels, 3);
   assert.is(overviewLevelCount(32000, 32000, 256), 8); // 32000 / 128 = 250 ≤ 256
   assert.is(overviewLevelCount(256, 256, 256), 1);
   assert.is(overviewLevelCount(257, 10, 256), 2);
@@ -327,7 +332,7 @@ test('overview tiles average blocks: half black, half white is grey', async () =
   const board = new FakeBoard(1024, 1024, 64, BASIC);
   for (let y = 4; y < 8; y++) for (let x = 8; x < 10; x++) board.set(x, y, 1); // left half of level-2 block (2,1)
   board.set(20, 20, 1); // one black pixel of 16 in level-2 block (5,5)
-  const pyramid = new OverviewPyramid(board, { tilePixels: 256 });
+  const pyramid = new OverviewPyramid(board, pool, { tilePixels: 256 });
   const top = decode(await pyramid.tile(2, 0, 0));
   assert.is(top.width, 256);
   assert.is(top.height, 256);
@@ -355,7 +360,7 @@ test('overview tiles equal a brute-force average at every level, direct and grid
       else for (let i = 0; i < 300; i++) board.set(cx * 100 + Math.floor(random() * 100), cy * 100 + Math.floor(random() * 100), Math.floor(random() * 6));
     }
   }
-  const pyramid = new OverviewPyramid(board, { tilePixels: 64 });
+  const pyramid = new OverviewPyramid(board, pool, { tilePixels: 64 });
   assert.is(pyramid.levels, 5); // 703 / 16 = 43.9 → 44 ≤ 64
   assert.is(pyramid.gridLevel, 3);
   const info = pyramid.info();
@@ -385,7 +390,7 @@ test('overview tiles equal a brute-force average at every level, direct and grid
 
 test('tile versions change with writes under the tile; the cache re-renders only then', async () => {
   const board = new FakeBoard(1024, 1024, 64, BASIC);
-  const pyramid = new OverviewPyramid(board, { tilePixels: 256 });
+  const pyramid = new OverviewPyramid(board, pool, { tilePixels: 256 });
   const v0 = pyramid.version(1, 0, 0);
   const first = await pyramid.tile(1, 0, 0);
   assert.is(pyramid.renders, 1);
@@ -418,7 +423,7 @@ test('tile versions change with writes under the tile; the cache re-renders only
 
 test('concurrent requests for a tile share one render; the cache is an LRU of bounded size', async () => {
   const board = new FakeBoard(1024, 1024, 64, BASIC);
-  const pyramid = new OverviewPyramid(board, { tilePixels: 256, maxCachedTiles: 2 });
+  const pyramid = new OverviewPyramid(board, pool, { tilePixels: 256, maxCachedTiles: 2 });
   const [a, b] = await Promise.all([pyramid.tile(0, 0, 0), pyramid.tile(0, 0, 0)]);
   assert.is(a, b);
   assert.is(pyramid.renders, 1);
@@ -434,7 +439,7 @@ test('concurrent requests for a tile share one render; the cache is an LRU of bo
 });
 
 test('tiles that do not exist are TileNotFoundError', async () => {
-  const pyramid = new OverviewPyramid(new FakeBoard(1024, 1024, 64, BASIC), { tilePixels: 256 });
+  const pyramid = new OverviewPyramid(new FakeBoard(1024, 1024, 64, BASIC), pool, { tilePixels: 256 });
   for (const [level, tx, ty] of [[3, 0, 0], [-1, 0, 0], [2, 1, 0], [1, 0, 2], [0, 4, 0], [0, 1.5, 0]] as const) {
     assert.instance(await rejects(pyramid.tile(level, tx, ty)), TileNotFoundError, `${level}/${tx}/${ty}`);
     assert.throws(() => pyramid.version(level, tx, ty), (e: unknown) => e instanceof TileNotFoundError);
@@ -449,7 +454,7 @@ test('mosaic-sized board (32,000², mostly unpainted): top tile is correct and q
     board.fillChunk(Math.floor(random() * 125), Math.floor(random() * 125), () => color);
   }
   board.fillChunk(0, 0, (x) => (x < 64 ? 1 : 0)); // top-left level-7 pixels (0,0), (1,0): 64 of 128 columns black
-  const pyramid = new OverviewPyramid(board);
+  const pyramid = new OverviewPyramid(board, pool);
   assert.is(pyramid.levels, 8);
   let started = performance.now();
   const top = decode(await pyramid.tile(7, 0, 0));

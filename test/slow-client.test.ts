@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import type { Socket } from 'node:net';
 import { parseAppConfig } from '../src/config/load.js';
 import type { Board } from '../src/canvas/board.js';
-import { decodeChunkPixels } from '../src/canvas/chunk-encoding.js';
+import { decodeChunkPixels } from '../src/protocol/chunk-encoding.js';
 import { encodePlace, encodeSubscribe } from '../src/protocol/messages.js';
 import { clientFrame, rawWebSocket } from './support/raw-websocket.js';
 import { TestCanvasClient } from './support/canvas-client.js';

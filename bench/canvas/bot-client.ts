@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { FrameReader, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, maskedFrame } from '../echo/frames.js';
 import { UpgradeResponse } from '../echo/upgrade-response.js';
-import { encodePlace, encodeSubscribe, encodeTileWrite } from '../../src/protocol/messages.js';
+import { encodePlace, encodeSubscribe, encodeTileWrite, type HelloJson } from '../../src/protocol/messages.js';
 
 /** Safe to share: each read is fully handled (partial frames copied out) before the next. */
 const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
@@ -252,9 +252,7 @@ export class Bot {
   private hello(buf: Buffer, start: number, end: number): void {
     if (end - start < 22 || buf[start + 1] !== 1) return this.fail(new Error('HELLO is not protocol version 1'));
     const length = buf.readUInt32BE(start + 18);
-    const json = JSON.parse(buf.toString('utf8', start + 22, start + 22 + length)) as {
-      boards: { id: string; width: number; height: number; chunkSize: number; tileSize: number | null }[];
-    };
+    const json = JSON.parse(buf.toString('utf8', start + 22, start + 22 + length)) as HelloJson;
     json.boards.forEach((b, index) => {
       this.boards.set(b.id, { index, width: b.width, height: b.height, chunkSize: b.chunkSize, tileSize: b.tileSize });
     });

@@ -10,11 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { loadAppConfig, DEFAULT_CONFIG_PATH } from '../../src/config/load.js';
 import { defaultConfig } from '../../src/config/settings.js';
-import { encodeChunkPixels } from '../../src/canvas/chunk-encoding.js';
 import {
   decodeClientMessage,
   encodeAck,
   encodeChunk,
+  encodeChunkPixels,
   encodeDiff,
   encodeDiffSectionValues,
   encodeHello,

@@ -1,8 +1,15 @@
 // Wires the client together: the connection's messages go to the chunk store,
 // placements and status; the viewport decides the subscriptions; the tools and
 // inputs turn clicks and keys into writes.
-import { decodeChunkPixels } from '../../src/canvas/chunk-encoding.js';
-import type { ChunkMessage, DiffSection, ServerMessage } from '../../src/protocol/messages.js';
+import {
+  decodeChunkPixels,
+  parseHello,
+  type BoardJson,
+  type ChunkMessage,
+  type DiffSection,
+  type HelloJson,
+  type ServerMessage,
+} from '../../src/protocol/messages.js';
 import { Announcer } from './announcer.js';
 import { ChunkStore } from './chunk-store.js';
 import { Connection, type ConnectionState } from './connection.js';
@@ -27,7 +34,6 @@ import { decodeShare, TemplateStore } from './templates.js';
 import { TileEditor } from './tile-editor.js';
 import { Toasts } from './toasts.js';
 import { Tools } from './tools.js';
-import { parseHello, type BoardInfo, type HelloInfo } from './types.js';
 import { MAX_ZOOM, Viewport, type View } from './viewport.js';
 import { chunksToWatch } from './visible-chunks.js';
 
@@ -37,7 +43,7 @@ const CLOSE_ZOOM = 16;
 const OVERVIEW_MIN_CHUNKS = 400;
 
 export interface CurrentBoard {
-  info: BoardInfo;
+  info: BoardJson;
   palette: Palette;
   store: ChunkStore;
   overview: OverviewLayer | null;
@@ -47,7 +53,7 @@ export interface CurrentBoard {
 }
 
 export class App {
-  boards: BoardInfo[] = [];
+  boards: BoardJson[] = [];
   board: CurrentBoard | null = null;
   live = true;
   readonly online = new Map<number, number>();
@@ -223,7 +229,7 @@ export class App {
     }
   }
 
-  private onHello(hello: HelloInfo): void {
+  private onHello(hello: HelloJson): void {
     const previous = this.board?.info;
     this.boards = hello.boards;
     for (const quota of hello.quotas) this.cooldowns.update(quota);

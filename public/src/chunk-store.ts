@@ -5,8 +5,7 @@
 // Optimistic placements live in an overlay on top of the server's pixels: what
 // the user sees is overlay ?? server. ACK moves overlay pixels into the server's
 // copy (the DIFF with the same colours follows a tick later); REJECT drops them.
-import type { DiffSection } from '../../src/protocol/messages.js';
-import type { BoardInfo } from './types.js';
+import type { BoardJson, DiffSection } from '../../src/protocol/messages.js';
 import type { Palette } from './palette.js';
 
 export interface Chunk {
@@ -46,7 +45,7 @@ export class ChunkStore {
   onChange: (chunk: Chunk) => void = () => {};
 
   constructor(
-    readonly board: BoardInfo,
+    readonly board: BoardJson,
     readonly palette: Palette,
   ) {
     this.chunksX = Math.ceil(board.width / board.chunkSize);

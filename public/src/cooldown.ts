@@ -1,7 +1,7 @@
 // The placement quota of each board (QUOTA messages, and HELLO's quotas), and the
 // countdown to the next token. The server only speaks when asked (after every
 // write), so the client counts down by itself and assumes a token when it ends.
-import type { QuotaInfo } from './types.js';
+import type { QuotaJson } from '../../src/protocol/messages.js';
 
 interface BoardQuota {
   available: number;
@@ -16,7 +16,7 @@ export class Cooldowns {
   /** A board's countdown reached zero (notification, sound, status line). */
   onReady: (board: number) => void = () => {};
 
-  update(quota: QuotaInfo): void {
+  update(quota: QuotaJson): void {
     const nextAt = quota.nextInMs > 0 ? performance.now() + quota.nextInMs : 0;
     this.quotas.set(quota.board, { available: quota.available, capacity: quota.capacity, nextAt });
     const previous = this.timers.get(quota.board);

@@ -3,25 +3,8 @@
 // browser forever since their URLs carry their version); zoomed in, live chunks
 // are drawn on top. The level's versions are polled while the overview is in use,
 // so a zoomed-out view stays live too (a few seconds behind).
-import type { BoardInfo } from './types.js';
+import type { BoardJson, OverviewJson, OverviewVersionsJson } from '../../src/protocol/messages.js';
 import type { Viewport } from './viewport.js';
-
-interface LevelInfo {
-  level: number;
-  scale: number;
-  width: number;
-  height: number;
-  tilesX: number;
-  tilesY: number;
-}
-
-interface OverviewInfo {
-  tilePixels: number;
-  levels: number;
-  tiles: LevelInfo[];
-  tileUrl: string;
-  versionsUrl: string;
-}
 
 interface Tile {
   image: HTMLImageElement;
@@ -36,14 +19,14 @@ const MAX_TILES = 400;
 const MIN_LEVEL = 1;
 
 export class OverviewLayer {
-  private info: OverviewInfo | null = null;
+  private info: OverviewJson | null = null;
   private readonly versions = new Map<number, { v: string[]; fetchedAt: number; loading: boolean }>();
   private readonly tiles = new Map<string, Tile>();
   /** Called when a tile image arrives: the screen needs a repaint. */
   onUpdate: () => void = () => {};
   tilesLoaded = 0;
 
-  constructor(private readonly board: BoardInfo) {
+  constructor(private readonly board: BoardJson) {
     void this.load();
   }
 
@@ -51,7 +34,7 @@ export class OverviewLayer {
     try {
       const response = await fetch(`/api/boards/${encodeURIComponent(this.board.id)}/overview`);
       if (!response.ok) return;
-      this.info = (await response.json()) as OverviewInfo;
+      this.info = (await response.json()) as OverviewJson;
       this.onUpdate();
     } catch {
       // No overview: the board simply stays blank until zoomed in.
@@ -109,7 +92,7 @@ export class OverviewLayer {
     try {
       const response = await fetch(url);
       if (response.ok) {
-        const body = (await response.json()) as { v: string[] };
+        const body = (await response.json()) as OverviewVersionsJson;
         const changed = body.v.join() !== entry.v.join();
         entry.v = body.v;
         if (changed) this.onUpdate();

@@ -80,9 +80,3 @@ export function parseHex(hex: string): [number, number, number] {
   const value = Number.parseInt(hex.replace('#', ''), 16);
   return [(value >> 16) & 0xff, (value >> 8) & 0xff, value & 0xff];
 }
-
-/** Black or white, whichever reads better on the colour (for outlines and labels). */
-export function contrastingInk(hex: string): string {
-  const [r, g, b] = parseHex(hex);
-  return r * 0.299 + g * 0.587 + b * 0.114 > 150 ? '#000000' : '#FFFFFF';
-}

@@ -1,5 +1,6 @@
-// Wires the routes of the product onto a server.
+// Wires the routes of the product onto a server, and owns what they share.
 import { systemClock, type Clock } from '../clock.js';
+import { PngPool } from '../canvas/render/index.js';
 import type { BoardDefinition } from '../config/boards.js';
 import type { ServerConfig } from '../config/settings.js';
 import type { TesseraServer } from '../net/server.js';
@@ -17,19 +18,31 @@ export interface App {
   server: TesseraServer;
   webSockets: WebSocketAcceptor;
   canvas: Canvas;
+  /** The PNG worker threads of the API's images. */
+  pngPool: PngPool;
+  /** Shuts the server down gracefully, then ends what the app owns (the PNG workers). */
+  shutdown(): Promise<void>;
 }
 
 export function createApp(config: ServerConfig, boards: readonly BoardDefinition[], log: Logger, clock: Clock = systemClock): App {
   const { server, router, webSockets } = createNetworkStack(config, log, clock);
   const canvas = new Canvas(config, boards, server.registry, clock);
+  const pngPool = new PngPool();
   router
     .http('GET', '/health', healthHandler(server, webSockets))
     .http('GET', '/metrics', metricsHandler(server))
     .http('GET', '/', pageHandler(server.staticFiles, config.trustedProxies))
     .upgrade('/echo', webSockets.handler(echoEndpoint))
     .upgrade('/ws', webSockets.handler(canvasEndpoint(canvas)));
-  registerApiRoutes(router, canvas, config);
+  registerApiRoutes(router, canvas, config, pngPool);
   canvas.start();
   server.onShutdown.push(() => canvas.stop());
-  return { server, webSockets, canvas };
+  return {
+    server,
+    webSockets,
+    canvas,
+    pngPool,
+    // The pool closes last: responses still finishing during the server's shutdown may need it.
+    shutdown: () => server.shutdown().then(() => pngPool.close()),
+  };
 }

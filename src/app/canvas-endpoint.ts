@@ -13,7 +13,7 @@ import { ConnectionState } from '../websocket/protocol.js';
 import type { PlacementResult, Write } from '../placement/write.js';
 import type { Canvas } from './canvas.js';
 import { identify, type Identity } from './identity.js';
-import { boardJson } from './board-json.js';
+import { clampU16, helloJson } from './json.js';
 
 // More malformed messages than this within a minute and the client is closed with 1008.
 const MAX_FAULTS_PER_MINUTE = 20;
@@ -115,11 +115,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       const client = new CanvasClient(connection, session, ip, canvas.boards.length);
       connection.context = client;
       broadcaster.add(client);
-      const json = JSON.stringify({
-        sessionId: session,
-        boards: canvas.boards.map((board) => boardJson(board, canvas.policies[board.index]!)),
-        quotas: canvas.boards.map((board) => ({ board: board.index, ...quotaJson(placements.quota(board, client)) })),
-      });
+      const json = JSON.stringify(helloJson(session, canvas.boards, canvas.policies, (board) => placements.quota(board, client)));
       connection.send(encodeHello(Buffer.from(session, 'base64url'), json, PROTOCOL_VERSION));
       connection.sendPrepared(canvas.onlineFrame());
     },
@@ -134,12 +130,4 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       broadcaster.remove(connection.context as CanvasClient);
     },
   };
-}
-
-function clampU16(n: number): number {
-  return Math.min(Math.max(0, Math.floor(n)), 0xffff);
-}
-
-function quotaJson(quota: { available: number; capacity: number; nextInMs: number }) {
-  return { available: clampU16(quota.available), capacity: clampU16(quota.capacity), nextInMs: quota.nextInMs };
 }

@@ -1,7 +1,6 @@
 // A CHUNK message: a chunk's full current state, in its shortest encoding.
 import type { Board } from '../canvas/board.js';
-import { encodeChunkPixels } from '../canvas/chunk-encoding.js';
-import { encodeChunk } from '../protocol/messages.js';
+import { encodeChunk, encodeChunkPixels } from '../protocol/messages.js';
 
 export function chunkMessage(board: Board, chunk: number): Uint8Array {
   const { encoding, bytes } = encodeChunkPixels(board.chunkData(chunk));

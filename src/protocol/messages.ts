@@ -2,6 +2,7 @@
 // browser client and bots. Uses only Uint8Array, DataView and TextEncoder/
 // TextDecoder, so it bundles for the browser as it is.
 export * from './types.js';
+export * from './json.js';
 export {
   decodeClientMessage,
   encodeClientMessage,
@@ -26,5 +27,5 @@ export {
   encodeServerMessage,
 } from './server-messages.js';
 export { DIFF_PREFIX, DIFF_TYPE, encodeDiff, encodeDiffSection, encodeDiffSectionValues } from './diff.js';
-export { textMessageFault } from './wire.js';
 export { REJECT_REASONS, type RejectInfo } from './reject-reasons.js';
+export { decodeChunkPixels, encodeChunkPixels } from './chunk-encoding.js';

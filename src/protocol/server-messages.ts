@@ -60,7 +60,7 @@ export function encodeHello(
   return out;
 }
 
-/** `pixels` is already laid out per `encoding` (src/canvas/chunk-encoding.ts). */
+/** `pixels` is already laid out per `encoding` (chunk-encoding.ts). */
 export function encodeChunk(
   board: number,
   cx: number,

@@ -48,7 +48,7 @@ export const ProtocolErrorCode = {
 } as const;
 export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];
 
-/** CHUNK's `encoding`: how its pixel bytes are laid out (src/canvas/chunk-encoding.ts). */
+/** CHUNK's `encoding`: how its pixel bytes are laid out (chunk-encoding.ts). */
 export const ChunkEncoding = {
   Raw: 0,
   Runs: 1,

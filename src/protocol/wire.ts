@@ -79,8 +79,3 @@ export function wrongLength(name: string, expected: number, actual: number): Pro
 export function tooShort(name: string, header: number): ProtocolFault {
   return malformed(`${name} shorter than its ${header}-byte header`);
 }
-
-/** For the connection to answer a text WebSocket message with. */
-export function textMessageFault(): ProtocolFault {
-  return { type: 'fault', code: 5, message: 'text message: the protocol is binary' };
-}

@@ -5,8 +5,6 @@
 // unlabelled inc() is one addition and a labelled one is a string build plus
 // a Map lookup. All formatting work happens at scrape time in render().
 
-export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
 export type Labels = Record<string, string>;
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../../src/config/load.js';
 import { startApp } from '../support/server.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, TEST_PUBLIC_DIR } from './support/browser.js';
 
 const FONT: Record<string, string[]> = {
   T: ['11111', '00100', '00100', '00100', '00100', '00100', '00100'],
@@ -14,7 +14,7 @@ const FONT: Record<string, string[]> = {
 };
 const HEART = ['0110110', '1111111', '1111111', '1111111', '0111110', '0011100', '0001000'];
 
-const app = await startApp({ publicDir: 'build/public' }, loadAppConfig(DEFAULT_CONFIG_PATH));
+const app = await startApp({ publicDir: TEST_PUBLIC_DIR }, loadAppConfig(DEFAULT_CONFIG_PATH));
 const board = app.canvas!.boards[0]!;
 const put = (x: number, y: number, c: number) => {
   if (x >= 0 && y >= 0 && x < 1000 && y < 1000) board.setPixel(x, y, c);

@@ -25,7 +25,7 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
   return { ...defaultConfig, host: '127.0.0.1', port: 0, logLevel: 'silent', connectionRatePerIp: 1e6, connectionBurstPerIp: 1e6, ...overrides };
 }
 
-async function run(server: TesseraServer, canvas?: Canvas): Promise<RunningServer> {
+async function run(server: TesseraServer, stop: () => Promise<void>, canvas?: Canvas): Promise<RunningServer> {
   const { port } = await server.listen();
   return {
     server,
@@ -33,7 +33,7 @@ async function run(server: TesseraServer, canvas?: Canvas): Promise<RunningServe
     port,
     httpUrl: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
-    stop: () => server.shutdown(),
+    stop,
   };
 }
 
@@ -41,8 +41,8 @@ async function run(server: TesseraServer, canvas?: Canvas): Promise<RunningServe
 export function startApp(overrides: Partial<ServerConfig> = {}, appConfig: AppConfig = loadAppConfig(DEFAULT_CONFIG_PATH), clock?: Clock): Promise<RunningServer> {
   // As in production: the file's settings, then what the test sets (its "flags").
   const config = testConfig({ ...appConfig.server, ...overrides });
-  const { server, canvas } = createApp(config, appConfig.boards, createLogger(config.logLevel), clock);
-  return run(server, canvas);
+  const app = createApp(config, appConfig.boards, createLogger(config.logLevel), clock);
+  return run(app.server, () => app.shutdown(), app.canvas);
 }
 
 /** A server with routes the test defines (WebSocket endpoints through `webSockets.handler`). */
@@ -54,5 +54,5 @@ export function startWithRoutes(
   const config = testConfig(overrides);
   const { server, router, webSockets } = createNetworkStack(config, createLogger(config.logLevel), clock);
   routes(router, webSockets);
-  return run(server);
+  return run(server, () => server.shutdown());
 }

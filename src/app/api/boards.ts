@@ -1,6 +1,6 @@
 // GET /api/boards and GET /api/boards/:id: the boards as HELLO describes them.
 import type { HttpHandler } from '../../net/router.js';
-import { boardJson } from '../board-json.js';
+import { boardJson } from '../json.js';
 import type { Canvas } from '../canvas.js';
 import { boardFrom, jsonBody } from './http.js';
 

@@ -2,14 +2,14 @@
 // GET /api/boards/:id/chunks/:cx/:cy.png (the chunk as an image). Both are
 // tagged with the chunk's version, which grows with every write to it, so a
 // client revalidates cheaply (If-None-Match → 304).
+import { VersionedPromiseLru } from '../../cache/versioned-lru.js';
 import type { Board } from '../../canvas/board.js';
-import { renderChunkPng } from '../../canvas/render/index.js';
+import { renderChunkPng, type PngEncoder } from '../../canvas/render/index.js';
 import type { HttpResponse } from '../../net/response.js';
 import type { HttpHandler, HttpRequest } from '../../net/router.js';
 import type { Canvas } from '../canvas.js';
 import { ApiError } from './errors.js';
 import { boardFrom, gzipAsync, integerParam, notModified, wantsGzip } from './http.js';
-import { VersionedCache } from './versioned-cache.js';
 
 interface ChunkAt {
   board: Board;
@@ -31,10 +31,10 @@ function chunkAt(canvas: Canvas, request: HttpRequest): ChunkAt {
 }
 
 /** `epoch` tells this process's versions from an earlier one's (they restart at 0). */
-export function chunkHandlers(canvas: Canvas, epoch: string): { bytes: HttpHandler; png: HttpHandler } {
+export function chunkHandlers(canvas: Canvas, epoch: string, pngEncoder: PngEncoder): { bytes: HttpHandler; png: HttpHandler } {
   // Compressed chunks: at most 8 MiB, so ~130 full 256² chunks or thousands of sparse ones.
-  const gzipped = new VersionedCache(4096, 8 * 1024 * 1024);
-  const pngs = new VersionedCache(1024, 16 * 1024 * 1024);
+  const gzipped = new VersionedPromiseLru<string, Buffer>({ maxEntries: 4096, maxBytes: 8 * 1024 * 1024, byteLength: (gz) => gz.length });
+  const pngs = new VersionedPromiseLru<string, Buffer>({ maxEntries: 1024, maxBytes: 16 * 1024 * 1024, byteLength: (png) => png.length });
   // A never-written chunk is all background: one shared buffer per board (never written to).
   const emptyChunks = new Map<Board, Buffer>();
 
@@ -78,7 +78,7 @@ export function chunkHandlers(canvas: Canvas, epoch: string): { bytes: HttpHandl
     const headers = { 'Content-Type': 'image/png', 'Cache-Control': 'no-cache', ETag: `"${epoch}-p${version}"` };
     if (notModified(request, headers.ETag)) return { status: 304, headers };
     // renderChunkPng copies the pixels before it returns, so the image is this version's.
-    return pngs.get(`${board.index}:${chunk}`, version, () => renderChunkPng(board, cx, cy)).then((body) => ({ status: 200, headers, body }));
+    return pngs.get(`${board.index}:${chunk}`, version, () => renderChunkPng(board, cx, cy, pngEncoder)).then((body) => ({ status: 200, headers, body }));
   }
 
   return { bytes, png };

@@ -4,16 +4,15 @@
 // refused. Without Origin it comes from a script (curl, a bot), which carries no ambient
 // authority to abuse, and is allowed (src/net/origin.ts).
 import { isOriginAllowed } from '../../net/origin.js';
-import type { HttpHandler } from '../../net/router.js';
-import { apiError } from './errors.js';
+import { ApiError, type ApiHandler } from './errors.js';
 
-export function sameOriginOnly(handler: HttpHandler, allowedOrigins: string[] | null): HttpHandler {
-  return (request) => {
+export function sameOriginOnly(handler: ApiHandler, allowedOrigins: string[] | null): ApiHandler {
+  return (request, answerHeaders) => {
     const { headers } = request.head;
     const origin = headers.get('origin');
     if (origin !== undefined && !isOriginAllowed(origin, headers.get('host') ?? '', allowedOrigins)) {
-      return apiError(403, 'ORIGIN_NOT_ALLOWED', `requests from origin ${JSON.stringify(origin)} may not change the canvas`);
+      throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', `requests from origin ${JSON.stringify(origin)} may not change the canvas`);
     }
-    return handler(request);
+    return handler(request, answerHeaders);
   };
 }

@@ -1,8 +1,10 @@
-// API errors: every error body is JSON { "error": CODE, "message": text } (docs/API.md).
-// Handlers throw ApiError; apiRoute turns it (and the renderers' "no such tile") into the response.
+// The one path of every /api error. Handlers throw ApiError (or let a renderer's
+// TileNotFoundError through); apiRoute, which wraps every /api route once, answers it as
+// JSON { "error": CODE, "message": text, …details } (docs/API.md). Anything else thrown is
+// a bug and stays the server's 500.
 import { TileNotFoundError } from '../../canvas/render/index.js';
 import { jsonResponse, type HttpResponse } from '../../net/response.js';
-import type { HttpHandler } from '../../net/router.js';
+import type { HttpHandler, HttpRequest } from '../../net/router.js';
 
 export class ApiError extends Error {
   constructor(
@@ -15,36 +17,33 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-
-  toResponse(): HttpResponse {
-    return apiError(this.status, this.code, this.message, this.headers, this.details);
-  }
 }
 
-export function apiError(
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-  details: Record<string, unknown> = {},
-): HttpResponse {
-  return jsonResponse(status, { error: code, message, ...details }, { 'Cache-Control': 'no-store', ...headers });
-}
+/**
+ * An /api handler. `answerHeaders` starts empty; what the handler puts there goes on its
+ * answer, errors included (a new writer's session cookie).
+ */
+export type ApiHandler = (request: HttpRequest, answerHeaders: Record<string, string>) => HttpResponse | Promise<HttpResponse>;
 
-/** The handler, with its thrown ApiErrors answered as JSON; anything else stays a 500. */
-export function apiRoute(handler: HttpHandler): HttpHandler {
+/** The handler, with its thrown ApiErrors answered as JSON. */
+export function apiRoute(handler: ApiHandler): HttpHandler {
   return (request) => {
+    const answerHeaders: Record<string, string> = {};
+    const finish = (response: HttpResponse): HttpResponse =>
+      Object.keys(answerHeaders).length === 0 ? response : { ...response, headers: { ...response.headers, ...answerHeaders } };
+    const fail = (error: unknown): HttpResponse => finish(errorAnswer(error));
     try {
-      const response = handler(request);
-      return response instanceof Promise ? response.catch(asResponse) : response;
+      const response = handler(request, answerHeaders);
+      return response instanceof Promise ? response.then(finish, fail) : finish(response);
     } catch (error) {
-      return asResponse(error);
+      return fail(error);
     }
   };
 }
 
-function asResponse(error: unknown): HttpResponse {
-  if (error instanceof ApiError) return error.toResponse();
-  if (error instanceof TileNotFoundError) return apiError(404, 'TILE_NOT_FOUND', error.message);
-  throw error;
+/** The JSON answer to an API error; rethrows anything else. Never cached. */
+function errorAnswer(error: unknown): HttpResponse {
+  const api = error instanceof TileNotFoundError ? new ApiError(404, 'TILE_NOT_FOUND', error.message) : error;
+  if (!(api instanceof ApiError)) throw error;
+  return jsonResponse(api.status, { error: api.code, message: api.message, ...api.details }, { 'Cache-Control': 'no-store', ...api.headers });
 }

@@ -1,12 +1,12 @@
 // GET /api/boards/:id/image.png: the whole board as one PNG, for boards up to
 // 4096×4096 (larger ones are served as the overview pyramid, overview.ts).
+import { VersionedPromiseLru } from '../../cache/versioned-lru.js';
 import type { Board } from '../../canvas/board.js';
-import { MAX_BOARD_PNG_SIDE, renderBoardPng } from '../../canvas/render/index.js';
+import { MAX_BOARD_PNG_SIDE, renderBoardPng, type PngEncoder } from '../../canvas/render/index.js';
 import type { HttpHandler } from '../../net/router.js';
 import type { Canvas } from '../canvas.js';
 import { ApiError } from './errors.js';
 import { boardFrom, notModified } from './http.js';
-import { VersionedCache } from './versioned-cache.js';
 
 /** Grows with every write anywhere on the board: the sum of its chunks' versions. */
 export function boardVersion(board: Board): number {
@@ -15,9 +15,9 @@ export function boardVersion(board: Board): number {
   return sum;
 }
 
-export function boardImage(canvas: Canvas, epoch: string): HttpHandler {
+export function boardImage(canvas: Canvas, epoch: string, pngEncoder: PngEncoder): HttpHandler {
   // One image per board, the latest asked for.
-  const images = new VersionedCache(canvas.boards.length, 64 * 1024 * 1024);
+  const images = new VersionedPromiseLru<number, Buffer>({ maxEntries: canvas.boards.length, maxBytes: 64 * 1024 * 1024, byteLength: (png) => png.length });
   return (request) => {
     const board = boardFrom(canvas, request);
     const { id, width, height } = board.config;
@@ -31,6 +31,6 @@ export function boardImage(canvas: Canvas, epoch: string): HttpHandler {
     const headers = { 'Content-Type': 'image/png', 'Cache-Control': 'no-cache', ETag: `"${epoch}-b${version}"` };
     if (notModified(request, headers.ETag)) return { status: 304, headers };
     // renderBoardPng copies the pixels before it returns, so the image is this version's.
-    return images.get(String(board.index), version, () => renderBoardPng(board)).then((body) => ({ status: 200, headers, body }));
+    return images.get(board.index, version, () => renderBoardPng(board, pngEncoder)).then((body) => ({ status: 200, headers, body }));
   };
 }

@@ -6,22 +6,23 @@
 // Tile URLs carry the tile's version, so a URL always shows the same picture and can be
 // cached forever; a request with a missing or stale `v` is redirected to the current one.
 import type { Board } from '../../canvas/board.js';
-import { OverviewPyramid } from '../../canvas/render/index.js';
+import { OverviewPyramid, type PngEncoder } from '../../canvas/render/index.js';
 import type { HttpResponse } from '../../net/response.js';
 import type { HttpHandler, HttpRequest } from '../../net/router.js';
+import type { OverviewJson, OverviewVersionsJson } from '../../protocol/messages.js';
 import type { Canvas } from '../canvas.js';
 import { boardFrom, integerParam, jsonBody, notModified } from './http.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function overviewHandlers(canvas: Canvas, epoch: string): { info: HttpHandler; versions: HttpHandler; tile: HttpHandler } {
+export function overviewHandlers(canvas: Canvas, epoch: string, pngEncoder: PngEncoder): { info: HttpHandler; versions: HttpHandler; tile: HttpHandler } {
   const pyramids = new Map<Board, OverviewPyramid>();
 
   // Created on first use: a board nobody looks at from afar costs nothing.
   function pyramidOf(board: Board): OverviewPyramid {
     let pyramid = pyramids.get(board);
     if (pyramid === undefined) {
-      pyramid = new OverviewPyramid(board);
+      pyramid = new OverviewPyramid(board, pngEncoder);
       pyramids.set(board, pyramid);
     }
     return pyramid;
@@ -34,11 +35,13 @@ export function overviewHandlers(canvas: Canvas, epoch: string): { info: HttpHan
 
   function info(request: HttpRequest): HttpResponse | Promise<HttpResponse> {
     const board = boardFrom(canvas, request);
-    return jsonBody(request, {
-      ...pyramidOf(board).info(),
+    const { boardId, width, height, tilePixels, levels, tiles } = pyramidOf(board).info();
+    const json: OverviewJson = {
+      boardId, width, height, tilePixels, levels, tiles,
       tileUrl: `${base(board)}/{level}/{tx}/{ty}.png?v={v}`,
       versionsUrl: `${base(board)}/{level}/versions`,
-    });
+    };
+    return jsonBody(request, json);
   }
 
   function versions(request: HttpRequest): HttpResponse | Promise<HttpResponse> {
@@ -47,7 +50,8 @@ export function overviewHandlers(canvas: Canvas, epoch: string): { info: HttpHan
     const pyramid = pyramidOf(board);
     const tiles = pyramid.versions(level).map(v); // TileNotFoundError → 404
     const { tilesX, tilesY } = pyramid.info().tiles[level]!;
-    return jsonBody(request, { level, tilesX, tilesY, v: tiles });
+    const json: OverviewVersionsJson = { level, tilesX, tilesY, v: tiles };
+    return jsonBody(request, json);
   }
 
   function tile(request: HttpRequest): HttpResponse | Promise<HttpResponse> {

@@ -1,9 +1,8 @@
 // POST /api/boards/:id/pixels {"x", "y", "color"}: one pixel, through the same
 // placement pipeline (checks, rate limits, commit, broadcast) as the WebSocket's PLACE.
 import { RejectReason } from '../../protocol/messages.js';
-import type { HttpHandler } from '../../net/router.js';
 import type { Canvas } from '../canvas.js';
-import { ApiError } from './errors.js';
+import { ApiError, type ApiHandler } from './errors.js';
 import { boardFrom } from './http.js';
 import { submitWrite, withIdentity } from './writes.js';
 
@@ -44,7 +43,7 @@ export function parsePixel(body: Uint8Array): PixelRequest {
   return fields as unknown as PixelRequest;
 }
 
-export function placePixel(canvas: Canvas): HttpHandler {
+export function placePixel(canvas: Canvas): ApiHandler {
   return withIdentity(canvas, (request, who) => {
     const board = boardFrom(canvas, request);
     const { x, y, color } = parsePixel(request.body);

@@ -1,23 +1,26 @@
 // The HTTP API of docs/API.md: read the boards, chunks and images; write pixels and tiles.
+import type { PngEncoder } from '../../canvas/render/index.js';
 import type { ServerConfig } from '../../config/settings.js';
 import type { Router } from '../../net/router.js';
 import type { Canvas } from '../canvas.js';
 import { getBoard, listBoards } from './boards.js';
 import { chunkHandlers } from './chunks.js';
 import { sameOriginOnly } from './csrf.js';
-import { apiRoute } from './errors.js';
+import { apiRoute, type ApiHandler } from './errors.js';
 import { boardImage } from './images.js';
 import { overviewHandlers } from './overview.js';
 import { MAX_PIXEL_BODY_BYTES, placePixel } from './pixels.js';
 import { MAX_TILE_BODY_BYTES, tileHandlers } from './tiles.js';
 
-export function registerApiRoutes(router: Router, canvas: Canvas, config: ServerConfig): void {
+/** `pngEncoder` encodes the chunk, board and overview images. */
+export function registerApiRoutes(router: Router, canvas: Canvas, config: ServerConfig, pngEncoder: PngEncoder): void {
   // Names this process in ETags and overview URLs: versions restart at 0 with the process.
   const epoch = Date.now().toString(36);
-  const chunks = chunkHandlers(canvas, epoch);
-  const overview = overviewHandlers(canvas, epoch);
+  const chunks = chunkHandlers(canvas, epoch, pngEncoder);
+  const overview = overviewHandlers(canvas, epoch, pngEncoder);
   const tiles = tileHandlers(canvas);
-  const write = (handler: Parameters<typeof apiRoute>[0]) => sameOriginOnly(apiRoute(handler), config.allowedOrigins);
+  // Every route is wrapped by apiRoute once: the one path of its errors (errors.ts).
+  const write = (handler: ApiHandler) => apiRoute(sameOriginOnly(handler, config.allowedOrigins));
 
   router
     .http('GET', '/api/boards', apiRoute(listBoards(canvas)))
@@ -25,7 +28,7 @@ export function registerApiRoutes(router: Router, canvas: Canvas, config: Server
     // The .png route first: `:cy` alone would also match "3.png".
     .http('GET', '/api/boards/:id/chunks/:cx/:cy.png', apiRoute(chunks.png))
     .http('GET', '/api/boards/:id/chunks/:cx/:cy', apiRoute(chunks.bytes))
-    .http('GET', '/api/boards/:id/image.png', apiRoute(boardImage(canvas, epoch)))
+    .http('GET', '/api/boards/:id/image.png', apiRoute(boardImage(canvas, epoch, pngEncoder)))
     .http('GET', '/api/boards/:id/overview', apiRoute(overview.info))
     .http('GET', '/api/boards/:id/overview/:level/versions', apiRoute(overview.versions))
     .http('GET', '/api/boards/:id/overview/:level/:tx/:ty.png', apiRoute(overview.tile))

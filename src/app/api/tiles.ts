@@ -2,11 +2,11 @@
 // background): a whole tile through the same placement pipeline, with the same
 // rate limits, as the WebSocket's TILE_WRITE.
 import type { Board } from '../../canvas/board.js';
-import type { HttpHandler, HttpRequest } from '../../net/router.js';
+import type { HttpRequest } from '../../net/router.js';
 import { RejectReason } from '../../protocol/messages.js';
 import type { Canvas } from '../canvas.js';
 import type { Identity } from '../identity.js';
-import { ApiError } from './errors.js';
+import { ApiError, type ApiHandler } from './errors.js';
 import { boardFrom, integerParam } from './http.js';
 import { tilePixels } from './tile-png.js';
 import { refuse, submitWrite, withIdentity } from './writes.js';
@@ -38,7 +38,7 @@ function write(canvas: Canvas, who: Identity, { board, tx, ty }: TileAt, colors:
   return submitWrite(canvas, board, who, { kind: 'tile', tx, ty, colors });
 }
 
-export function tileHandlers(canvas: Canvas): { put: HttpHandler; remove: HttpHandler } {
+export function tileHandlers(canvas: Canvas): { put: ApiHandler; remove: ApiHandler } {
   const put = withIdentity(canvas, (request, who) => {
     const at = tileAt(canvas, request);
     const type = request.head.headers.get('content-type');

@@ -9,7 +9,7 @@ import type { PlacementResult, Write } from '../../placement/write.js';
 import { REJECT_REASONS, RejectReason } from '../../protocol/messages.js';
 import type { Canvas } from '../canvas.js';
 import { identify, type Identity } from '../identity.js';
-import { ApiError } from './errors.js';
+import { ApiError, type ApiHandler } from './errors.js';
 
 export type RejectMessages = Partial<Record<RejectReason, string>>;
 
@@ -20,27 +20,12 @@ export type RejectMessages = Partial<Record<RejectReason, string>>;
  */
 type IdentifiedHandler = (request: HttpRequest, who: Identity) => HttpResponse | Promise<HttpResponse>;
 
-export function withIdentity(canvas: Canvas, handler: IdentifiedHandler): (request: HttpRequest) => HttpResponse | Promise<HttpResponse> {
-  return (request) => {
+export function withIdentity(canvas: Canvas, handler: IdentifiedHandler): ApiHandler {
+  return (request, answerHeaders) => {
     const who = identify(request, canvas.settings.trustedProxies);
-    const withCookie = (response: HttpResponse): HttpResponse => {
-      if (who.setCookie !== null) response.headers = { ...response.headers, 'Set-Cookie': who.setCookie };
-      return response;
-    };
-    let response: HttpResponse | Promise<HttpResponse>;
-    try {
-      response = handler(request, who);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      response = error.toResponse();
-    }
-    return response instanceof Promise ? response.then(withCookie, (error) => withCookie(asApiError(error).toResponse())) : withCookie(response);
+    if (who.setCookie !== null) answerHeaders['Set-Cookie'] = who.setCookie;
+    return handler(request, who);
   };
-}
-
-function asApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  throw error;
 }
 
 /** Runs `write` through the placement pipeline and answers it in HTTP. */
@@ -50,10 +35,10 @@ export function submitWrite(canvas: Canvas, board: Board, who: Identity, write: 
   return placementResponse(result, messages);
 }
 
-/** 200 {ok, count, color}, or the refusal with its status (429 and 503 with Retry-After). */
+/** 200 {ok, count, color}; a refusal is thrown as its ApiError (429 and 503 with Retry-After). */
 export function placementResponse(result: PlacementResult, messages: RejectMessages = {}): HttpResponse {
   if (result.ok) return jsonResponse(200, { ok: true, count: result.count, color: result.color }, { 'Cache-Control': 'no-store' });
-  return rejection(result.reason, messages[result.reason], result.retryAfterMs).toResponse();
+  throw rejection(result.reason, messages[result.reason], result.retryAfterMs);
 }
 
 /** A refusal decided here, before the pipeline (e.g. an unreadable tile), counted like the pipeline's. */

@@ -2,8 +2,6 @@
 export { ImageTooLargeError, MAX_BOARD_PNG_SIDE, TileNotFoundError, type RenderableBoard } from './types.js';
 export { renderBoardPng, renderChunkPng } from './render.js';
 export {
-  DEFAULT_MAX_CACHED_TILES,
-  DEFAULT_TILE_PIXELS,
   OverviewPyramid,
   overviewInfo,
   overviewLevelCount,
@@ -11,11 +9,4 @@ export {
   type OverviewLevelInfo,
   type OverviewOptions,
 } from './overview.js';
-export {
-  INLINE_MAX_PIXELS,
-  RenderWorkerError,
-  closeRenderWorkers,
-  encodeIndexedPng,
-  encodeRgbPng,
-  renderWorkerStats,
-} from './png-pool.js';
+export { PngPool, RenderWorkerError, type PngEncoder } from './png-pool.js';

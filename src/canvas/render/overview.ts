@@ -21,12 +21,13 @@
 // next request re-renders it. Rendered tiles are cached per (level, tx, ty) with that
 // version (the sum of the versions of the chunks under the tile), in an LRU of
 // maxCachedTiles. Level 0 tiles are the board's pixels, copied synchronously.
-import { encodeIndexedPng, encodeRgbPng } from './png-pool.js';
+import { VersionedPromiseLru } from '../../cache/versioned-lru.js';
+import type { PngEncoder } from './png-pool.js';
 import { rasterizeIndexed } from './raster.js';
 import { TileNotFoundError, type RenderableBoard } from './types.js';
 
-export const DEFAULT_TILE_PIXELS = 256;
-export const DEFAULT_MAX_CACHED_TILES = 512;
+const DEFAULT_TILE_PIXELS = 256;
+const DEFAULT_MAX_CACHED_TILES = 512;
 
 /** Downsampling yields to the event loop after this much work in one go. */
 const SLICE_MS = 8;
@@ -117,11 +118,6 @@ interface ChunkGrids {
   byLevel: (ChunkGrid | undefined)[];
 }
 
-interface CachedTile {
-  version: number;
-  png: Promise<Buffer>;
-}
-
 /** Colours packed as r + g·2^17 + b·2^34 in a double: sums of up to 514 pixels stay exact and separable. */
 const PACK_G = 2 ** 17;
 const PACK_B = 2 ** 34;
@@ -186,7 +182,7 @@ export class OverviewPyramid {
   /** Tiles computed so far (cache hits don't count). */
   renders = 0;
 
-  private readonly cache = new Map<string, CachedTile>();
+  private readonly cache: VersionedPromiseLru<string, Buffer>;
   private readonly grids = new Map<number, ChunkGrids>();
   /** 256 × RGB, so that any index reads as a colour (unknown ones black). */
   private readonly palette: Uint8Array;
@@ -195,6 +191,7 @@ export class OverviewPyramid {
 
   constructor(
     readonly board: RenderableBoard,
+    private readonly png: PngEncoder,
     options: OverviewOptions = {},
   ) {
     this.tilePixels = checkTilePixels(options.tilePixels ?? DEFAULT_TILE_PIXELS);
@@ -203,6 +200,7 @@ export class OverviewPyramid {
       throw new RangeError(`maxCachedTiles must be a positive integer, got ${maxCachedTiles}`);
     }
     this.maxCachedTiles = maxCachedTiles;
+    this.cache = new VersionedPromiseLru({ maxEntries: maxCachedTiles });
     this.levels = overviewLevelCount(board.config.width, board.config.height, this.tilePixels);
     this.gridLevel = Math.max(1, Math.ceil(Math.log2(board.config.chunkSize)) - 4);
     this.palette = new Uint8Array(256 * 3);
@@ -248,24 +246,10 @@ export class OverviewPyramid {
       return Promise.reject(error);
     }
     const version = this.versionOf(rect);
-    const key = `${level}/${tx}/${ty}`;
-    const hit = this.cache.get(key);
-    this.cache.delete(key);
-    if (hit && hit.version === version) {
-      this.cache.set(key, hit);
-      return hit.png;
-    }
-    this.renders++;
-    const entry: CachedTile = { version, png: this.render(rect) };
-    this.cache.set(key, entry);
-    while (this.cache.size > this.maxCachedTiles) {
-      const oldest = this.cache.keys().next().value as string;
-      this.cache.delete(oldest);
-    }
-    entry.png.catch(() => {
-      if (this.cache.get(key) === entry) this.cache.delete(key);
+    return this.cache.get(`${level}/${tx}/${ty}`, version, () => {
+      this.renders++;
+      return this.render(rect);
     });
-    return entry.png;
   }
 
   /** Drops every cached tile and chunk grid. */
@@ -322,9 +306,9 @@ export class OverviewPyramid {
   private render(r: TileRect): Promise<Buffer> {
     if (r.level === 0) {
       // Full size: the pixels themselves, copied now; the palette is applied in the worker.
-      return encodeIndexedPng(rasterizeIndexed(this.board, r.bx0, r.by0, r.tw, r.th), this.board.paletteRgb, r.tw, r.th);
+      return this.png.encodeIndexed(rasterizeIndexed(this.board, r.bx0, r.by0, r.tw, r.th), this.board.paletteRgb, r.tw, r.th);
     }
-    return this.downsample(r).then((rgb) => encodeRgbPng(rgb, r.tw, r.th));
+    return this.downsample(r).then((rgb) => this.png.encodeRgb(rgb, r.tw, r.th));
   }
 
   /** The tile's averaged RGB pixels. Yields to the event loop every few milliseconds of work. */

@@ -1,5 +1,5 @@
 // Whole-board and single-chunk PNGs.
-import { encodeIndexedPng } from './png-pool.js';
+import type { PngEncoder } from './png-pool.js';
 import { rasterizeIndexed } from './raster.js';
 import { ImageTooLargeError, MAX_BOARD_PNG_SIDE, TileNotFoundError, type RenderableBoard } from './types.js';
 
@@ -8,7 +8,7 @@ import { ImageTooLargeError, MAX_BOARD_PNG_SIDE, TileNotFoundError, type Rendera
  * board on the right and bottom edges. Rejects with TileNotFoundError for a chunk
  * outside the board.
  */
-export async function renderChunkPng(board: RenderableBoard, cx: number, cy: number): Promise<Buffer> {
+export async function renderChunkPng(board: RenderableBoard, cx: number, cy: number, png: PngEncoder): Promise<Buffer> {
   if (!Number.isInteger(cx) || !Number.isInteger(cy) || cx < 0 || cy < 0 || cx >= board.chunksX || cy >= board.chunksY) {
     throw new TileNotFoundError(`no chunk (${cx}, ${cy}) on board ${board.config.id}`);
   }
@@ -17,7 +17,7 @@ export async function renderChunkPng(board: RenderableBoard, cx: number, cy: num
   const y0 = cy * chunkSize;
   const w = Math.min(chunkSize, width - x0);
   const h = Math.min(chunkSize, height - y0);
-  return encodeIndexedPng(rasterizeIndexed(board, x0, y0, w, h), board.paletteRgb, w, h);
+  return png.encodeIndexed(rasterizeIndexed(board, x0, y0, w, h), board.paletteRgb, w, h);
 }
 
 /**
@@ -25,8 +25,8 @@ export async function renderChunkPng(board: RenderableBoard, cx: number, cy: num
  * ImageTooLargeError (serve the overview pyramid instead). The pixels are copied out
  * synchronously, so the image is the board at the moment of the call.
  */
-export async function renderBoardPng(board: RenderableBoard): Promise<Buffer> {
+export async function renderBoardPng(board: RenderableBoard, png: PngEncoder): Promise<Buffer> {
   const { width, height } = board.config;
   if (width > MAX_BOARD_PNG_SIDE || height > MAX_BOARD_PNG_SIDE) throw new ImageTooLargeError(width, height);
-  return encodeIndexedPng(rasterizeIndexed(board, 0, 0, width, height), board.paletteRgb, width, height);
+  return png.encodeIndexed(rasterizeIndexed(board, 0, 0, width, height), board.paletteRgb, width, height);
 }

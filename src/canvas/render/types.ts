@@ -27,12 +27,9 @@ export interface RenderableBoard {
 /** Largest board `renderBoardPng` renders, per side. */
 export const MAX_BOARD_PNG_SIDE = 4096;
 
-/** The board is too big for a single image; the HTTP layer answers 413. */
+/** The board is too big for a single image: serve the overview pyramid instead. */
 export class ImageTooLargeError extends Error {
   override readonly name = 'ImageTooLargeError';
-  readonly code = 'IMAGE_TOO_LARGE';
-  /** Suggested HTTP status. */
-  readonly statusCode = 413;
 
   constructor(
     readonly width: number,
@@ -43,9 +40,7 @@ export class ImageTooLargeError extends Error {
   }
 }
 
-/** The (level, tx, ty) or (cx, cy) asked for does not exist; the HTTP layer answers 404. */
+/** The (level, tx, ty) or (cx, cy) asked for does not exist (the API answers 404 TILE_NOT_FOUND). */
 export class TileNotFoundError extends RangeError {
   override readonly name = 'TileNotFoundError';
-  readonly code = 'TILE_NOT_FOUND';
-  readonly statusCode = 404;
 }

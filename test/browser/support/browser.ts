@@ -9,6 +9,8 @@ import { parseAppConfig, type AppConfig } from '../../../src/config/load.js';
 import { startApp, type RunningServer } from '../../support/server.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** The test build of the client (scripts/build.mjs): the production client plus window.__tessera. */
+export const TEST_PUBLIC_DIR = 'build/public-test';
 
 let skipReported = false;
 
@@ -46,7 +48,7 @@ export function browserSuite(name: string, config: AppConfig = testBoards()): { 
   // so a failed start is printed here and fails the run.
   uvuSuite.before(async (context) => {
     try {
-      context.app = await startApp({ publicDir: 'build/public' }, config);
+      context.app = await startApp({ publicDir: TEST_PUBLIC_DIR }, config);
       context.browser = await launchChromium();
       context.contexts = [];
       context.pageErrors = [];

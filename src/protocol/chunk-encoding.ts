@@ -3,9 +3,7 @@
 //   Runs  — (length u16 big-endian 1..65535, colour u8) repeated, lengths adding up to chunkSize²;
 //   Empty — no bytes: the chunk was never written, every pixel is the background.
 // The encoder picks whichever of Raw and Runs is shorter (Raw on a tie: it is cheaper to decode).
-
-export const ChunkEncoding = { Raw: 0, Runs: 1, Empty: 2 } as const;
-export type ChunkEncodingCode = (typeof ChunkEncoding)[keyof typeof ChunkEncoding];
+import { ChunkEncoding } from './types.js';
 
 const RUN_BYTES = 3;
 const MAX_RUN = 0xffff; // a run's length is u16, so a uniform 256×256 chunk takes two runs
@@ -19,7 +17,7 @@ const RUNS_SCRATCH = new Uint8Array(256 * 256);
  * only when strictly shorter than raw. The bytes are always a fresh copy, so
  * the caller may hold them while the board keeps changing.
  */
-export function encodeChunkPixels(data: Uint8Array | null): { encoding: ChunkEncodingCode; bytes: Uint8Array } {
+export function encodeChunkPixels(data: Uint8Array | null): { encoding: ChunkEncoding; bytes: Uint8Array } {
   if (data === null) return { encoding: ChunkEncoding.Empty, bytes: new Uint8Array(0) };
   const runs = data.length <= RUNS_SCRATCH.length ? RUNS_SCRATCH : new Uint8Array(data.length);
   let at = 0;
