@@ -22,7 +22,7 @@ export function overviewHandlers(canvas: Canvas, epoch: string, pngEncoder: PngE
   function pyramidOf(board: Board): OverviewPyramid {
     let pyramid = pyramids.get(board);
     if (pyramid === undefined) {
-      pyramid = new OverviewPyramid(board, pngEncoder);
+      pyramid = new OverviewPyramid(board, pngEncoder, { clock: canvas.clock });
       pyramids.set(board, pyramid);
     }
     return pyramid;

@@ -15,7 +15,7 @@ import { MAX_TILE_BODY_BYTES, tileHandlers } from './tiles.js';
 /** `pngEncoder` encodes the chunk, board and overview images. */
 export function registerApiRoutes(router: Router, canvas: Canvas, config: ServerConfig, pngEncoder: PngEncoder): void {
   // Names this process in ETags and overview URLs: versions restart at 0 with the process.
-  const epoch = Date.now().toString(36);
+  const epoch = Math.floor(canvas.clock.now()).toString(36);
   const chunks = chunkHandlers(canvas, epoch, pngEncoder);
   const overview = overviewHandlers(canvas, epoch, pngEncoder);
   const tiles = tileHandlers(canvas);

@@ -21,6 +21,7 @@
 // next request re-renders it. Rendered tiles are cached per (level, tx, ty) with that
 // version (the sum of the versions of the chunks under the tile), in an LRU of
 // maxCachedTiles. Level 0 tiles are the board's pixels, copied synchronously.
+import { systemClock, type Clock } from '../../clock.js';
 import { VersionedPromiseLru } from '../../cache/versioned-lru.js';
 import type { PngEncoder } from './png-pool.js';
 import { rasterizeIndexed } from './raster.js';
@@ -37,6 +38,8 @@ export interface OverviewOptions {
   tilePixels?: number;
   /** Rendered tiles kept (512 by default). */
   maxCachedTiles?: number;
+  /** Measures the slices of downsampling work (the system clock by default). */
+  clock?: Clock;
 }
 
 export interface OverviewLevelInfo {
@@ -184,6 +187,7 @@ export class OverviewPyramid {
 
   private readonly cache: VersionedPromiseLru<string, Buffer>;
   private readonly grids = new Map<number, ChunkGrids>();
+  private readonly clock: Clock;
   /** 256 × RGB, so that any index reads as a colour (unknown ones black). */
   private readonly palette: Uint8Array;
   /** The same colours packed for accumulatePixels. */
@@ -195,6 +199,7 @@ export class OverviewPyramid {
     options: OverviewOptions = {},
   ) {
     this.tilePixels = checkTilePixels(options.tilePixels ?? DEFAULT_TILE_PIXELS);
+    this.clock = options.clock ?? systemClock;
     const maxCachedTiles = options.maxCachedTiles ?? DEFAULT_MAX_CACHED_TILES;
     if (!Number.isInteger(maxCachedTiles) || maxCachedTiles < 1) {
       throw new RangeError(`maxCachedTiles must be a positive integer, got ${maxCachedTiles}`);
@@ -324,7 +329,7 @@ export class OverviewPyramid {
     const cy0 = Math.floor(r.by0 / cs);
     const cx1 = Math.floor((r.bx1 - 1) / cs);
     const cy1 = Math.floor((r.by1 - 1) / cs);
-    let sliceStart = performance.now();
+    let sliceStart = this.clock.now();
     for (let cy = cy0; cy <= cy1; cy++) {
       for (let cx = cx0; cx <= cx1; cx++) {
         const chunk = cy * board.chunksX + cx;
@@ -369,9 +374,9 @@ export class OverviewPyramid {
           }
         }
 
-        if (performance.now() - sliceStart > SLICE_MS) {
+        if (this.clock.now() - sliceStart > SLICE_MS) {
           await yieldToEventLoop();
-          sliceStart = performance.now();
+          sliceStart = this.clock.now();
         }
       }
     }
