@@ -27,7 +27,8 @@
 //   storage.ts (this interface), errors.ts, cursor.ts (opaque page cursors), ip-hash.ts,
 //   snapshot-codec.ts (the compressed chunk blob); sqlite/open.ts is where the SQLite engine
 //   starts (lock.ts, migrations.ts, then SqliteStorage composing placement-writer.ts,
-//   history.ts, snapshot-store.ts, retention.ts); sqlite/backup.ts backs up from outside.
+//   history.ts, snapshot-store.ts, retention.ts, checkpointer.ts); sqlite/backup.ts backs up
+//   from outside.
 
 export type PlacementSource = 'ws' | 'http';
 
@@ -115,7 +116,8 @@ export interface Storage {
 
   /**
    * Stores the records in ONE transaction (all or none) and returns their seqs, in order.
-   * Resolves once they are durable; rejects with CommitFailedError otherwise.
+   * Resolves once they are durable; rejects with CommitFailedError otherwise. Commits apply in
+   * call order; the records must not change until the promise settles.
    */
   commit(records: readonly PlacementRecord[]): Promise<number[]>;
 

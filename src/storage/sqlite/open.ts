@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataDirectoryInUseError } from '../errors.js';
 import { newIpHashSecret } from '../ip-hash.js';
+import { Checkpointer } from './checkpointer.js';
 import { DATABASE_FILE } from './layout.js';
 import { tryLockDataDirectory } from './lock.js';
 import { migrate } from './migrations.js';
@@ -29,14 +30,19 @@ export async function openSqliteStorage(dataDir: string, options: SqliteStorageO
       'stop it first, or use another data directory',
     );
   }
+  const file = join(dataDir, DATABASE_FILE);
   let db: Database.Database | undefined;
   try {
-    db = new Database(join(dataDir, DATABASE_FILE));
+    db = new Database(file);
+    // Before the first table (no effect on an existing database). Each commit writes every page
+    // it touched to the log, and the pixel and actor indexes take inserts all over: smaller
+    // pages, less written per commit (a quarter of the default 4 KiB, at the same speed).
+    db.pragma('page_size = 1024');
     migrate(db, dataDir); // first: a newer schema is refused before anything is changed
     configure(db, options);
     const secret = ipHashSecret(db);
     db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('server_pid', ?)`).run(process.pid);
-    return new SqliteStorage(db, lock, secret, join(dataDir, DATABASE_FILE));
+    return new SqliteStorage(db, lock, startCheckpointer(db, file), secret, file);
   } catch (error) {
     db?.close();
     lock.release();
@@ -53,6 +59,10 @@ function configure(db: Database.Database, options: SqliteStorageOptions): void {
   // database. FULL would add an fsync per tick.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // Checkpoints run in a worker thread (checkpointer.ts), not inside a commit. When the log starts
+  // over, its file is cut back to this size.
+  db.pragma('wal_autocheckpoint = 0');
+  db.pragma('journal_size_limit = 67108864');
   // The pixel index takes inserts all over the board: keep more of its pages in memory than
   // the 2 MiB default.
   db.pragma('cache_size = -65536');
@@ -60,6 +70,14 @@ function configure(db: Database.Database, options: SqliteStorageOptions): void {
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     db.pragma(`max_page_count = ${Math.ceil(options.maxDatabaseBytes / pageSize)}`);
   }
+}
+
+function startCheckpointer(db: Database.Database, file: string): Checkpointer {
+  // Should its thread die, SQLite's own checkpoints (run by the commit that crosses 1000 pages)
+  // keep the log bounded: slower commits, nothing lost.
+  return new Checkpointer(file, db.pragma('page_size', { simple: true }) as number, () => {
+    if (db.open) db.pragma('wal_autocheckpoint = 1000');
+  });
 }
 
 /** Created on first open; it must never change, or the same IP would stop hashing the same. */

@@ -1,12 +1,15 @@
 // Storage on an embedded SQLite database (better-sqlite3). Its calls are synchronous: each
 // method does its work in one short statement or transaction and returns a settled promise, so
 // calls never interleave inside the database; long reads come in pages, one statement each.
+// What may take long runs elsewhere: snapshot compression in zlib's thread pool, checkpoints
+// (the fsyncs) in their own thread (checkpointer.ts).
 import type { Database, Statement } from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { hashIp } from '../ip-hash.js';
 import type {
   BoardSnapshot, NewBoardSnapshot, Page, PageRequest, PlacementRecord, Storage, StorageStats, StoredPlacement,
 } from '../storage.js';
+import type { Checkpointer } from './checkpointer.js';
 import { Dictionary } from './dictionary.js';
 import { PlacementHistory, type TimelinePosition } from './history.js';
 import type { DataDirectoryLock } from './lock.js';
@@ -26,11 +29,14 @@ export class SqliteStorage implements Storage {
   private readonly lastSeqQuery: Statement<[], number>;
   private readonly countQuery: Statement<[], number>;
   private closed = false;
+  /** The latest commit, settled or not: the next one runs after it. */
+  private commits: Promise<unknown> = Promise.resolve();
 
   /** Use openSqliteStorage (open.ts). */
   constructor(
     private readonly db: Database,
     private readonly lock: DataDirectoryLock,
+    private readonly checkpointer: Checkpointer,
     private readonly ipHashSecret: Buffer,
     private readonly file: string,
   ) {
@@ -52,8 +58,13 @@ export class SqliteStorage implements Storage {
     return hashIp(this.ipHashSecret, ip);
   }
 
-  async commit(records: readonly PlacementRecord[]): Promise<number[]> {
-    return this.writer.commit(records);
+  commit(records: readonly PlacementRecord[]): Promise<number[]> {
+    // In call order, after any wait for the log to start over (checkpointer.ts).
+    const committed = this.commits
+      .then(() => this.checkpointer.restarting?.catch(() => undefined))
+      .then(() => this.writer.commit(records));
+    this.commits = committed.catch(() => undefined);
+    return committed;
   }
 
   async lastSeq(): Promise<number> {
@@ -116,7 +127,9 @@ export class SqliteStorage implements Storage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.db.close();
+    await this.commits;
+    await this.checkpointer.stop();
+    this.db.close(); // checkpoints what is left and removes the log
     this.lock.release();
   }
 
