@@ -22,6 +22,15 @@
 // Durability
 //   commit resolves only when its records survive a crash of the process (kill -9); it rejects
 //   with CommitFailedError (and stores nothing of the batch) when the engine cannot write.
+//   (SQLite: a power loss may lose the last commits, never corrupts; see sqlite/open.ts.)
+//
+// Recipes
+//   Start-up:     s = latestSnapshot(board); load s.chunks (or an empty board);
+//                 apply every page of placementsAfter(board, s?.seq ?? 0).
+//   Board at T:   s = snapshotAt(board, T); the same with placementsAfter(board, s?.seq ?? 0, T).
+//   Timelapse:    placementsBetween(board, from, to), streamed page by page.
+//   SQLite data directory: tessera.db (+ -wal, -shm while open) and tessera.lock; a backup is one
+//   database file: copy it to tessera.db of an empty directory to serve from it.
 //
 // Files
 //   storage.ts (this interface), errors.ts, cursor.ts (opaque page cursors), ip-hash.ts,
@@ -74,7 +83,7 @@ export interface SnapshotChunk {
 
 export interface NewBoardSnapshot {
   boardId: string;
-  /** The snapshot includes every record up to and including this seq (and none after it). */
+  /** The snapshot includes every record up to and including this seq (and none after it); at most lastSeq(). */
   seq: number;
   width: number;
   height: number;

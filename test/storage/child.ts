@@ -3,6 +3,7 @@
 //   child.js ENGINE write DIR         commits batches forever, printing each committed batch
 //   child.js ENGINE open DIR          tries to open DIR; prints "opened" or the error
 //   child.js ENGINE backup DIR FILE   backs DIR up to FILE from outside; prints "done"
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { harnesses } from './harnesses.js';
 import { writerBatch, WRITER_BATCH } from './records.js';
 
@@ -15,6 +16,7 @@ if (mode === 'write') {
   for (let first = 0; ; first += WRITER_BATCH) {
     const seqs = await storage.commit(writerBatch(first, ipHash));
     process.stdout.write(`${JSON.stringify({ first, seqs })}\n`);
+    await nextTurn(); // as a server between ticks: timers (the checkpointer's) and I/O run
   }
 } else if (mode === 'open') {
   try {

@@ -104,6 +104,14 @@ export function registerStorageContract(harness: StorageHarness): void {
     assert.is((await storage.stats()).placements, 3);
   });
 
+  test('commits apply in call order, also when called before the previous one settled', async () => {
+    const storage = await open(freshDir());
+    const calls = Array.from({ length: 20 }, (_, i) => storage.commit([pixel('main', i, 0, 1), pixel('main', i, 1, 1)]));
+    const seqs = (await Promise.all(calls)).flat();
+    assert.equal(seqs, [...seqs].sort((a, b) => a - b));
+    assert.equal((await collect(storage.placementsAfter('main', 0))).map((record) => record.kind === 'pixel' && record.x), calls.flatMap((_, i) => [i, i]));
+  });
+
   test('hashIp: a keyed 32-byte hash, stable per data directory, different between directories', async () => {
     const dir = freshDir();
     let storage = await open(dir);
@@ -186,6 +194,7 @@ export function registerStorageContract(harness: StorageHarness): void {
     await storage.saveSnapshot({ boardId: 'main', seq: seq!, width: 100, height: 60, chunkSize: 16, chunks: [] });
     assert.equal((await storage.latestSnapshot('main'))!.chunks, []);
     assert.is(await storage.latestSnapshot('other'), null);
+    await rejectsWith(() => storage.saveSnapshot({ boardId: 'main', seq: seq! + 1, width: 100, height: 60, chunkSize: 16, chunks: [] }), RangeError);
     assert.is((await storage.stats()).snapshots, 2);
   });
 

@@ -15,6 +15,8 @@ interface SnapshotRow {
 }
 
 const COLUMNS = 'seq, time_ms, width, height, chunk_size, data';
+/** AUTOINCREMENT's counter: still right after retention deleted the newest rows. */
+export const LAST_SEQ = `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'placements'), 0)`;
 
 export class SnapshotStore {
   private readonly insert: Statement<[number, number, number, number, number, number, Buffer]>;
@@ -22,6 +24,7 @@ export class SnapshotStore {
   private readonly newest: Statement<[number], SnapshotRow>;
   private readonly newestAtOrBefore: Statement<[number, number], SnapshotRow>;
   private readonly countAll: Statement<[], number>;
+  private readonly lastSeq: Statement<[], number>;
 
   constructor(private readonly db: Database, private readonly dictionaries: Dictionaries) {
     this.insert = db.prepare(`INSERT INTO snapshots (board, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
@@ -34,6 +37,7 @@ export class SnapshotStore {
     this.newestAtOrBefore = db.prepare(`SELECT ${COLUMNS} FROM snapshots WHERE board = ? AND time_ms <= ?
       ORDER BY time_ms DESC, seq DESC, id DESC LIMIT 1`);
     this.countAll = db.prepare<[], number>('SELECT count(*) FROM snapshots').pluck();
+    this.lastSeq = db.prepare<[], number>(LAST_SEQ).pluck();
   }
 
   async save(snapshot: NewBoardSnapshot): Promise<void> {
@@ -44,6 +48,8 @@ export class SnapshotStore {
     const data = await compressChunks(snapshot.chunks, chunkSize);
     try {
       this.db.transaction(() => {
+        // Replay would skip records up to its seq: a snapshot from the future would lose them.
+        if (seq > this.lastSeq.get()!) throw new RangeError(`snapshot of board ${boardId} claims seq ${seq}, beyond the last committed one`);
         const board = this.dictionaries.boards.idOf(boardId);
         const timeMs = this.timeOf.get(seq, board, seq)!;
         this.insert.run(board, seq, timeMs, width, height, chunkSize, data);

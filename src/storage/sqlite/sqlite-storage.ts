@@ -1,8 +1,8 @@
-// Storage on an embedded SQLite database (better-sqlite3). Its calls are synchronous: each
-// method does its work in one short statement or transaction and returns a settled promise, so
-// calls never interleave inside the database; long reads come in pages, one statement each.
-// What may take long runs elsewhere: snapshot compression in zlib's thread pool, checkpoints
-// (the fsyncs) in their own thread (checkpointer.ts).
+// Storage on an embedded SQLite database (better-sqlite3), whose calls are synchronous: each
+// method does its work in one short statement or transaction, so calls never interleave inside
+// the database; long reads come in pages, one statement each. What may take long runs elsewhere:
+// snapshot compression in zlib's thread pool, checkpoints (the fsyncs) in their own thread
+// (checkpointer.ts), which is also why a commit may have to wait its turn.
 import type { Database, Statement } from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { hashIp } from '../ip-hash.js';
@@ -15,7 +15,7 @@ import { PlacementHistory, type TimelinePosition } from './history.js';
 import type { DataDirectoryLock } from './lock.js';
 import { PlacementWriter, type Dictionaries } from './placement-writer.js';
 import { Retention } from './retention.js';
-import { SnapshotStore } from './snapshot-store.js';
+import { LAST_SEQ, SnapshotStore } from './snapshot-store.js';
 
 /** Records per page of placementsAfter / placementsBetween. */
 const TIMELINE_PAGE = 1024;
@@ -49,8 +49,7 @@ export class SqliteStorage implements Storage {
     this.history = new PlacementHistory(db, dictionaries);
     this.snapshots = new SnapshotStore(db, dictionaries);
     this.retention = new Retention(db);
-    // AUTOINCREMENT's counter: still right after retention deleted the newest rows.
-    this.lastSeqQuery = db.prepare<[], number>(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'placements'), 0)`).pluck();
+    this.lastSeqQuery = db.prepare<[], number>(LAST_SEQ).pluck();
     this.countQuery = db.prepare<[], number>(`SELECT value FROM meta WHERE key = 'placements'`).pluck();
   }
 
