@@ -18,7 +18,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.settings.logLevel);
-  const app = createApp(config.settings, config.boards, log);
+  let app;
+  try {
+    app = await createApp(config.settings, config.boards, log);
+  } catch (error) {
+    // A data directory in use, from a newer version, or not matching the boards: say so, plainly.
+    console.error((error as Error).message);
+    process.exit(2);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -441,7 +441,7 @@ test('the app owns its PNG workers: shutdown ends them', async () => {
     server: {},
     boards: [{ id: 'b', title: 'b', width: 100, height: 100, chunkSize: 50, palette: COLORS, background: 0, policy: { strokes: false, maxBatch: 1, buckets: [] } }],
   });
-  const own = createApp(config, boards, createLogger(config.logLevel));
+  const own = await createApp({ ...config, dataDir: '' }, boards, createLogger(config.logLevel));
   const { port } = await own.server.listen();
   const response = await fetch(`http://127.0.0.1:${port}/api/boards/b/image.png`);
   assert.is(response.status, 200);

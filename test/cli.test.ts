@@ -17,7 +17,9 @@ import { startApp } from './support/server.js';
 const NODE_FLAGS: string[] = (JSON.parse(readFileSync('package.json', 'utf8')).config?.nodeFlags ?? '').split(' ').filter(Boolean);
 
 function startProcess(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; line: string }> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, 'build/src/main.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // Each server keeps its boards in a data directory of its own (the OS's temporary folder).
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
+  const child = spawn(process.execPath, [...NODE_FLAGS, 'build/src/main.js', ...args], { env: { ...process.env, DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk) => {

@@ -54,7 +54,9 @@ export function benchBoard(id: string): { width: number; height: number; chunkSi
 
 export function serverSpec(kind: ServerKind, configPath: string): ServerSpec {
   if (kind === 'ours') {
-    return { name: 'ours', args: [OURS_SCRIPT, ...LISTEN, '--config', configPath, ...OURS_LIMIT_FLAGS], nodeFlags: OURS_NODE_FLAGS };
+    // Durable, as served: a fresh data directory (SQLite) for every run.
+    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
+    return { name: 'ours', args: [OURS_SCRIPT, ...LISTEN, '--config', configPath, '--data-dir', dataDir, ...OURS_LIMIT_FLAGS], nodeFlags: OURS_NODE_FLAGS };
   }
   return { name: 'ws-reference', args: [REFERENCE_SCRIPT, ...LISTEN, '--config', configPath] };
 }

@@ -1,6 +1,7 @@
 // Wires the routes of the product onto a server, and owns what they share.
 import { systemClock, type Clock } from '../clock.js';
 import { PngPool } from '../canvas/render/index.js';
+import { openPersistence, type Persistence } from './persistence.js';
 import type { BoardDefinition } from '../config/boards.js';
 import type { ServerConfig } from '../config/settings.js';
 import type { TesseraServer } from '../net/server.js';
@@ -16,6 +17,7 @@ import { healthHandler, metricsHandler } from './status.js';
 
 export interface App {
   server: TesseraServer;
+  persistence: Persistence;
   webSockets: WebSocketAcceptor;
   canvas: Canvas;
   /** The PNG worker threads of the API's images. */
@@ -24,9 +26,17 @@ export interface App {
   shutdown(): Promise<void>;
 }
 
-export function createApp(config: ServerConfig, boards: readonly BoardDefinition[], log: Logger, clock: Clock = systemClock): App {
+/** The product, ready to listen: its boards restored from the data directory. */
+export async function createApp(config: ServerConfig, boards: readonly BoardDefinition[], log: Logger, clock: Clock = systemClock): Promise<App> {
   const { server, router, webSockets } = createNetworkStack(config, log, clock);
-  const canvas = new Canvas(config, boards, server.registry, clock);
+  const persistence = await openPersistence(config, log, clock, server.registry);
+  const canvas = new Canvas(config, boards, server.registry, persistence.commit, clock);
+  try {
+    await persistence.restore(canvas.boards);
+  } catch (error) {
+    await persistence.close([]);
+    throw error;
+  }
   const pngPool = new PngPool();
   router
     .http('GET', '/health', healthHandler(server, webSockets))
@@ -36,13 +46,16 @@ export function createApp(config: ServerConfig, boards: readonly BoardDefinition
     .upgrade('/ws', webSockets.handler(canvasEndpoint(canvas)));
   registerApiRoutes(router, canvas, config, pngPool);
   canvas.start();
+  persistence.start(canvas.boards);
   server.onShutdown.push(() => canvas.stop());
   return {
     server,
+    persistence,
     webSockets,
     canvas,
     pngPool,
-    // The pool closes last: responses still finishing during the server's shutdown may need it.
-    shutdown: () => server.shutdown().then(() => pngPool.close()),
+    // Writes still committing finish before the storage closes; the pool closes last:
+    // responses still finishing during the server's shutdown may need it.
+    shutdown: () => server.shutdown().then(() => persistence.close(canvas.boards)).then(() => pngPool.close()),
   };
 }

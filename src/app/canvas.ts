@@ -7,7 +7,7 @@ import type { WritePolicy } from '../placement/write-policy.js';
 import { Broadcaster } from '../broadcast/broadcaster.js';
 import { systemClock, type Clock } from '../clock.js';
 import { allowEveryone } from '../placement/authorise.js';
-import { inMemoryCommit } from '../placement/commit.js';
+import type { CommitStage } from '../placement/commit.js';
 import { PlacementPipeline } from '../placement/pipeline.js';
 import { ChunkFrameCache } from '../broadcast/chunk-frame-cache.js';
 import { encodeOnline } from '../protocol/messages.js';
@@ -34,6 +34,7 @@ export class Canvas {
     readonly settings: ServerConfig,
     definitions: readonly BoardDefinition[],
     registry: Registry,
+    commit: CommitStage,
     readonly clock: Clock = systemClock,
   ) {
     this.boards = definitions.map(({ policy, ...board }, index) => new Board(board, index));
@@ -43,7 +44,7 @@ export class Canvas {
       chunksAllocated: () => this.boards.reduce((sum, b) => sum + b.allocatedChunks, 0),
       canvasBytes: () => this.boards.reduce((sum, b) => sum + b.memoryBytes, 0),
     });
-    this.placements = new PlacementPipeline(this.policies, { authorise: allowEveryone, commit: inMemoryCommit }, clock, this.metrics);
+    this.placements = new PlacementPipeline(this.policies, { authorise: allowEveryone, commit }, clock, this.metrics);
     this.broadcaster = new Broadcaster(this.boards, settings, this.metrics, this.chunkFrames);
   }
 

@@ -145,6 +145,32 @@ export class Board {
     return this.changes.take(this.versions, this.chunksX);
   }
 
+  /**
+   * Puts back a chunk as a snapshot kept it (start-up, before any client): its pixels and
+   * version, without recording a change.
+   */
+  restoreChunk(chunk: number, version: number, pixels: Uint8Array): void {
+    if (pixels.length !== this.chunkPixels) throw new RangeError(`a chunk of board ${this.config.id} has ${this.chunkPixels} pixels, got ${pixels.length}`);
+    const data = this.chunks[chunk] ?? this.allocate(chunk);
+    data.set(pixels);
+    this.versions[chunk] = version;
+  }
+
+  /** Every chunk ever written, with its version and live pixels (for snapshots: copy before yielding). */
+  *writtenChunks(): IterableIterator<{ index: number; version: number; pixels: Uint8Array }> {
+    for (let index = 0; index < this.chunks.length; index++) {
+      const pixels = this.chunks[index];
+      if (pixels) yield { index, version: this.versions[index]!, pixels };
+    }
+  }
+
+  /** The sum of all chunk versions: it changes whenever any pixel is written. */
+  get totalVersion(): number {
+    let sum = 0;
+    for (let i = 0; i < this.versions.length; i++) sum += this.versions[i]!;
+    return sum;
+  }
+
   get allocatedChunks(): number {
     return this.allocated;
   }

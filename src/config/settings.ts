@@ -34,6 +34,9 @@ export interface ServerConfig {
   slowClientHighWaterBytes: number; // a viewer with more unsent bytes than this skips diffs …
   slowClientHardLimitBytes: number; // … and is closed with 1013 past this …
   slowClientDeadlineMs: number;     // … or after this long behind
+  dataDir: string;              // where the boards and their history are kept; '' = memory only
+  snapshotIntervalMs: number;   // how often changed boards are snapshotted (0 = only at shutdown)
+  historyRetentionDays: number; // placements older than this (and than the newest snapshot) are pruned; 0 = keep all
 }
 
 /** Reads one value: a string from a flag or the environment, or a JSON value from the file. */
@@ -99,6 +102,9 @@ export const SETTINGS: { readonly [K in keyof ServerConfig]: Setting<ServerConfi
   slowClientHighWaterBytes: { default: 262_144, help: 'a viewer with more unsent bytes skips diffs', read: whole(0) },
   slowClientHardLimitBytes: { default: 4_194_304, help: '… and is closed with 1013 past this', read: whole(0) },
   slowClientDeadlineMs: { default: 30_000, help: '… or after this long behind', read: whole(0) },
+  dataDir: { default: 'data', help: 'the boards and their history (SQLite); "" keeps them in memory only', read: text },
+  snapshotIntervalMs: { default: 300_000, help: 'snapshot changed boards this often (0: only at shutdown)', read: whole(0) },
+  historyRetentionDays: { default: 0, help: 'prune placements older than this many days that a snapshot covers (0: keep all)', read: whole(0) },
 };
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as (keyof ServerConfig)[];

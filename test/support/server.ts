@@ -1,4 +1,7 @@
 // Starts a real server in-process on a free loopback port for a test.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Clock } from '../../src/clock.js';
 import { DEFAULT_CONFIG_PATH, loadAppConfig, type AppConfig } from '../../src/config/load.js';
 import { defaultConfig, type ServerConfig } from '../../src/config/settings.js';
@@ -37,12 +40,20 @@ async function run(server: TesseraServer, stop: () => Promise<void>, canvas?: Ca
   };
 }
 
-/** The product's own routes. */
-export function startApp(overrides: Partial<ServerConfig> = {}, appConfig: AppConfig = loadAppConfig(DEFAULT_CONFIG_PATH), clock?: Clock): Promise<RunningServer> {
+/**
+ * The product's own routes. Its boards are kept in a fresh data directory (real SQLite) that
+ * stop() removes, unless the test names one (kept: e.g. to restart on it) or '' (memory only).
+ */
+export async function startApp(overrides: Partial<ServerConfig> = {}, appConfig: AppConfig = loadAppConfig(DEFAULT_CONFIG_PATH), clock?: Clock): Promise<RunningServer> {
+  const ownDataDir = overrides.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'tessera-test-')) : null;
   // As in production: the file's settings, then what the test sets (its "flags").
-  const config = testConfig({ ...appConfig.server, ...overrides });
-  const app = createApp(config, appConfig.boards, createLogger(config.logLevel), clock);
-  return run(app.server, () => app.shutdown(), app.canvas);
+  const config = testConfig({ ...appConfig.server, ...(ownDataDir === null ? {} : { dataDir: ownDataDir }), ...overrides });
+  const app = await createApp(config, appConfig.boards, createLogger(config.logLevel), clock);
+  const stop = async () => {
+    await app.shutdown();
+    if (ownDataDir !== null) rmSync(ownDataDir, { recursive: true, force: true });
+  };
+  return run(app.server, stop, app.canvas);
 }
 
 /** A server with routes the test defines (WebSocket endpoints through `webSockets.handler`). */

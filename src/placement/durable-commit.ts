@@ -1,0 +1,163 @@
+// Stage 5, made durable: group commit. Every write accepted during one turn of
+// the event loop goes into ONE storage transaction (never one per pixel); each
+// is applied and acknowledged only once that transaction has committed, and
+// all of a failed transaction's writes are refused with the board unchanged.
+// Transactions run one after another, so a write's previous colour is read
+// from the board as every earlier transaction left it (and, within one
+// transaction, from the writes before it).
+import { createHash } from 'node:crypto';
+import type { Board } from '../canvas/board.js';
+import type { Clock } from '../clock.js';
+import type { PlacementRecord, Storage } from '../storage/storage.js';
+import type { CommitStage } from './commit.js';
+import type { Write, WriteRequest, Writer } from './write.js';
+
+interface Pending {
+  request: WriteRequest;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export interface CommitObserver {
+  /** A transaction of `records` records committed after `ms` milliseconds. */
+  committed(records: number, ms: number): void;
+  failed(error: unknown): void;
+}
+
+export class DurableCommit implements CommitStage {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private chain: Promise<void> = Promise.resolve();
+  private lastIp = '';
+  private lastIpHash: Uint8Array = new Uint8Array(0);
+  /** The seq of the newest committed record: the boards include everything up to it. */
+  lastCommittedSeq: number;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    lastSeq: number,
+    private readonly observer: CommitObserver,
+    private readonly schedule: (flush: () => void) => void = setImmediate,
+  ) {
+    this.lastCommittedSeq = lastSeq;
+  }
+
+  commit(request: WriteRequest): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request: owned(request), resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      this.schedule(() => this.flush());
+    });
+  }
+
+  /** Resolves once everything submitted so far is committed or refused. */
+  drain(): Promise<void> {
+    this.flush();
+    return this.chain;
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.chain = this.chain.then(() => this.write(batch));
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    const started = this.clock.now();
+    let records: PlacementRecord[];
+    let seqs: number[];
+    try {
+      records = this.records(batch);
+      seqs = await this.storage.commit(records);
+    } catch (error) {
+      this.observer.failed(error);
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    this.lastCommittedSeq = seqs[seqs.length - 1] ?? this.lastCommittedSeq;
+    this.observer.committed(records.length, this.clock.now() - started);
+    // Resolved in order, so the pipeline applies them in commit order.
+    for (const pending of batch) pending.resolve();
+  }
+
+  private records(batch: readonly Pending[]): PlacementRecord[] {
+    const records: PlacementRecord[] = [];
+    const written = new Map<number, number>();
+    const timeMs = Math.floor(this.clock.now());
+    for (const { request } of batch) {
+      const { board, writer, write, source } = request;
+      const common = { boardId: board.config.id, actor: actorOf(writer), ipHash: this.hashIp(writer.ip), timeMs, source };
+      recordsOf(board, write, written, (record) => records.push({ ...common, ...record } as PlacementRecord));
+    }
+    return records;
+  }
+
+  private hashIp(ip: string): Uint8Array {
+    if (ip !== this.lastIp) {
+      this.lastIp = ip;
+      this.lastIpHash = this.storage.hashIp(ip);
+    }
+    return this.lastIpHash;
+  }
+}
+
+/**
+ * The public name of a writer in the history. The session id is the cookie, a secret: the
+ * history keeps a one-way digest of it instead, the same for every write of the session.
+ */
+export function actorOf(writer: Writer): string {
+  return 'guest:' + createHash('sha256').update('tessera-actor\0').update(writer.session).digest('base64url').slice(0, 16);
+}
+
+/** The request with byte arrays of its own: the decoder's may view a read buffer that is reused. */
+function owned(request: WriteRequest): WriteRequest {
+  const { write } = request;
+  if (write.kind === 'batch') return { ...request, write: { ...write, pixels: write.pixels.slice(0, write.count * 5) } };
+  if (write.kind === 'tile') return { ...request, write: { ...write, colors: write.colors.slice() } };
+  return request;
+}
+
+type RecordBody =
+  | { kind: 'pixel'; x: number; y: number; color: number; previousColor: number }
+  | { kind: 'tile'; tx: number; ty: number; colors: Uint8Array; previousColors: Uint8Array };
+
+/** `written`: pixels written earlier in this transaction (key → colour), so previous colours chain. */
+function recordsOf(board: Board, write: Write, written: Map<number, number>, emit: (record: RecordBody) => void): void {
+  const base = board.index * 2 ** 32;
+  const swap = (x: number, y: number, color: number): number => {
+    const key = base + y * 65536 + x;
+    const previous = written.get(key) ?? board.getPixel(x, y);
+    written.set(key, color);
+    return previous;
+  };
+  switch (write.kind) {
+    case 'pixel':
+      emit({ kind: 'pixel', x: write.x, y: write.y, color: write.color, previousColor: swap(write.x, write.y, write.color) });
+      return;
+    case 'batch': {
+      const { pixels, count } = write;
+      for (let i = 0; i < count * 5; i += 5) {
+        const x = (pixels[i]! << 8) | pixels[i + 1]!;
+        const y = (pixels[i + 2]! << 8) | pixels[i + 3]!;
+        const color = pixels[i + 4]!;
+        emit({ kind: 'pixel', x, y, color, previousColor: swap(x, y, color) });
+      }
+      return;
+    }
+    case 'tile': {
+      const size = Math.round(Math.sqrt(write.colors.length));
+      const previousColors = new Uint8Array(write.colors.length);
+      for (let row = 0; row < size; row++) {
+        for (let col = 0; col < size; col++) {
+          const i = row * size + col;
+          previousColors[i] = swap(write.tx * size + col, write.ty * size + row, write.colors[i]!);
+        }
+      }
+      emit({ kind: 'tile', tx: write.tx, ty: write.ty, colors: write.colors, previousColors });
+    }
+  }
+}
