@@ -14,6 +14,8 @@ export interface RunningServer {
   server: TesseraServer;
   /** The product's canvas, when the server runs the product (startApp). */
   canvas?: Canvas;
+  /** The WebSocket acceptor every endpoint of this server registers through. */
+  webSockets: WebSocketAcceptor;
   port: number;
   httpUrl: string;
   wsUrl: string;
@@ -25,10 +27,11 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
   return { ...defaultConfig, host: '127.0.0.1', port: 0, logLevel: 'silent', connectionRatePerIp: 1e6, connectionBurstPerIp: 1e6, ...overrides };
 }
 
-async function run(server: TesseraServer, canvas?: Canvas): Promise<RunningServer> {
+async function run(server: TesseraServer, webSockets: WebSocketAcceptor, canvas?: Canvas): Promise<RunningServer> {
   const { port } = await server.listen();
   return {
     server,
+    webSockets,
     ...(canvas ? { canvas } : {}),
     port,
     httpUrl: `http://127.0.0.1:${port}`,
@@ -41,8 +44,8 @@ async function run(server: TesseraServer, canvas?: Canvas): Promise<RunningServe
 export function startApp(overrides: Partial<ServerConfig> = {}, appConfig: AppConfig = loadAppConfig(DEFAULT_CONFIG_PATH), clock?: Clock): Promise<RunningServer> {
   // As in production: the file's settings, then what the test sets (its "flags").
   const config = testConfig({ ...appConfig.server, ...overrides });
-  const { server, canvas } = createApp(config, appConfig.boards, createLogger(config.logLevel), clock);
-  return run(server, canvas);
+  const { server, webSockets, canvas } = createApp(config, appConfig.boards, createLogger(config.logLevel), clock);
+  return run(server, webSockets, canvas);
 }
 
 /** A server with routes the test defines (WebSocket endpoints through `webSockets.handler`). */
@@ -54,5 +57,5 @@ export function startWithRoutes(
   const config = testConfig(overrides);
   const { server, router, webSockets } = createNetworkStack(config, createLogger(config.logLevel), clock);
   routes(router, webSockets);
-  return run(server);
+  return run(server, webSockets);
 }
