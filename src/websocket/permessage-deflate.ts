@@ -46,15 +46,14 @@ export class InflateError extends Error {
 /**
  * Compresses one message's payload into what goes on the wire (without the
  * 00 00 ff ff tail), with an LZ77 window of 2^windowBits bytes, referring
- * back into `history` if given. Returns null when that is not smaller than
- * the payload: the message is then better sent as it is.
+ * back into `history` if given. It may come out longer than the payload
+ * ("Hello" takes 7 bytes): callers send such a message uncompressed.
  */
-export function deflateMessage(payload: Uint8Array, windowBits: number, history: Uint8Array | null = null): Buffer | null {
+export function deflateMessage(payload: Uint8Array, windowBits: number, history: Uint8Array | null = null): Buffer {
   const options: ZlibOptions = { windowBits, memLevel: MEM_LEVEL, level: LEVEL, finishFlush: constants.Z_SYNC_FLUSH };
   if (history !== null) options.dictionary = history;
   const output = deflateRawSync(payload, options);
-  const length = output.length - SYNC_FLUSH_TAIL.length; // a sync flush always ends with the tail
-  return length < payload.length ? output.subarray(0, length) : null;
+  return output.subarray(0, output.length - SYNC_FLUSH_TAIL.length); // a sync flush always ends with the tail
 }
 
 /**
@@ -120,13 +119,14 @@ export class PerMessageDeflate {
 
   constructor(readonly agreement: DeflateAgreement) {}
 
-  /** The payload to send with RSV1 set, or null to send this message uncompressed. */
+  /** The payload to send with RSV1 set, or null to send this message uncompressed (small, or incompressible). */
   compress(payload: Uint8Array): Buffer | null {
     if (payload.length < MIN_COMPRESSED_SIZE) return null;
     const { serverNoContextTakeover, serverMaxWindowBits } = this.agreement;
     const compressed = deflateMessage(payload, serverMaxWindowBits, this.sentWindow?.history ?? null);
+    if (compressed.length >= payload.length) return null;
     // Only what the peer inflates enters its window, and so ours.
-    if (compressed !== null && !serverNoContextTakeover) this.sentCompressed(payload);
+    if (!serverNoContextTakeover) this.sentCompressed(payload);
     return compressed;
   }
 

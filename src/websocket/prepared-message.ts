@@ -37,8 +37,11 @@ export class PreparedMessage {
   /** The frame compressed (RSV1 set), made on first use; null when compressing does not make it smaller. */
   compressedFrame(): Buffer | null {
     if (this.compressed === undefined) {
-      const deflated = deflateMessage(this.payload, SHARED_WINDOW_BITS);
-      this.compressed = deflated === null ? null : Buffer.concat([encodeFrameHeader(this.opcode, deflated.length, true, undefined, true), deflated]);
+      const payload = this.payload;
+      const deflated = deflateMessage(payload, SHARED_WINDOW_BITS);
+      this.compressed = deflated.length >= payload.length
+        ? null
+        : Buffer.concat([encodeFrameHeader(this.opcode, deflated.length, true, undefined, true), deflated]);
     }
     return this.compressed;
   }
