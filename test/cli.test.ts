@@ -48,7 +48,7 @@ test('prints exactly one "listening on" line with the real port; PORT and HOST f
 });
 
 test('SIGTERM: WebSockets get 1001, idle keep-alive connections close, exit 0', async () => {
-  const { child, port } = await startProcess(['--port', '0', '--host', '127.0.0.1', '--log-level', 'warn']);
+  const { child, port } = await startProcess(['--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', '--echo']);
   const ws = new WebSocket(`ws://127.0.0.1:${port}/echo`);
   await new Promise((resolve) => ws.once('open', resolve));
   const wsClosed = new Promise<number>((resolve) => ws.once('close', resolve));
@@ -63,7 +63,7 @@ test('SIGTERM: WebSockets get 1001, idle keep-alive connections close, exit 0', 
 });
 
 test('a peer that never answers our close frame is dropped after the close timeout', async () => {
-  const server = await startApp({ wsCloseTimeoutMs: 100, shutdownTimeoutMs: 60_000 });
+  const server = await startApp({ echo: true, wsCloseTimeoutMs: 100, shutdownTimeoutMs: 60_000 });
   const raw = await rawWebSocket(server.port);
   const started = Date.now();
   await server.stop(); // resolves only once every socket is closed
@@ -121,6 +121,16 @@ test('configuration: a flag wins over a bad or empty environment variable', () =
   assert.is(loadConfig(['--port', '0'], { PORT: 'not-a-port' }).settings.port, 0);
   assert.is(loadConfig([], { PORT: '' }).settings.port, 8080, 'an empty variable is unset');
   assert.throws(() => loadConfig([], { PORT: 'not-a-port' }), /PORT: must be a whole number/);
+});
+
+test('configuration: on/off settings; a bare flag means on', () => {
+  assert.is(loadConfig([], {}).settings.echo, false, '/echo is off by default');
+  assert.is(loadConfig(['--echo'], {}).settings.echo, true);
+  assert.is(loadConfig(['--echo', '--port', '0'], {}).settings.echo, true, 'followed by another flag');
+  assert.is(loadConfig(['--echo', 'false'], {}).settings.echo, false);
+  assert.is(loadConfig(['--ws-compression=false'], {}).settings.wsCompression, false);
+  assert.is(loadConfig([], { ECHO: 'true', WS_COMPRESSION: 'false' }).settings.echo, true);
+  assert.throws(() => loadConfig([], { ECHO: 'yes' }), /ECHO: must be true or false/);
 });
 
 test('--help lists every setting with its flag and environment variable', () => {

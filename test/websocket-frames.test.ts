@@ -7,6 +7,7 @@ import {
   prepareFrame,
 } from '../src/websocket/frame-encoder.js';
 import { FrameParser, type FrameParserOptions, type WsEvent } from '../src/websocket/frame-parser.js';
+import { MessageMemory } from '../src/websocket/message-memory.js';
 import { CloseCode, Opcode, isValidCloseCodeOnWire } from '../src/websocket/opcodes.js';
 import { mulberry32 } from './support/random.js';
 
@@ -452,6 +453,34 @@ test('the message buffer grows by doubling but never past what the message needs
   assert.is(whole.data.buffer.byteLength, 5000);
 });
 
+test('unfinished messages hold their buffers against a shared budget: past it → 1013, given back when done', () => {
+  const memory = new MessageMemory(4000);
+  const options = { ...SERVER, unfinishedMessages: memory };
+  const first = new FrameParser(options);
+  first.receive(masked(Opcode.Binary, Buffer.alloc(3000, 1), false)); // a first fragment: copied into a buffer
+  assert.is(first.nextEvent(), null);
+  assert.ok(first.messageInProgress);
+  assert.is(memory.held, 3000);
+  const second = new FrameParser(options);
+  second.receive(masked(Opcode.Binary, Buffer.alloc(10, 2), false));
+  assert.equal(plain(second.nextEvent()!), { kind: 'error', code: CloseCode.TryAgainLater }, 'its 1024 bytes do not fit');
+  assert.is(memory.held, 3000, 'the refused parser holds nothing');
+  // A whole frame in one chunk needs no buffer, so it passes even now.
+  const third = new FrameParser(options);
+  third.receive(masked(Opcode.Binary, Buffer.alloc(10, 3)));
+  assert.is(third.nextEvent()?.kind, 'message');
+
+  first.receive(masked(Opcode.Continuation, Buffer.alloc(10, 1)));
+  assert.is(first.nextEvent()?.kind, 'message');
+  assert.not.ok(first.messageInProgress);
+  assert.is(memory.held, 0, 'a delivered message is no longer counted');
+  first.receive(masked(Opcode.Text, 'abc', false));
+  assert.is(first.nextEvent(), null);
+  assert.is(memory.held, 1024);
+  first.dispose();
+  assert.is(memory.held, 0, 'dispose gives back what a message in progress held');
+});
+
 test('bufferedBytes counts bytes waiting for a complete header or control frame', () => {
   const parser = new FrameParser(SERVER);
   const ping = masked(Opcode.Ping, 'abc');
@@ -622,7 +651,7 @@ test('random round trip: encoder → random splits → parser gives back the sam
           expected.push({ kind: 'ping', data: ping });
         }
       }
-      expected.push({ kind: 'message', binary: !isText, data: payload });
+      expected.push({ kind: 'message', binary: !isText, data: payload, compressed: false });
     }
     const stream = Buffer.concat(frames);
     const pieces: Buffer[] = [];

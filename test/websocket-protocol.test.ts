@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeFrame } from '../src/websocket/frame-encoder.js';
+import { MessageMemory } from '../src/websocket/message-memory.js';
 import { CloseCode, Opcode } from '../src/websocket/opcodes.js';
 import {
   ConnectionState, WebSocketProtocol, type MessageLimiter, type ProtocolEvent, type ProtocolOutput, type ProtocolSettings,
@@ -16,6 +17,7 @@ const SETTINGS: ProtocolSettings = {
   frames: { maxFrameSize: 1024, maxMessageSize: 4096, maxFragments: 8, expectMasked: true },
   pingIntervalMs: 30_000,
   idleTimeoutMs: 75_000,
+  messageTimeoutMs: 20_000,
   closeTimeoutMs: 5_000,
 };
 const MASK = Uint8Array.from([0x37, 0xfa, 0x21, 0x3d]);
@@ -42,10 +44,10 @@ class RecordingOutput implements ProtocolOutput {
   }
 }
 
-function setup(limiter: MessageLimiter = UNLIMITED) {
+function setup(limiter: MessageLimiter = UNLIMITED, controlFrames: MessageLimiter = UNLIMITED) {
   const clock = new ManualClock();
   const output = new RecordingOutput();
-  const protocol = new WebSocketProtocol(SETTINGS, limiter, output, clock.now());
+  const protocol = new WebSocketProtocol(SETTINGS, { messages: limiter, controlFrames }, output, clock.now());
   /** Feeds client frames (masked, as a browser sends them) and returns the events, simplified. */
   const receive = (...frames: Buffer[]): unknown[] => {
     protocol.receive(Buffer.concat(frames), clock.now());
@@ -199,7 +201,7 @@ test('a message over the limit fails with 1009; invalid UTF-8 with 1007', () => 
   assert.is(text.protocol.closeCode, 1007);
 });
 
-test('the message limiter: a refused message fails the connection with 1008 and is not delivered', () => {
+test('the message limiter: a refused message fails the connection with 1008; it and what follows are not processed', () => {
   let tokens = 2;
   const seen: number[] = [];
   const limiter: MessageLimiter = {
@@ -214,11 +216,84 @@ test('the message limiter: a refused message fails the connection with 1008 and 
     { message: 'a', binary: true },
     { message: 'b', binary: true },
     { error: CloseCode.PolicyViolation },
-    'discarded',
   ]);
   assert.equal(seen, [clock.now(), clock.now(), clock.now()], 'the limiter is asked with the time of the read, once per message');
   assert.equal(output.take(), [closeFrame(1008, 'message rate limit exceeded'), 'end']);
   assert.is(protocol.closeCode, 1008);
+});
+
+test('the control-frame budget: pings and pongs past it fail the connection with 1008, unanswered', () => {
+  let tokens = 2;
+  const controlFrames: MessageLimiter = { take: () => tokens-- > 0 };
+  const { output, protocol, receive } = setup(UNLIMITED, controlFrames);
+  assert.equal(receive(client(Opcode.Text, 'data is not counted'), client(Opcode.Ping, 'a'), client(Opcode.Pong, 'b'), client(Opcode.Ping, 'c'), client(Opcode.Ping, 'd')), [
+    { message: 'data is not counted', binary: false },
+    { ping: 'a' },
+    { pong: 'b' },
+    { error: CloseCode.PolicyViolation },
+  ]);
+  assert.equal(output.take(), ['8a0161', closeFrame(1008, 'control frame rate limit exceeded'), 'end'], 'one pong, then the Close');
+  assert.is(protocol.closeCode, 1008);
+});
+
+// ---- time: the deadline of a message in progress (issue 9 F2) ------------
+
+test('a message must be whole within the message timeout, however often the peer pings meanwhile', () => {
+  const { clock, output, protocol, receive } = setup();
+  const quarter = SETTINGS.messageTimeoutMs / 4;
+  assert.equal(receive(encodeFrame(Opcode.Binary, Buffer.from('part'), { fin: false, mask: MASK })), []);
+  for (let i = 0; i < 3; i++) {
+    clock.advance(quarter);
+    assert.equal(receive(client(Opcode.Ping)), [{ ping: '' }]);
+    protocol.tick(clock.now());
+  }
+  assert.equal(output.take(), ['8a00', '8a00', '8a00'], 'pongs, and the connection stays open');
+  clock.advance(quarter - 1);
+  protocol.tick(clock.now());
+  assert.equal(output.take(), []);
+  clock.advance(1);
+  protocol.tick(clock.now());
+  assert.equal(output.take(), [closeFrame(1008, 'message not completed in time'), 'end']);
+  assert.equal(receive(encodeFrame(Opcode.Continuation, Buffer.from('rest'), { mask: MASK })), [], 'the rest is not read');
+});
+
+test('each message has its own deadline, from the read where it began; a frame spread over reads counts too', () => {
+  const { clock, output, protocol, receive } = setup();
+  const frame = client(Opcode.Binary, 'one frame, several reads');
+  assert.equal(receive(frame.subarray(0, 8)), []);
+  clock.advance(SETTINGS.messageTimeoutMs - 1);
+  assert.equal(receive(frame.subarray(8), encodeFrame(Opcode.Text, Buffer.from('next'), { fin: false, mask: MASK })), [
+    { message: 'one frame, several reads', binary: true },
+  ]);
+  const nextBegan = clock.now();
+  clock.advance(1);
+  protocol.tick(clock.now());
+  assert.equal(output.take(), [], 'the first was whole in time; the next began just now');
+  clock.advance(SETTINGS.messageTimeoutMs - 2);
+  protocol.tick(clock.now());
+  assert.equal(output.take(), []);
+  clock.advance(1);
+  protocol.tick(clock.now());
+  assert.is(clock.now() - nextBegan, SETTINGS.messageTimeoutMs);
+  assert.equal(output.take(), [closeFrame(1008, 'message not completed in time'), 'end']);
+});
+
+test('a message in progress gives its memory back when the connection fails or TCP closes', () => {
+  const memory = new MessageMemory(1 << 20);
+  const settings = { ...SETTINGS, frames: { ...SETTINGS.frames, unfinishedMessages: memory } };
+  const clock = new ManualClock();
+  const failing = new WebSocketProtocol(settings, { messages: UNLIMITED, controlFrames: UNLIMITED }, new RecordingOutput(), clock.now());
+  const lost = new WebSocketProtocol(settings, { messages: UNLIMITED, controlFrames: UNLIMITED }, new RecordingOutput(), clock.now());
+  for (const protocol of [failing, lost]) {
+    protocol.receive(encodeFrame(Opcode.Binary, Buffer.from('part'), { fin: false, mask: MASK }), clock.now());
+    assert.is(protocol.nextEvent(), null);
+  }
+  assert.is(memory.held, 2048);
+  clock.advance(SETTINGS.messageTimeoutMs);
+  failing.tick(clock.now());
+  assert.is(memory.held, 1024, 'failed on its deadline: let go at once, before TCP closes');
+  lost.connectionLost();
+  assert.is(memory.held, 0);
 });
 
 // ---- time: keepalive and idle drop ---------------------------------------

@@ -17,7 +17,7 @@ export const connectionIsASink = (connection: WebSocketConnection): BroadcastSin
 
 let app: RunningServer;
 test.before(async () => {
-  app = await startApp();
+  app = await startApp({ echo: true });
 });
 test.after(() => app.stop());
 
@@ -223,7 +223,7 @@ test('handshake: RFC 6455 accept key, and each refusal with its status', async (
 });
 
 test('keepalive: a silent peer is pinged, then dropped after the idle timeout', async () => {
-  const server = await startApp({ wsPingIntervalMs: 50, wsIdleTimeoutMs: 400 });
+  const server = await startApp({ echo: true, wsPingIntervalMs: 50, wsIdleTimeoutMs: 400 });
   try {
     const raw = await rawWebSocket(server.port);
     const ping = await raw.nextFrame();
@@ -235,7 +235,7 @@ test('keepalive: a silent peer is pinged, then dropped after the idle timeout', 
 });
 
 test('graceful shutdown closes WebSockets with 1001', async () => {
-  const server = await startApp();
+  const server = await startApp({ echo: true });
   const ws = await open(`${server.wsUrl}/echo`);
   const result = closed(ws);
   await server.stop();
@@ -243,7 +243,7 @@ test('graceful shutdown closes WebSockets with 1001', async () => {
 });
 
 test('open WebSockets are counted apart from HTTP connections, in /health and /metrics', async () => {
-  const server = await startApp();
+  const server = await startApp({ echo: true });
   try {
     const sockets = [await open(`${server.wsUrl}/echo`), await open(`${server.wsUrl}/echo`)];
     const health = parseResponses(await exchange(server.port, 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'))[0]!;
@@ -260,7 +260,7 @@ test('open WebSockets are counted apart from HTTP connections, in /health and /m
 });
 
 test('metrics count handshakes, frames and close codes', async () => {
-  const server = await startApp();
+  const server = await startApp({ echo: true });
   try {
     const ws = await open(`${server.wsUrl}/echo`);
     const echoed = nextMessage(ws);

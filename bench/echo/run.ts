@@ -14,7 +14,7 @@ import { RunningServer, type ServerSpec } from './server-process.js';
 import { renderNotes, renderTable, type Outcome, type Results } from './table.js';
 
 /** How our server is started (the runner adds flags that lift its per-IP and total limits). */
-const OURS_COMMAND = ['build/src/main.js', '--port', '0', '--host', '127.0.0.1', '--data-dir', ''];
+const OURS_COMMAND = ['build/src/main.js', '--port', '0', '--host', '127.0.0.1', '--echo', '--data-dir', ''];
 const OURS_LIMIT_FLAGS = ['--max-connections', '20000', '--max-connections-per-ip', '20000', '--connection-rate-per-ip', '1000000', '--connection-burst-per-ip', '1000000', '--log-level', 'warn'];
 
 // Node flags exactly as `npm start` passes them (package.json "config.nodeFlags").

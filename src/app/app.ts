@@ -42,8 +42,10 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
     .http('GET', '/health', healthHandler(server, webSockets))
     .http('GET', '/metrics', metricsHandler(server))
     .http('GET', '/', pageHandler(server.staticFiles, config.trustedProxies))
-    .upgrade('/echo', webSockets.handler(echoEndpoint))
     .upgrade('/ws', webSockets.handler(canvasEndpoint(canvas)));
+  // Conformance suites and benchmarks only: off unless asked for (--echo), since
+  // every echo connection may hold a message of up to 16 MiB.
+  if (config.echo) router.upgrade('/echo', webSockets.handler(echoEndpoint));
   registerApiRoutes(router, canvas, config, pngPool);
   canvas.start();
   persistence.start(canvas.boards);

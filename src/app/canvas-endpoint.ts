@@ -7,6 +7,7 @@ import {
   decodeClientMessage, encodeAck, encodeHello, encodePong, encodeProtocolError, encodeQuota, encodeReject,
   ProtocolErrorCode, PROTOCOL_VERSION, type ChunkListMessage, type ClientMessage,
 } from '../protocol/messages.js';
+import type { DeflatePolicy } from '../websocket/deflate-negotiation.js';
 import type { WebSocketEndpoint } from '../websocket/endpoint.js';
 import { CloseCode } from '../websocket/opcodes.js';
 import { ConnectionState } from '../websocket/protocol.js';
@@ -17,6 +18,16 @@ import { clampU16, helloJson } from './json.js';
 
 // More malformed messages than this within a minute and the client is closed with 1008.
 const MAX_FAULTS_PER_MINUTE = 20;
+
+// permessage-deflate for a broadcaster: our messages without context takeover,
+// so one compressed encoding (a PreparedMessage) serves every subscriber; the
+// clients' too, so no connection keeps a window between messages.
+const SHARED_COMPRESSION: DeflatePolicy = {
+  serverNoContextTakeover: true,
+  clientNoContextTakeover: true,
+  serverMaxWindowBits: 15,
+  clientMaxWindowBits: 15,
+};
 
 export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
   const { broadcaster, placements, settings } = canvas;
@@ -106,6 +117,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
     },
     // 100 messages per second, in bursts of up to 200.
     messageLimiter: (now) => new TokenBucket(200, 100, now),
+    ...(settings.wsCompression ? { compression: SHARED_COMPRESSION } : {}),
     accept(request) {
       const identity = identify(request, settings.trustedProxies);
       return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context: identity };

@@ -8,6 +8,7 @@ import { Router } from '../net/router.js';
 import { TesseraServer, type ServerSettings } from '../net/server.js';
 import { sweepResolution } from '../net/sweeper.js';
 import { KeyedBuckets } from '../ratelimit/keyed-buckets.js';
+import { TokenBucket } from '../ratelimit/token-bucket.js';
 import type { Logger } from '../telemetry/log.js';
 import { WebSocketAcceptor, type WebSocketSettings } from '../websocket/upgrade.js';
 
@@ -21,7 +22,8 @@ export function createNetworkStack(config: ServerConfig, log: Logger, clock: Clo
   const router = new Router();
   const connectionRate = new KeyedBuckets({ capacity: config.connectionBurstPerIp, refillPerSecond: config.connectionRatePerIp });
   const server = new TesseraServer(serverSettings(config), { router, log, connectionRate, clock });
-  const webSockets = new WebSocketAcceptor(webSocketSettings(config), { clock, log, registry: server.registry });
+  const controlFrameLimiter = (now: number) => new TokenBucket(config.wsControlFrameBurst, config.wsControlFrameRate, now);
+  const webSockets = new WebSocketAcceptor(webSocketSettings(config), { clock, log, registry: server.registry, controlFrameLimiter });
   return { server, router, webSockets };
 }
 
@@ -41,7 +43,8 @@ export function serverSettings(config: ServerConfig): ServerSettings {
     closeTimeoutMs: config.wsCloseTimeoutMs,
     // The one sweep runs every connection's deadlines, WebSocket ones included.
     sweepIntervalMs: sweepResolution([
-      config.headerTimeoutMs, config.bodyTimeoutMs, config.keepAliveTimeoutMs, config.wsPingIntervalMs, config.wsCloseTimeoutMs,
+      config.headerTimeoutMs, config.bodyTimeoutMs, config.keepAliveTimeoutMs,
+      config.wsPingIntervalMs, config.wsMessageTimeoutMs, config.wsCloseTimeoutMs,
     ]),
   };
 }
@@ -52,5 +55,7 @@ export function webSocketSettings(config: ServerConfig): WebSocketSettings {
     pingIntervalMs: config.wsPingIntervalMs,
     idleTimeoutMs: config.wsIdleTimeoutMs,
     closeTimeoutMs: config.wsCloseTimeoutMs,
+    messageTimeoutMs: config.wsMessageTimeoutMs,
+    unfinishedMessageBytes: config.wsUnfinishedMessageBytes,
   };
 }

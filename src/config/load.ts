@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseBoards, type BoardDefinition } from './boards.js';
 import { fail, object, onlyKeys } from './checks.js';
 import {
-  SETTING_KEYS, checkConsistent, defaultConfig, envName, flagName, readSetting, type ServerConfig,
+  SETTING_KEYS, checkConsistent, defaultConfig, envName, flagName, isSwitch, readSetting, type ServerConfig,
 } from './settings.js';
 
 /** The JSON file: settings it names (checked), and the boards. */
@@ -56,7 +56,8 @@ function parseFlags(argv: readonly string[]): Map<keyof ServerConfig, string> {
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     const key = SETTING_KEYS.find((k) => flagName(k) === name);
     if (key === undefined) fail('', `unknown flag --${name}`);
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    const bare = eq === -1 && isSwitch(key) && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--'));
+    const value = bare ? 'true' : eq === -1 ? argv[++i] : arg.slice(eq + 1);
     if (value === undefined) fail('', `--${name} needs a value`);
     flags.set(key, value);
   }

@@ -6,7 +6,7 @@
 //   maxConnectionsPerIp ↔ --max-connections-per-ip ↔ MAX_CONNECTIONS_PER_IP ↔ …
 import type { LogLevel } from '../telemetry/log.js';
 import { parseLogLevel } from '../telemetry/log.js';
-import { addressOrRange, array, fail, integer, number, string } from './checks.js';
+import { addressOrRange, array, boolean, fail, integer, number, string } from './checks.js';
 
 export interface ServerConfig {
   config: string;               // the boards' JSON file; '' = config/default.json
@@ -27,6 +27,12 @@ export interface ServerConfig {
   wsPingIntervalMs: number;     // keepalive ping to a silent peer
   wsIdleTimeoutMs: number;      // a peer silent this long is dropped
   wsCloseTimeoutMs: number;     // how long we wait for the peer's close frame
+  wsMessageTimeoutMs: number;   // a data message must be whole this long after it began → 1008
+  wsUnfinishedMessageBytes: number; // what unfinished messages of all connections may hold → 1013
+  wsControlFrameRate: number;   // pings and pongs per second from one connection (token bucket refill) → 1008
+  wsControlFrameBurst: number;  // ... and how many at once
+  wsCompression: boolean;       // offer permessage-deflate on /ws (/echo always offers it)
+  echo: boolean;                // serve the WebSocket echo endpoint /echo
   shutdownTimeoutMs: number;    // graceful shutdown deadline
   tickRateHz: number;           // broadcast ticks per second
   trustedProxies: string[];     // addresses or CIDR ranges whose X-Forwarded-For we believe
@@ -56,11 +62,13 @@ const asNumber = (value: unknown): unknown => {
   const n = Number(value);
   return Number.isNaN(n) ? value : n;
 };
+const asBoolean = (value: unknown): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 const asList = (value: unknown): unknown =>
   typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item !== '') : value;
 
 const text: Reader<string> = (value, where) => string(value, where);
 const whole = (min: number, max = MAX_INT): Reader<number> => (value, where) => integer(asNumber(value), where, min, max);
+const onOff: Reader<boolean> = (value, where) => boolean(asBoolean(value), where);
 const decimal = (min: number, max: number): Reader<number> => (value, where) => number(asNumber(value), where, min, max);
 const strings = (item: Reader<string>): Reader<string[]> => (value, where) =>
   array(asList(value), where).map((entry, i) => item(entry, `${where}[${i}]`));
@@ -95,6 +103,20 @@ export const SETTINGS: { readonly [K in keyof ServerConfig]: Setting<ServerConfi
   wsPingIntervalMs: { default: 30_000, help: 'ping a WebSocket peer silent this long', read: whole(0) },
   wsIdleTimeoutMs: { default: 75_000, help: 'drop a WebSocket peer silent this long', read: whole(0) },
   wsCloseTimeoutMs: { default: 5_000, help: 'wait this long for the peer’s close frame', read: whole(0) },
+  wsMessageTimeoutMs: {
+    default: 30_000,
+    help: 'a WebSocket message must be whole this long after it began, pings or not (then 1008)',
+    read: whole(1),
+  },
+  wsUnfinishedMessageBytes: {
+    default: 128 * 1024 * 1024,
+    help: 'bytes all unfinished WebSocket messages together may hold (then 1013)',
+    read: whole(0),
+  },
+  wsControlFrameRate: { default: 10, help: 'pings and pongs per second one WebSocket peer may send (then 1008)', read: whole(0) },
+  wsControlFrameBurst: { default: 50, help: '… and how many at once', read: whole(1) },
+  wsCompression: { default: true, help: 'offer permessage-deflate on /ws (true or false)', read: onOff },
+  echo: { default: false, help: 'serve the WebSocket echo endpoint /echo (a bare --echo means true)', read: onOff },
   shutdownTimeoutMs: { default: 5_000, help: 'graceful shutdown deadline', read: whole(0) },
   tickRateHz: { default: 60, help: 'broadcast ticks per second', read: decimal(1, 1000) },
   trustedProxies: { default: [], help: 'IPs or CIDR ranges whose X-Forwarded-For is believed', read: strings(addressOrRange) },
@@ -115,6 +137,9 @@ export const defaultConfig: Readonly<ServerConfig> = Object.fromEntries(
 
 export const flagName = (key: string): string => key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 export const envName = (key: string): string => flagName(key).replace(/-/g, '_').toUpperCase();
+
+/** An on/off setting: as a flag, `--name` alone means true. */
+export const isSwitch = (key: keyof ServerConfig): boolean => typeof SETTINGS[key].default === 'boolean';
 
 export function readSetting<K extends keyof ServerConfig>(key: K, value: unknown, where: string): ServerConfig[K] {
   return SETTINGS[key].read(value, where);

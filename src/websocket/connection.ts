@@ -9,7 +9,9 @@ import type { SocketOwner } from '../net/socket-owner.js';
 import type { Logger } from '../telemetry/log.js';
 import type { WebSocketMetrics } from '../telemetry/server-metrics.js';
 import { CloseCode } from './opcodes.js';
-import { ConnectionState, WebSocketProtocol, type MessageLimiter, type ProtocolSettings } from './protocol.js';
+import type { PerMessageDeflate } from './permessage-deflate.js';
+import type { PreparedMessage } from './prepared-message.js';
+import { ConnectionState, WebSocketProtocol, type InboundLimiters, type ProtocolSettings } from './protocol.js';
 import { SocketWriter } from './socket-writer.js';
 
 /**
@@ -41,12 +43,13 @@ export class WebSocketConnection implements SocketOwner {
     readonly socket: Socket,
     private readonly handlers: ConnectionHandlers,
     settings: ProtocolSettings,
-    limiter: MessageLimiter,
+    limiters: InboundLimiters,
     private readonly services: ConnectionServices,
+    deflate: PerMessageDeflate | null = null,
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.writer = new SocketWriter(socket, services.metrics);
-    this.protocol = new WebSocketProtocol(settings, limiter, this.writer, services.clock.now());
+    this.protocol = new WebSocketProtocol(settings, limiters, this.writer, services.clock.now(), deflate);
     services.metrics.webSocketConnections.inc();
   }
 
@@ -61,19 +64,27 @@ export class WebSocketConnection implements SocketOwner {
 
   // ---- Sending --------------------------------------------------------------------------
 
-  /** Sends one message; strings go as text, bytes as binary unless `binary` says otherwise. */
+  /**
+   * Sends one message; strings go as text, bytes as binary unless `binary`
+   * says otherwise. With permessage-deflate, messages from 1 KiB up go compressed.
+   */
   send(data: Uint8Array | string, binary = typeof data !== 'string'): void {
     this.protocol.send(data, binary);
   }
 
-  /** Writes an already-encoded frame (see prepareFrame): one Buffer shared by many connections. */
-  sendPrepared(frame: Buffer): void {
-    this.protocol.sendPrepared(frame);
+  /**
+   * Sends a message encoded once for many connections: a frame from
+   * prepareFrame, or a PreparedMessage, which goes compressed to the
+   * connections that negotiated permessage-deflate.
+   */
+  sendPrepared(message: Buffer | PreparedMessage): void {
+    this.protocol.sendPrepared(message);
   }
 
   /**
    * Sends one binary message made of `parts` laid end to end, without copying
    * them: a broadcast shares the same part buffers between many connections.
+   * Never compressed (that would copy them): share a PreparedMessage instead.
    */
   sendParts(parts: readonly Uint8Array[], length: number): void {
     this.protocol.sendParts(parts, length);

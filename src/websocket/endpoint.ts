@@ -2,6 +2,7 @@
 // Register it with WebSocketAcceptor.handler(endpoint) (upgrade.ts).
 import type { HttpRequest } from '../net/router.js';
 import type { ConnectionHandlers, WebSocketConnection } from './connection.js';
+import type { DeflatePolicy } from './deflate-negotiation.js';
 import type { MessageLimiter } from './protocol.js';
 
 export interface WebSocketLimits {
@@ -19,6 +20,11 @@ export interface WebSocketEndpoint extends ConnectionHandlers {
    * created at `now`. A message it refuses closes the connection with 1008.
    */
   messageLimiter(now: number): MessageLimiter;
+  /**
+   * permessage-deflate (RFC 7692): offered to clients with this policy, or
+   * not at all when absent. See deflate-negotiation.ts.
+   */
+  compression?: DeflatePolicy;
   /**
    * Called once the handshake is valid, before the 101 is written: extra
    * response headers (e.g. Set-Cookie, as "Name: value\r\n" lines) and the

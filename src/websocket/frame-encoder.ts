@@ -7,11 +7,13 @@
 //           the masking key (4 bytes, only when MASK is set),
 //           the payload (masked: byte i is XORed with key[i % 4]).
 //
-// Only clients mask (§5.3); a server sends unmasked frames.
+// Only clients mask (§5.3); a server sends unmasked frames. RSV1 is set on
+// a message compressed with permessage-deflate (RFC 7692 §6).
 
 import { CloseCode, Opcode, isControlOpcode, isValidCloseCodeOnWire } from './opcodes.js';
 
 const FIN_BIT = 0x80;
+const RSV1_BIT = 0x40;
 const MASK_BIT = 0x80;
 /** Control frames carry at most 125 payload bytes (§5.5). */
 const MAX_CONTROL_PAYLOAD = 125;
@@ -30,6 +32,7 @@ function writeHeader(
   payloadLength: number,
   fin: boolean,
   mask: Uint8Array | undefined,
+  compressed: boolean,
 ): number {
   if (!Number.isInteger(opcode) || opcode < 0 || opcode > 0xf) {
     throw new RangeError(`opcode must be 0–15, got ${opcode}`);
@@ -40,7 +43,7 @@ function writeHeader(
   if (mask !== undefined && mask.length !== 4) {
     throw new RangeError(`a masking key is 4 bytes, got ${mask.length}`);
   }
-  target[0] = (fin ? FIN_BIT : 0) | opcode;
+  target[0] = (fin ? FIN_BIT : 0) | (compressed ? RSV1_BIT : 0) | opcode;
   const maskBit = mask === undefined ? 0 : MASK_BIT;
   let offset: number;
   if (payloadLength < 126) {
@@ -65,15 +68,19 @@ function writeHeader(
   return offset;
 }
 
-/** Encodes just a frame header (for example to write it before a payload with writev). */
+/**
+ * Encodes just a frame header (for example to write it before a payload with
+ * writev). `compressed` sets RSV1: the first frame of a compressed message.
+ */
 export function encodeFrameHeader(
   opcode: number,
   payloadLength: number,
   fin = true,
   mask?: Uint8Array,
+  compressed = false,
 ): Buffer {
   const header = Buffer.allocUnsafe(headerLength(payloadLength, mask !== undefined));
-  writeHeader(header, opcode, payloadLength, fin, mask);
+  writeHeader(header, opcode, payloadLength, fin, mask, compressed);
   return header;
 }
 
@@ -84,15 +91,16 @@ export function encodeFrameHeader(
 export function encodeFrame(
   opcode: number,
   payload: Uint8Array,
-  options?: { fin?: boolean; mask?: Uint8Array },
+  options?: { fin?: boolean; mask?: Uint8Array; compressed?: boolean },
 ): Buffer {
   const fin = options?.fin ?? true;
   const mask = options?.mask;
-  if (isControlOpcode(opcode) && (payload.length > MAX_CONTROL_PAYLOAD || !fin)) {
-    throw new RangeError('control frames must be unfragmented with a payload of at most 125 bytes');
+  const compressed = options?.compressed ?? false;
+  if (isControlOpcode(opcode) && (payload.length > MAX_CONTROL_PAYLOAD || !fin || compressed)) {
+    throw new RangeError('control frames must be unfragmented and uncompressed, with a payload of at most 125 bytes');
   }
   const frame = Buffer.allocUnsafe(headerLength(payload.length, mask !== undefined) + payload.length);
-  const offset = writeHeader(frame, opcode, payload.length, fin, mask);
+  const offset = writeHeader(frame, opcode, payload.length, fin, mask, compressed);
   frame.set(payload, offset);
   if (mask !== undefined) {
     for (let i = 0; i < payload.length; i++) frame[offset + i] ^= mask[i & 3];
@@ -130,7 +138,8 @@ export function encodeCloseFrame(code: number, reason = ''): Buffer {
 /**
  * Encodes an unmasked frame once so the same bytes can be written to many
  * sockets (broadcast). Identical to `encodeFrame(opcode, payload)`; the name
- * records the intent: the result is shared, so nobody may modify it.
+ * records the intent: the result is shared, so nobody may modify it. For a
+ * message that may also go compressed, see PreparedMessage.
  */
 export function prepareFrame(opcode: number, payload: Uint8Array): Buffer {
   return encodeFrame(opcode, payload);

@@ -28,9 +28,18 @@
 // chunk, unmasked in place. Otherwise (fragmented message, or a payload that
 // spans chunks) the payload is copied into one growable message buffer as
 // bytes arrive, so text can be validated early and no chunk is kept alive.
+// The bytes such buffers hold are counted against a budget shared by every
+// parser of the server (options.unfinishedMessages), so many peers each
+// holding part of a large message cannot add up to unbounded memory.
+//
+// permessage-deflate (RFC 7692 §6): when it was negotiated, RSV1 on the first
+// frame of a data message means "compressed". The parser only frames: it
+// delivers the compressed payload with `compressed: true` and the protocol
+// object inflates it (and validates text after inflating).
 
 import { ByteQueue } from '../net/byte-queue.js';
 import { CloseCode, Opcode, isControlOpcode, isValidCloseCodeOnWire } from './opcodes.js';
+import type { MessageMemory } from './message-memory.js';
 import { Utf8Validator, isValidUtf8 } from './utf8.js';
 
 export interface FrameParserOptions {
@@ -42,10 +51,13 @@ export interface FrameParserOptions {
   maxFragments: number;
   /** Server: frames must be masked. Client: frames must not be masked. Violation → 1002. */
   expectMasked: boolean;
+  /** Bytes that unfinished messages of all parsers may hold, shared between them; none left → 1013. */
+  unfinishedMessages?: MessageMemory;
 }
 
 export type WsEvent =
-  | { kind: 'message'; binary: boolean; data: Buffer }
+  /** `compressed`: RSV1 was set (permessage-deflate), so `data` is still DEFLATE data. */
+  | { kind: 'message'; binary: boolean; data: Buffer; compressed: boolean }
   | { kind: 'ping'; data: Buffer }
   | { kind: 'pong'; data: Buffer }
   /** `code` is 1005 (NoStatus) when the Close frame had no payload. */
@@ -68,6 +80,7 @@ const READING_PAYLOAD = 1;
 const DEAD = 2; // after 'close' or 'error': everything else is ignored
 
 const MAX_HEADER_LENGTH = 14; // 2 + 8 (64-bit length) + 4 (mask)
+const RSV1 = 0x40; // permessage-deflate's "Per-Message Compressed" bit (RFC 7692 §6)
 const MAX_CONTROL_PAYLOAD = 125;
 const MIN_MESSAGE_BUFFER = 1024;
 const EMPTY = Buffer.alloc(0);
@@ -96,18 +109,37 @@ export class FrameParser {
   private messageOpcode = 0;
   private messageLength = 0; // payload bytes announced by its frame headers so far
   private messageFrames = 0;
+  private messageCompressed = false; // RSV1 was set on its first frame
   private messageBuffer: Buffer | null = null;
   private messageFill = 0; // bytes of messageBuffer in use
+  private heldBytes = 0; // messageBuffer's size, taken from options.unfinishedMessages
   private utf8: Utf8Validator | null = null; // created by the first text message
 
-  /** `options` is kept, not copied: share one object between parsers with the same limits. */
-  constructor(options: FrameParserOptions) {
+  /**
+   * `options` is kept, not copied: share one object between parsers with the
+   * same limits. `perMessageDeflate`: the extension was negotiated, so RSV1
+   * marks a compressed message instead of being an error.
+   */
+  constructor(
+    options: FrameParserOptions,
+    private readonly perMessageDeflate = false,
+  ) {
     this.options = options;
   }
 
   /** Bytes received but not parsed yet (not counting a message being assembled). */
   get bufferedBytes(): number {
     return this.queue.length;
+  }
+
+  /** True from the first frame header of a data message until the message is delivered. */
+  get messageInProgress(): boolean {
+    return this.messageOpcode !== 0;
+  }
+
+  /** Stops for good, giving back the memory of a message in progress (call it when the connection ends). */
+  dispose(): void {
+    this.die();
   }
 
   /** Adds bytes from the network. The parser owns `data` from now on: it may unmask it in place. */
@@ -156,9 +188,7 @@ export class FrameParser {
     const opcode = byte0 & 0x0f;
     const masked = (byte1 & 0x80) !== 0;
     const length7 = byte1 & 0x7f;
-    if ((byte0 & 0x70) !== 0) {
-      throw protocolError('RSV1, RSV2 and RSV3 must be 0: no extension was negotiated');
-    }
+    if ((byte0 & 0x70) !== 0) this.checkReservedBits(byte0 & 0x70, opcode);
     this.checkOpcode(opcode, fin, length7);
     if (masked !== this.options.expectMasked) {
       throw protocolError(masked ? 'server frames must not be masked' : 'client frames must be masked');
@@ -202,7 +232,10 @@ export class FrameParser {
     if (length > this.options.maxFrameSize) {
       throw tooBig(`frame payload of ${length} bytes exceeds the limit of ${this.options.maxFrameSize}`);
     }
-    if (!isControlOpcode(opcode)) this.countDataFrame(opcode, length);
+    if (!isControlOpcode(opcode)) {
+      if (opcode !== Opcode.Continuation) this.messageCompressed = (byte0 & RSV1) !== 0;
+      this.countDataFrame(opcode, length);
+    }
 
     if (masked) {
       this.maskKey = header.readUInt32BE(at + headerLength - 4);
@@ -214,6 +247,20 @@ export class FrameParser {
     this.payloadReceived = 0;
     this.state = READING_PAYLOAD;
     return true;
+  }
+
+  /**
+   * RSV2 and RSV3 mean nothing here. RSV1 is permessage-deflate's: allowed
+   * only if it was negotiated, and then only on the first frame of a data
+   * message, never on a continuation or a control frame (RFC 7692 §6.1).
+   */
+  private checkReservedBits(bits: number, opcode: number): void {
+    if (bits !== RSV1) throw protocolError('RSV2 and RSV3 must be 0: no extension defines them');
+    if (!this.perMessageDeflate) throw protocolError('RSV1 must be 0: no extension was negotiated');
+    if (isControlOpcode(opcode)) throw protocolError('control frames are never compressed: RSV1 must be 0');
+    if (opcode === Opcode.Continuation) {
+      throw protocolError('RSV1 is set on the first frame of a compressed message only, not on continuations');
+    }
   }
 
   /** Checks the opcode against the frame and the message in progress (§5.2, §5.4, §5.5). */
@@ -259,7 +306,7 @@ export class FrameParser {
       this.messageLength = 0;
       this.messageFrames = 0;
       this.messageFill = 0;
-      if (opcode === Opcode.Text) (this.utf8 ??= new Utf8Validator()).reset();
+      if (opcode === Opcode.Text && !this.messageCompressed) (this.utf8 ??= new Utf8Validator()).reset();
     }
     this.messageLength += length;
     this.messageFrames += 1;
@@ -294,14 +341,18 @@ export class FrameParser {
         this.state = READING_HEADER;
         this.messageOpcode = 0;
         const binary = this.opcode === Opcode.Binary;
-        if (!binary && !isValidUtf8(payload)) throw invalidText();
-        return { kind: 'message', binary, data: payload };
+        const compressed = this.messageCompressed;
+        if (!binary && !compressed && !isValidUtf8(payload)) throw invalidText();
+        return { kind: 'message', binary, data: payload, compressed };
       }
     }
 
     // Otherwise copy what has arrived into the message buffer, unmasking and
-    // validating it now, so bad text fails before the rest of it arrives.
-    const text = this.messageOpcode === Opcode.Text;
+    // validating it now, so bad text fails before the rest of it arrives
+    // (compressed text can only be validated once inflated).
+    const binary = this.messageOpcode === Opcode.Binary;
+    const compressed = this.messageCompressed;
+    const text = !binary && !compressed;
     while (this.payloadReceived < length && this.queue.length > 0) {
       const count = Math.min(this.queue.frontLength, length - this.payloadReceived);
       const target = this.reserveMessageSpace(count);
@@ -319,10 +370,9 @@ export class FrameParser {
     if (text && !this.utf8!.end()) throw invalidText('text message ends in the middle of a UTF-8 character');
     const data = this.messageBuffer === null ? EMPTY : this.messageBuffer.subarray(0, this.messageFill);
     // The delivered message owns that memory now; the next message gets a new buffer.
-    this.messageBuffer = null;
-    this.messageFill = 0;
+    this.releaseMessageBuffer();
     this.messageOpcode = 0;
-    return { kind: 'message', binary: !text, data };
+    return { kind: 'message', binary, data, compressed };
   }
 
   /**
@@ -336,10 +386,26 @@ export class FrameParser {
     if (current !== null && current.length >= needed) return current;
     const ceiling = this.fin ? this.messageLength : this.options.maxMessageSize;
     const doubled = Math.max(MIN_MESSAGE_BUFFER, current === null ? 0 : current.length * 2);
-    const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(doubled, ceiling)));
+    const size = Math.max(needed, Math.min(doubled, ceiling));
+    const budget = this.options.unfinishedMessages;
+    if (budget !== undefined && !budget.reserve(size - this.heldBytes)) {
+      throw new FrameError(CloseCode.TryAgainLater, 'the server holds too many unfinished messages; try again later');
+    }
+    this.heldBytes = size;
+    const grown = Buffer.allocUnsafe(size);
     if (current !== null) current.copy(grown, 0, 0, this.messageFill);
     this.messageBuffer = grown;
     return grown;
+  }
+
+  /** Forgets the message buffer and gives its bytes back to the budget. */
+  private releaseMessageBuffer(): void {
+    this.messageBuffer = null;
+    this.messageFill = 0;
+    if (this.heldBytes > 0) {
+      this.options.unfinishedMessages?.release(this.heldBytes);
+      this.heldBytes = 0;
+    }
   }
 
   private controlEvent(opcode: number, payload: Buffer): WsEvent {
@@ -367,7 +433,7 @@ export class FrameParser {
   private die(): void {
     this.state = DEAD;
     this.queue.clear();
-    this.messageBuffer = null;
+    this.releaseMessageBuffer();
     this.messageOpcode = 0;
   }
 }

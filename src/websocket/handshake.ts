@@ -59,11 +59,13 @@ export function selectProtocol(offered: string | undefined, supported: readonly 
   return supported.find((p) => offers.includes(p)) ?? null;
 }
 
-export function handshakeResponse(acceptKey: string, protocol: string | null, extraHeaders = ''): string {
+/** The 101 response; `extensions` is the accepted Sec-WebSocket-Extensions (deflate-negotiation.ts), or null. */
+export function handshakeResponse(acceptKey: string, protocol: string | null, extensions: string | null = null, extraHeaders = ''): string {
   return (
     'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
     `Sec-WebSocket-Accept: ${acceptKey}\r\n` +
     (protocol === null ? '' : `Sec-WebSocket-Protocol: ${protocol}\r\n`) +
+    (extensions === null ? '' : `Sec-WebSocket-Extensions: ${extensions}\r\n`) +
     extraHeaders +
     '\r\n'
   );

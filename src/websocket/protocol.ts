@@ -4,9 +4,14 @@
 // pong, a Close is answered and TCP ended, a broken frame fails the
 // connection with its close code). Messages go in with send*(), and frame
 // bytes come out through a ProtocolOutput. Time goes in too: every method that
-// needs "now" is given it, and tick(now) runs the keepalive ping, the idle drop
-// and the close timeout. There is no socket and no clock in here, so the tests
-// drive it byte for byte with a hand-moved clock.
+// needs "now" is given it, and tick(now) runs the keepalive ping, the idle drop,
+// the deadline of a message in progress and the close timeout. There is no
+// socket and no clock in here, so the tests drive it byte for byte with a
+// hand-moved clock.
+//
+// With permessage-deflate negotiated (RFC 7692), compressed messages are
+// inflated here before they become events, and messages sent from 1 KiB up
+// are compressed (see permessage-deflate.ts).
 //
 // The closing handshake (RFC 6455 §7.1):
 //
@@ -23,6 +28,9 @@ import type { FrameParserOptions } from './frame-parser.js';
 import { FrameParser, type WsEvent } from './frame-parser.js';
 import { encodeCloseFrame, encodeFrameHeader } from './frame-encoder.js';
 import { CloseCode, Opcode } from './opcodes.js';
+import { InflateError, type PerMessageDeflate } from './permessage-deflate.js';
+import { PreparedMessage, SHARED_WINDOW_BITS } from './prepared-message.js';
+import { isValidUtf8 } from './utf8.js';
 
 export const ConnectionState = {
   /** Messages go both ways. */
@@ -48,9 +56,17 @@ export interface ProtocolOutput {
   dropTcp(): void;
 }
 
-/** A per-connection budget of inbound messages; a message it refuses fails the connection with 1008. */
+/** A per-connection budget of inbound frames; a frame it refuses fails the connection with 1008. */
 export interface MessageLimiter {
   take(now: number): boolean;
+}
+
+/** The budgets of one connection's inbound frames. */
+export interface InboundLimiters {
+  /** Data messages: the endpoint's policy. */
+  messages: MessageLimiter;
+  /** Pings and pongs: each ping costs us a pong, so they are not free either. */
+  controlFrames: MessageLimiter;
 }
 
 /** Settings shared by every connection of an endpoint (one object, not one per connection). */
@@ -61,6 +77,8 @@ export interface ProtocolSettings {
   readonly pingIntervalMs: number;
   /** ...and one silent this long is dropped. */
   readonly idleTimeoutMs: number;
+  /** A data message must be whole this long after its first frame began (then 1008), pings or not. */
+  readonly messageTimeoutMs: number;
   /** How long a closing connection may take: the peer's Close, then its end of TCP. */
   readonly closeTimeoutMs: number;
 }
@@ -76,6 +94,7 @@ export type ProtocolEvent = WsEvent | { kind: 'discarded' };
 
 const DISCARDED: ProtocolEvent = Object.freeze({ kind: 'discarded' });
 const EMPTY = Buffer.alloc(0);
+const NO_MESSAGE = -1;
 
 export class WebSocketProtocol {
   private current: ConnectionState = ConnectionState.Open;
@@ -85,14 +104,17 @@ export class WebSocketProtocol {
   private lastReceivedAt: number;
   private pingSentAt = 0;
   private closeDeadline = 0;
+  private messageStartedAt = NO_MESSAGE; // when the data message in progress began
 
+  /** `deflate`: permessage-deflate as negotiated for this connection, or null. */
   constructor(
     private readonly settings: ProtocolSettings,
-    private readonly limiter: MessageLimiter,
+    private readonly limiters: InboundLimiters,
     private readonly output: ProtocolOutput,
     now: number,
+    private readonly deflate: PerMessageDeflate | null = null,
   ) {
-    this.parser = new FrameParser(settings.frames);
+    this.parser = new FrameParser(settings.frames, deflate !== null);
     this.lastReceivedAt = now;
   }
 
@@ -121,21 +143,26 @@ export class WebSocketProtocol {
   /** The next frame received, after acting on it; null when more bytes are needed. */
   nextEvent(): ProtocolEvent | null {
     const event = this.parser.nextEvent();
-    if (event === null) return null;
+    if (event === null) {
+      // The bytes so far end inside a data message: its deadline runs from now.
+      if (this.messageStartedAt === NO_MESSAGE && this.parser.messageInProgress) this.messageStartedAt = this.lastReceivedAt;
+      return null;
+    }
     switch (event.kind) {
       case 'message':
+        this.messageStartedAt = NO_MESSAGE;
         // After our Close, data is discarded (§5.5.1: the peer may still be sending).
         if (this.current !== ConnectionState.Open) return DISCARDED;
-        if (!this.limiter.take(this.lastReceivedAt)) {
-          this.fail(CloseCode.PolicyViolation, 'message rate limit exceeded');
-          return { kind: 'error', code: CloseCode.PolicyViolation, message: 'message rate limit exceeded' };
-        }
-        return event;
+        if (!this.limiters.messages.take(this.lastReceivedAt)) return this.fail(CloseCode.PolicyViolation, 'message rate limit exceeded');
+        return event.compressed ? this.inflate(event) : event;
       case 'ping':
-        this.sendFrame(Opcode.Pong, event.data); // §5.5.2: with the ping's payload
-        return event;
       case 'pong':
-        return event; // its arrival already counts as activity
+        if (this.current === ConnectionState.Open && !this.limiters.controlFrames.take(this.lastReceivedAt)) {
+          return this.fail(CloseCode.PolicyViolation, 'control frame rate limit exceeded');
+        }
+        // §5.5.2: a ping is answered with its payload; a pong's arrival already counts as activity.
+        if (event.kind === 'ping') this.sendFrame(Opcode.Pong, event.data);
+        return event;
       case 'close':
         this.receivedClose(event.code, event.reason);
         return event;
@@ -145,20 +172,47 @@ export class WebSocketProtocol {
     }
   }
 
+  /** The message a compressed one stands for: inflated within the size limit, and text checked. */
+  private inflate(event: WsEvent & { kind: 'message' }): ProtocolEvent {
+    let data: Buffer;
+    try {
+      data = this.deflate!.decompress(event.data, this.settings.frames.maxMessageSize);
+    } catch (error) {
+      if (!(error instanceof InflateError)) throw error;
+      return this.fail(error.code, error.message);
+    }
+    if (!event.binary && !isValidUtf8(data)) return this.fail(CloseCode.InvalidPayload, 'text message is not valid UTF-8');
+    return { kind: 'message', binary: event.binary, data, compressed: true };
+  }
+
   // ---- Messages in, bytes out -----------------------------------------------------------
 
-  /** Sends one message: text (strings are UTF-8 encoded) or binary. */
+  /** Sends one message: text (strings are UTF-8 encoded) or binary; compressed if that was negotiated and pays. */
   send(data: Uint8Array | string, binary: boolean): void {
     if (this.current !== ConnectionState.Open) return;
-    this.sendFrame(binary ? Opcode.Binary : Opcode.Text, typeof data === 'string' ? Buffer.from(data) : data);
+    const opcode = binary ? Opcode.Binary : Opcode.Text;
+    const payload = typeof data === 'string' ? Buffer.from(data) : data;
+    const compressed = this.deflate?.compress(payload) ?? null;
+    if (compressed === null) return this.sendFrame(opcode, payload);
+    this.output.writeFrame(encodeFrameHeader(opcode, compressed.length, true, undefined, true), compressed);
   }
 
-  /** Sends an already-encoded frame (see prepareFrame), shared with other connections. */
-  sendPrepared(frame: Buffer): void {
-    if (this.current === ConnectionState.Open) this.output.writeFrame(frame, null);
+  /**
+   * Sends a message encoded once for many connections: a frame from
+   * prepareFrame as it is, or a PreparedMessage, compressed if this
+   * connection negotiated permessage-deflate with a window that allows it.
+   */
+  sendPrepared(message: Buffer | PreparedMessage): void {
+    if (this.current !== ConnectionState.Open) return;
+    if (!(message instanceof PreparedMessage)) return this.output.writeFrame(message, null);
+    const deflate = this.deflate;
+    const compressed = deflate !== null && deflate.acceptsShared(SHARED_WINDOW_BITS) ? message.compressedFrame() : null;
+    if (compressed === null) return this.output.writeFrame(message.frame, null);
+    deflate!.sentShared(message.payload);
+    this.output.writeFrame(compressed, null);
   }
 
-  /** Sends one binary message made of `parts` laid end to end, without copying them. */
+  /** Sends one binary message made of `parts` laid end to end, without copying them (never compressed). */
   sendParts(parts: readonly Uint8Array[], length: number): void {
     if (this.current === ConnectionState.Open) this.output.writeFrameParts(encodeFrameHeader(Opcode.Binary, length), parts);
   }
@@ -183,15 +237,21 @@ export class WebSocketProtocol {
   /** TCP closed (either side): the connection is over. */
   connectionLost(): void {
     this.current = ConnectionState.Closed;
+    this.parser.dispose(); // gives back what a message in progress held
   }
 
   // ---- Time in --------------------------------------------------------------------------
 
-  /** Runs the deadlines: keepalive ping, idle drop, close timeout. Call it every so often. */
+  /** Runs the deadlines: keepalive ping, idle drop, message in progress, close timeout. Call it every so often. */
   tick(now: number): void {
     if (this.current === ConnectionState.Closed) return;
     if (this.current !== ConnectionState.Open) {
       if (now >= this.closeDeadline) this.abort();
+      return;
+    }
+    if (this.messageStartedAt !== NO_MESSAGE && now - this.messageStartedAt >= this.settings.messageTimeoutMs) {
+      // Keeping the connection alive (pings) does not keep a message's buffer alive.
+      this.fail(CloseCode.PolicyViolation, 'message not completed in time', now);
       return;
     }
     const silentFor = now - this.lastReceivedAt;
@@ -220,11 +280,18 @@ export class WebSocketProtocol {
     this.output.endTcp();
   }
 
-  /** _Fail the WebSocket Connection_ (§7.1.7): send the close code, then close TCP. */
-  private fail(code: number, reason: string): void {
-    if (this.current !== ConnectionState.Open) return;
-    this.startClosing(code, reason, this.lastReceivedAt);
-    this.output.endTcp();
+  /**
+   * _Fail the WebSocket Connection_ (§7.1.7): send the close code, then close
+   * TCP; nothing more the peer sends is processed (not even its Close), and a
+   * message in progress is let go at once. Returns the 'error' event.
+   */
+  private fail(code: number, reason: string, now = this.lastReceivedAt): ProtocolEvent {
+    if (this.current === ConnectionState.Open) {
+      this.startClosing(code, reason, now);
+      this.output.endTcp();
+      this.parser.dispose();
+    }
+    return { kind: 'error', code, message: reason };
   }
 
   private startClosing(code: number, reason: string, now: number): void {

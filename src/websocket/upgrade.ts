@@ -1,7 +1,9 @@
 // The HTTP side of a WebSocket: the opening handshake (RFC 6455 §4.2) for
 // each endpoint, registered with the router as an UpgradeHandler. An accepted
-// handshake writes the 101 and hands the socket to a new WebSocketConnection;
-// a refused one goes back to the HTTP connection as an error response.
+// handshake writes the 101 (with permessage-deflate, if the endpoint offers
+// it and the client's offer is acceptable) and hands the socket to a new
+// WebSocketConnection; a refused one goes back to the HTTP connection as an
+// error response.
 //
 //   const webSockets = new WebSocketAcceptor(settings, { clock, log, registry });
 //   router.upgrade('/echo', webSockets.handler(echoEndpoint));
@@ -14,15 +16,20 @@ import type { Logger } from '../telemetry/log.js';
 import type { Registry } from '../telemetry/metrics.js';
 import { createWebSocketMetrics, type WebSocketMetrics } from '../telemetry/server-metrics.js';
 import { WebSocketConnection, type ConnectionServices } from './connection.js';
+import { negotiateDeflate } from './deflate-negotiation.js';
 import type { WebSocketEndpoint } from './endpoint.js';
 import { checkHandshake, handshakeResponse, type HandshakeOptions } from './handshake.js';
-import type { ProtocolSettings } from './protocol.js';
+import { MessageMemory } from './message-memory.js';
+import { PerMessageDeflate } from './permessage-deflate.js';
+import type { MessageLimiter, ProtocolSettings } from './protocol.js';
 
 export interface WebSocketSettings {
   allowedOrigins: string[] | null; // Origin allow-list; null = the request's own host, or localhost
   pingIntervalMs: number;          // keepalive ping to a silent peer
   idleTimeoutMs: number;           // a peer silent this long is dropped
   closeTimeoutMs: number;          // how long we wait for the peer's Close, then for its end of TCP
+  messageTimeoutMs: number;        // a data message must be whole this long after it began → 1008
+  unfinishedMessageBytes: number;  // what unfinished messages of all connections may hold → 1013
 }
 
 export interface WebSocketDependencies {
@@ -30,6 +37,8 @@ export interface WebSocketDependencies {
   log: Logger;
   /** Where the WebSocket metrics are registered (the server's /metrics). */
   registry: Registry;
+  /** The budget of pings and pongs: a new limiter for each connection, created at `now`; past it → 1008. */
+  controlFrameLimiter(now: number): MessageLimiter;
 }
 
 /** The WebSocket side of one server: its settings and metrics, shared by every endpoint and connection. */
@@ -37,6 +46,9 @@ export class WebSocketAcceptor implements ConnectionServices {
   readonly clock: Clock;
   readonly log: Logger;
   readonly metrics: WebSocketMetrics;
+  readonly controlFrameLimiter: (now: number) => MessageLimiter;
+  /** Shared by every connection's frame parser. */
+  readonly unfinishedMessages: MessageMemory;
 
   constructor(
     readonly settings: WebSocketSettings,
@@ -45,11 +57,18 @@ export class WebSocketAcceptor implements ConnectionServices {
     this.clock = dependencies.clock;
     this.log = dependencies.log;
     this.metrics = createWebSocketMetrics(dependencies.registry);
+    this.controlFrameLimiter = dependencies.controlFrameLimiter;
+    this.unfinishedMessages = new MessageMemory(settings.unfinishedMessageBytes);
   }
 
   /** Open WebSocket connections. */
   get openCount(): number {
     return this.metrics.webSocketConnections.current;
+  }
+
+  /** Bytes held now by unfinished messages, all connections together. */
+  get unfinishedMessageBytes(): number {
+    return this.unfinishedMessages.held;
   }
 
   /** The handler that serves `endpoint`: register it with `router.upgrade(path, handler)`. */
@@ -71,9 +90,10 @@ class EndpointUpgrade implements UpgradeHandler {
     const { maxFrameSize, maxMessageSize, maxFragments } = endpoint.limits;
     this.handshake = { allowedOrigins: settings.allowedOrigins, protocols: endpoint.protocols };
     this.protocol = {
-      frames: { maxFrameSize, maxMessageSize, maxFragments, expectMasked: true },
+      frames: { maxFrameSize, maxMessageSize, maxFragments, expectMasked: true, unfinishedMessages: acceptor.unfinishedMessages },
       pingIntervalMs: settings.pingIntervalMs,
       idleTimeoutMs: settings.idleTimeoutMs,
+      messageTimeoutMs: settings.messageTimeoutMs,
       closeTimeoutMs: settings.closeTimeoutMs,
     };
   }
@@ -85,9 +105,12 @@ class EndpointUpgrade implements UpgradeHandler {
     if (!result.ok) return this.refuse(result.status, result.reason, result.headers);
     acceptor.metrics.handshakes.inc({ result: 'accepted' });
     const accepted = endpoint.accept?.(request);
-    socket.write(handshakeResponse(result.acceptKey, result.protocol, accepted?.headers ?? ''));
-    const limiter = endpoint.messageLimiter(acceptor.clock.now());
-    const connection = new WebSocketConnection(socket, endpoint, this.protocol, limiter, acceptor);
+    const deflate = negotiateDeflate(request.head.headers.get('sec-websocket-extensions'), endpoint.compression ?? null);
+    socket.write(handshakeResponse(result.acceptKey, result.protocol, deflate?.response ?? null, accepted?.headers ?? ''));
+    const now = acceptor.clock.now();
+    const limiters = { messages: endpoint.messageLimiter(now), controlFrames: acceptor.controlFrameLimiter(now) };
+    const compression = deflate === null ? null : new PerMessageDeflate(deflate.agreement);
+    const connection = new WebSocketConnection(socket, endpoint, this.protocol, limiters, acceptor, compression);
     connection.context = accepted?.context ?? null;
     setOwner(socket, connection);
     endpoint.onOpen?.(connection);

@@ -8,6 +8,8 @@ export const UPGRADE_HEADERS = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec
 
 export interface RawWebSocket {
   socket: Socket;
+  /** The 101 response's head, as text. */
+  response: string;
   /** Server frames parsed so far, in order; `closed` resolves when TCP closes. */
   frames: ServerFrame[];
   closed: Promise<void>;
@@ -16,6 +18,8 @@ export interface RawWebSocket {
 
 export interface ServerFrame {
   fin: boolean;
+  /** permessage-deflate's "compressed" bit. */
+  rsv1: boolean;
   opcode: number;
   payload: Buffer;
 }
@@ -27,6 +31,7 @@ export async function rawWebSocket(port: number, path = '/echo', extraHeaders = 
   const frames: ServerFrame[] = [];
   const waiters: ((frame: ServerFrame) => void)[] = [];
   let upgraded = false;
+  let response = '';
   let taken = 0;
   let onUpgrade!: () => void;
   let onFail!: (error: Error) => void;
@@ -39,6 +44,7 @@ export async function rawWebSocket(port: number, path = '/echo', extraHeaders = 
       const head = buffer.toString('latin1', 0, end);
       if (!head.startsWith('HTTP/1.1 101 ')) return onFail(new Error(`handshake refused: ${head}`));
       upgraded = true;
+      response = head;
       buffer = buffer.subarray(end + 4);
       onUpgrade();
     }
@@ -56,6 +62,7 @@ export async function rawWebSocket(port: number, path = '/echo', extraHeaders = 
   await upgrade;
   return {
     socket,
+    response,
     frames,
     closed,
     nextFrame() {
@@ -89,7 +96,12 @@ function parseServerFrame(buffer: Buffer): { frame: ServerFrame; size: number } 
     offset = 10;
   }
   if (buffer.length < offset + length) return null;
-  const frame = { fin: (buffer[0]! & 0x80) !== 0, opcode: buffer[0]! & 0x0f, payload: Buffer.from(buffer.subarray(offset, offset + length)) };
+  const frame = {
+    fin: (buffer[0]! & 0x80) !== 0,
+    rsv1: (buffer[0]! & 0x40) !== 0,
+    opcode: buffer[0]! & 0x0f,
+    payload: Buffer.from(buffer.subarray(offset, offset + length)),
+  };
   return { frame, size: offset + length };
 }
 

@@ -17,6 +17,8 @@ export interface RunningServer {
   server: TesseraServer;
   /** The product's canvas, when the server runs the product (startApp). */
   canvas?: Canvas;
+  /** The WebSocket acceptor every endpoint of this server registers through. */
+  webSockets: WebSocketAcceptor;
   port: number;
   httpUrl: string;
   wsUrl: string;
@@ -28,10 +30,11 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
   return { ...defaultConfig, host: '127.0.0.1', port: 0, logLevel: 'silent', connectionRatePerIp: 1e6, connectionBurstPerIp: 1e6, ...overrides };
 }
 
-async function run(server: TesseraServer, stop: () => Promise<void>, canvas?: Canvas): Promise<RunningServer> {
+async function run(server: TesseraServer, webSockets: WebSocketAcceptor, stop: () => Promise<void>, canvas?: Canvas): Promise<RunningServer> {
   const { port } = await server.listen();
   return {
     server,
+    webSockets,
     ...(canvas ? { canvas } : {}),
     port,
     httpUrl: `http://127.0.0.1:${port}`,
@@ -53,7 +56,7 @@ export async function startApp(overrides: Partial<ServerConfig> = {}, appConfig:
     await app.shutdown();
     if (ownDataDir !== null) rmSync(ownDataDir, { recursive: true, force: true });
   };
-  return run(app.server, stop, app.canvas);
+  return run(app.server, app.webSockets, stop, app.canvas);
 }
 
 /** A server with routes the test defines (WebSocket endpoints through `webSockets.handler`). */
@@ -65,5 +68,5 @@ export function startWithRoutes(
   const config = testConfig(overrides);
   const { server, router, webSockets } = createNetworkStack(config, createLogger(config.logLevel), clock);
   routes(router, webSockets);
-  return run(server, () => server.shutdown());
+  return run(server, webSockets, () => server.shutdown());
 }
