@@ -2,10 +2,12 @@
 import { loadConfig } from './config/load.js';
 import { usage } from './config/settings.js';
 import { createApp } from './app/app.js';
+import { backupDataDirectory } from './storage/sqlite/backup.js';
 import { createLogger } from './telemetry/log.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'backup') return backup(argv.slice(1));
   if (argv.includes('--help')) {
     console.log(usage());
     return;
@@ -39,6 +41,22 @@ async function main(): Promise<void> {
   const { host, port } = await app.server.listen();
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   console.log(`listening on http://${shownHost}:${port}`);
+}
+
+/** `backup --data-dir DIR --to FILE`: a consistent copy of a data directory, even while its server runs. */
+async function backup(argv: string[]): Promise<void> {
+  const flag = (name: string) => {
+    const at = argv.indexOf(name);
+    return at === -1 ? undefined : argv[at + 1];
+  };
+  const dataDir = flag('--data-dir') ?? process.env.DATA_DIR ?? 'data';
+  const to = flag('--to');
+  if (to === undefined || to === '') {
+    console.error('Usage: node build/src/main.js backup [--data-dir DIR] --to FILE\n\nServe a backup by copying it to tessera.db in an empty data directory.');
+    process.exit(2);
+  }
+  await backupDataDirectory(dataDir, to);
+  console.log(`backed up ${dataDir} to ${to}`);
 }
 
 process.on('unhandledRejection', (reason) => {

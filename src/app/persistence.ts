@@ -37,7 +37,7 @@ export interface RestoreReport {
 
 export async function openPersistence(config: ServerConfig, log: Logger, clock: Clock, registry: Registry): Promise<Persistence> {
   if (config.dataDir === '') return inMemory;
-  const storage = await openSqliteStorage(config.dataDir);
+  const storage = await openSqliteStorage(config.dataDir, config.maxDatabaseMb > 0 ? { maxDatabaseBytes: config.maxDatabaseMb * 1024 * 1024 } : {});
   const metrics = {
     commits: registry.counter('tessera_storage_commits_total', 'Group commits (one transaction each)', ['result']),
     records: registry.counter('tessera_storage_records_total', 'Placement records committed'),

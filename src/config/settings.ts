@@ -43,6 +43,7 @@ export interface ServerConfig {
   dataDir: string;              // where the boards and their history are kept; '' = memory only
   snapshotIntervalMs: number;   // how often changed boards are snapshotted (0 = only at shutdown)
   historyRetentionDays: number; // placements older than this (and than the newest snapshot) are pruned; 0 = keep all
+  maxDatabaseMb: number;        // the database may not grow past this (writes then refused as UNAVAILABLE); 0 = the disk's limit
 }
 
 /** Reads one value: a string from a flag or the environment, or a JSON value from the file. */
@@ -126,6 +127,7 @@ export const SETTINGS: { readonly [K in keyof ServerConfig]: Setting<ServerConfi
   slowClientDeadlineMs: { default: 30_000, help: '… or after this long behind', read: whole(0) },
   dataDir: { default: 'data', help: 'the boards and their history (SQLite); "" keeps them in memory only', read: text },
   snapshotIntervalMs: { default: 300_000, help: 'snapshot changed boards this often (0: only at shutdown)', read: whole(0) },
+  maxDatabaseMb: { default: 0, help: 'cap on the database’s size in MiB; writes past it are refused (0: the disk is the limit)', read: whole(0) },
   historyRetentionDays: { default: 0, help: 'prune placements older than this many days that a snapshot covers (0: keep all)', read: whole(0) },
 };
 
