@@ -92,7 +92,8 @@ export class TesseraServer {
       // Resets and broken pipes are the peer's business; anything else is ours.
       if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') log.warn('socket error', { remote: (this as TrackedSocket)[REMOTE_IP], error: String(error) });
     };
-    this.tcp = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // Half-open: a client may send its request and FIN, then read the answer (HttpConnection.onEnd).
+    this.tcp = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket));
     this.tcp.on('error', (error) => log.error('server error', { error: String(error) }));
   }
 

@@ -10,12 +10,16 @@ import { OverviewPyramid } from '../../canvas/render/index.js';
 import type { HttpResponse } from '../../net/response.js';
 import type { HttpHandler, HttpRequest } from '../../net/router.js';
 import type { Canvas } from '../canvas.js';
-import { boardFrom, integerParam, jsonBody, notModified } from './http.js';
+import { boardFrom, integerParam, jsonBody, notModified, wantsGzip } from './http.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export function overviewHandlers(canvas: Canvas, epoch: string): { info: HttpHandler; versions: HttpHandler; tile: HttpHandler } {
   const pyramids = new Map<Board, OverviewPyramid>();
+  // A level's version list changes only when its board does, and the mosaic's level 0
+  // lists 15,625 tiles (≈ 200 KB of JSON): it is built once per board version and
+  // encoding, not per request (at most two entries per level of each board).
+  const versionLists = new Map<string, { boardVersion: number; response: HttpResponse | Promise<HttpResponse> }>();
 
   // Created on first use: a board nobody looks at from afar costs nothing.
   function pyramidOf(board: Board): OverviewPyramid {
@@ -45,9 +49,16 @@ export function overviewHandlers(canvas: Canvas, epoch: string): { info: HttpHan
     const board = boardFrom(canvas, request);
     const level = integerParam(request, 'level');
     const pyramid = pyramidOf(board);
-    const tiles = pyramid.versions(level).map(v); // TileNotFoundError → 404
+    pyramid.version(level, 0, 0); // TileNotFoundError → 404
+    // The top level's one tile covers the whole board: its version is the board's.
+    const boardVersion = pyramid.version(pyramid.levels - 1, 0, 0);
+    const key = `${board.index}:${level}:${wantsGzip(request) ? 'gzip' : 'identity'}`;
+    const cached = versionLists.get(key);
+    if (cached !== undefined && cached.boardVersion === boardVersion) return cached.response;
     const { tilesX, tilesY } = pyramid.info().tiles[level]!;
-    return jsonBody(request, { level, tilesX, tilesY, v: tiles });
+    const response = shareable(jsonBody(request, { level, tilesX, tilesY, v: pyramid.versions(level).map(v) }));
+    versionLists.set(key, { boardVersion, response });
+    return response;
   }
 
   function tile(request: HttpRequest): HttpResponse | Promise<HttpResponse> {
@@ -68,4 +79,10 @@ export function overviewHandlers(canvas: Canvas, epoch: string): { info: HttpHan
   }
 
   return { info, versions, tile };
+}
+
+/** The response with a Buffer body, so every request that shares it sends the same bytes without copying them. */
+function shareable(response: HttpResponse | Promise<HttpResponse>): HttpResponse | Promise<HttpResponse> {
+  if (response instanceof Promise) return response.then(shareable);
+  return typeof response.body === 'string' ? { ...response, body: Buffer.from(response.body) } : response;
 }
