@@ -4,6 +4,7 @@
 // caller's (app.ts for the product, tests for their own).
 import { systemClock, type Clock } from '../clock.js';
 import type { ServerConfig } from '../config/settings.js';
+import { OriginPolicy } from '../net/origin.js';
 import { Router } from '../net/router.js';
 import { TesseraServer, type ServerSettings } from '../net/server.js';
 import { sweepResolution } from '../net/sweeper.js';
@@ -48,7 +49,7 @@ export function serverSettings(config: ServerConfig): ServerSettings {
 
 export function webSocketSettings(config: ServerConfig): WebSocketSettings {
   return {
-    allowedOrigins: config.allowedOrigins,
+    origins: new OriginPolicy(config.allowedOrigins, config.trustedProxies),
     pingIntervalMs: config.wsPingIntervalMs,
     idleTimeoutMs: config.wsIdleTimeoutMs,
     closeTimeoutMs: config.wsCloseTimeoutMs,

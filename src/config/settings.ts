@@ -23,7 +23,7 @@ export interface ServerConfig {
   keepAliveTimeoutMs: number;   // idle keep-alive connections are closed after this
   maxHeaderBytes: number;       // → 431
   maxHeaderCount: number;       // → 431
-  allowedOrigins: string[] | null; // WebSocket/CSRF Origin allow-list; null = same host or localhost
+  allowedOrigins: string[];     // origins besides the server's own that may open WebSockets and write
   wsPingIntervalMs: number;     // keepalive ping to a silent peer
   wsIdleTimeoutMs: number;      // a peer silent this long is dropped
   wsCloseTimeoutMs: number;     // how long we wait for the peer's close frame
@@ -85,8 +85,8 @@ export const SETTINGS: { readonly [K in keyof ServerConfig]: Setting<ServerConfi
   maxHeaderBytes: { default: 16 * 1024, help: 'request head size (then 431)', read: whole(0) },
   maxHeaderCount: { default: 100, help: 'header fields in a request (then 431)', read: whole(0) },
   allowedOrigins: {
-    default: null,
-    help: 'origins allowed to open WebSockets and write (default: same host or localhost)',
+    default: [],
+    help: 'origins besides the server’s own allowed to open WebSockets and write (e.g. http://localhost:5173)',
     read: strings(text),
   },
   wsPingIntervalMs: { default: 30_000, help: 'ping a WebSocket peer silent this long', read: whole(0) },

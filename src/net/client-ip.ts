@@ -37,6 +37,11 @@ export function clientIp(socketAddress: string, forwardedFor: string | undefined
   }
 }
 
+/** True when `socketAddress` is one of the trusted proxies (so headers it writes are believed). */
+export function isTrustedProxy(socketAddress: string, trustedProxies: readonly string[]): boolean {
+  return trustedProxies.length > 0 && isTrusted(trustList(trustedProxies), normalizeIp(socketAddress));
+}
+
 function trustList(trustedProxies: readonly string[]): BlockList {
   let list = compiled.get(trustedProxies);
   if (list === undefined) {

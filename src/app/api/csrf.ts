@@ -3,15 +3,14 @@
 // in Origin on such requests, so a state-changing request with a foreign Origin is
 // refused. Without Origin it comes from a script (curl, a bot), which carries no ambient
 // authority to abuse, and is allowed (src/net/origin.ts).
-import { isOriginAllowed } from '../../net/origin.js';
+import type { OriginPolicy } from '../../net/origin.js';
 import type { HttpHandler } from '../../net/router.js';
 import { apiError } from './errors.js';
 
-export function sameOriginOnly(handler: HttpHandler, allowedOrigins: string[] | null): HttpHandler {
+export function sameOriginOnly(handler: HttpHandler, origins: OriginPolicy): HttpHandler {
   return (request) => {
-    const { headers } = request.head;
-    const origin = headers.get('origin');
-    if (origin !== undefined && !isOriginAllowed(origin, headers.get('host') ?? '', allowedOrigins)) {
+    const origin = request.head.headers.get('origin');
+    if (origin !== undefined && !origins.allows(origin, request.head, request.remoteAddress)) {
       return apiError(403, 'ORIGIN_NOT_ALLOWED', `requests from origin ${JSON.stringify(origin)} may not change the canvas`);
     }
     return handler(request);

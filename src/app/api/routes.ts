@@ -1,5 +1,6 @@
 // The HTTP API of docs/API.md: read the boards, chunks and images; write pixels and tiles.
 import type { ServerConfig } from '../../config/settings.js';
+import { OriginPolicy } from '../../net/origin.js';
 import type { Router } from '../../net/router.js';
 import type { Canvas } from '../canvas.js';
 import { getBoard, listBoards } from './boards.js';
@@ -17,7 +18,8 @@ export function registerApiRoutes(router: Router, canvas: Canvas, config: Server
   const chunks = chunkHandlers(canvas, epoch);
   const overview = overviewHandlers(canvas, epoch);
   const tiles = tileHandlers(canvas);
-  const write = (handler: Parameters<typeof apiRoute>[0]) => sameOriginOnly(apiRoute(handler), config.allowedOrigins);
+  const origins = new OriginPolicy(config.allowedOrigins, config.trustedProxies);
+  const write = (handler: Parameters<typeof apiRoute>[0]) => sameOriginOnly(apiRoute(handler), origins);
 
   router
     .http('GET', '/api/boards', apiRoute(listBoards(canvas)))
