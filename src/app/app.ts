@@ -25,7 +25,7 @@ export function createApp(config: ServerConfig, boards: readonly BoardDefinition
   router
     .http('GET', '/health', healthHandler(server, webSockets))
     .http('GET', '/metrics', metricsHandler(server))
-    .http('GET', '/', pageHandler(server.staticFiles, config.trustedProxies))
+    .http('GET', '/', pageHandler(server.staticFiles, config))
     .upgrade('/echo', webSockets.handler(echoEndpoint))
     .upgrade('/ws', webSockets.handler(canvasEndpoint(canvas)));
   registerApiRoutes(router, canvas, config);

@@ -107,7 +107,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
     // 100 messages per second, in bursts of up to 200.
     messageLimiter: (now) => new TokenBucket(200, 100, now),
     accept(request) {
-      const identity = identify(request, settings.trustedProxies);
+      const identity = identify(request, settings);
       return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context: identity };
     },
     onOpen(connection) {

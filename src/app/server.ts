@@ -33,6 +33,7 @@ export function serverSettings(config: ServerConfig): ServerSettings {
     publicDir: config.publicDir,
     maxConnections: config.maxConnections,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
+    ipv6PrefixLength: config.ipv6PrefixLength,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     maxHeaderBytes: config.maxHeaderBytes,
     maxHeaderCount: config.maxHeaderCount,

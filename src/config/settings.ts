@@ -18,6 +18,7 @@ export interface ServerConfig {
   maxConnectionsPerIp: number;  // over it: 503 and close
   connectionRatePerIp: number;  // new connections per second from one IP (token bucket refill) → 503
   connectionBurstPerIp: number; // ... and how many may come at once
+  ipv6PrefixLength: number;     // per-IP limits count an IPv6 client by this prefix of its address
   headerTimeoutMs: number;      // a request head must arrive within this (slowloris) → 408
   bodyTimeoutMs: number;        // a request body must arrive within this → 408
   keepAliveTimeoutMs: number;   // idle keep-alive connections are closed after this
@@ -79,6 +80,7 @@ export const SETTINGS: { readonly [K in keyof ServerConfig]: Setting<ServerConfi
   maxConnectionsPerIp: { default: 256, help: 'open connections from one IP (then 503)', read: whole(0) },
   connectionRatePerIp: { default: 20, help: 'new connections per second from one IP (then 503)', read: whole(0) },
   connectionBurstPerIp: { default: 100, help: '… and how many may come at once', read: whole(0) },
+  ipv6PrefixLength: { default: 64, help: 'per-IP limits count IPv6 clients by this prefix (a host holds a /64)', read: whole(1, 128) },
   headerTimeoutMs: { default: 10_000, help: 'a request head must arrive within this (then 408)', read: whole(0) },
   bodyTimeoutMs: { default: 30_000, help: 'a request body must arrive within this (then 408)', read: whole(0) },
   keepAliveTimeoutMs: { default: 5_000, help: 'an idle keep-alive connection is closed after this', read: whole(0) },

@@ -22,7 +22,7 @@ type IdentifiedHandler = (request: HttpRequest, who: Identity) => HttpResponse |
 
 export function withIdentity(canvas: Canvas, handler: IdentifiedHandler): (request: HttpRequest) => HttpResponse | Promise<HttpResponse> {
   return (request) => {
-    const who = identify(request, canvas.settings.trustedProxies);
+    const who = identify(request, canvas.settings);
     const withCookie = (response: HttpResponse): HttpResponse => {
       if (who.setCookie !== null) response.headers = { ...response.headers, 'Set-Cookie': who.setCookie };
       return response;
