@@ -148,7 +148,11 @@ export class TesseraServer {
       const retryAfterMs = refusal === 'connection-rate' ? connectionRate.retryAfterMs(ip, now, 1) : 1000;
       socket.on('error', () => {});
       socket.end(serviceUnavailable(refusal, Math.max(1, Math.ceil(retryAfterMs / 1000))));
-      setTimeout(() => socket.destroy(), settings.closeTimeoutMs).unref();
+      // Whatever the client sent is read and dropped, so its FIN is seen and the socket closes
+      // as soon as the client has read the 503; one that does not is destroyed at the deadline.
+      socket.resume();
+      const deadline = setTimeout(() => socket.destroy(), settings.closeTimeoutMs).unref();
+      socket.once('close', () => clearTimeout(deadline));
       return;
     }
     (socket as TrackedSocket)[IP_KEY] = ip;

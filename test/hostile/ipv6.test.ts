@@ -51,7 +51,7 @@ test('F9: the per-IP connection limit counts connections from ::1 (503 past it)'
     a.destroy();
     b.destroy();
     await closed;
-    await assertServed(server.port, undefined, '::1');
+    await assertServed(server.port, { host: '::1' });
   } finally {
     await server.stop();
   }
@@ -75,7 +75,7 @@ test('F9: placements from addresses of one /64 share the per-IP bucket; another 
     assert.equal(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 429]);
     assert.is(await placeFor(server, '2001:db8:0:2::1'), 200, 'the next /64');
     assert.is(await placeFor(server, '2001:db8:0:1:ffff::1'), 429, 'anywhere in the first /64');
-    await assertServed(server.port, undefined, '::1');
+    await assertServed(server.port, { host: '::1' });
   } finally {
     await server.stop();
   }

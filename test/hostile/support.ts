@@ -7,12 +7,19 @@ import { performance } from 'node:perf_hooks';
 /** How long a normal client may wait for /health after an attack (loopback, a shared 2-core machine). */
 export const SERVED_WITHIN_MS = 250;
 
+/** Where a normal client connects to (the server's host) and from (a local address). */
+export interface ClientAddress {
+  host?: string;         // default 127.0.0.1
+  localAddress?: string; // e.g. 127.0.0.2, to be another IP than an attacker on 127.0.0.1
+}
+
 export class HealthProbe {
   private constructor(private readonly socket: Socket) {}
 
-  static open(port: number, host = '127.0.0.1'): Promise<HealthProbe> {
+  static open(port: number, from: ClientAddress = {}): Promise<HealthProbe> {
+    const { host = '127.0.0.1', localAddress } = from;
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port }, () => {
+      const socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) }, () => {
         socket.off('error', reject);
         resolve(new HealthProbe(socket));
       });
@@ -54,9 +61,9 @@ export class HealthProbe {
 }
 
 /** Asserts that a new client gets GET /health within `withinMs`. */
-export async function assertServed(port: number, withinMs = SERVED_WITHIN_MS, host = '127.0.0.1'): Promise<void> {
+export async function assertServed(port: number, from: ClientAddress = {}, withinMs = SERVED_WITHIN_MS): Promise<void> {
   const started = performance.now();
-  const probe = await HealthProbe.open(port, host);
+  const probe = await HealthProbe.open(port, from);
   try {
     await probe.get();
   } finally {
