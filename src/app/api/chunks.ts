@@ -34,6 +34,9 @@ function chunkAt(canvas: Canvas, request: HttpRequest): ChunkAt {
 export function chunkHandlers(canvas: Canvas, epoch: string): { bytes: HttpHandler; png: HttpHandler } {
   // Compressed chunks: at most 8 MiB, so ~130 full 256² chunks or thousands of sparse ones.
   const gzipped = new VersionedCache(4096, 8 * 1024 * 1024);
+  // Uncompressed copies of written chunks, so a chunk asked for again and again (pipelined,
+  // by many viewers) is copied once per version, not once per request: at most 8 MiB.
+  const copies = new VersionedCache(4096, 8 * 1024 * 1024);
   const pngs = new VersionedCache(1024, 16 * 1024 * 1024);
   // A never-written chunk is all background: one shared buffer per board (never written to).
   const emptyChunks = new Map<Board, Buffer>();
@@ -62,9 +65,12 @@ export function chunkHandlers(canvas: Canvas, epoch: string): { bytes: HttpHandl
       ETag: gzip ? `W/${etag}` : etag,
     };
     if (notModified(request, etag)) return { status: 304, headers };
-    if (!gzip) return { status: 200, headers, body: snapshot(board, chunk) };
     // Every never-written chunk of a board has the same bytes: one cache entry for all.
     const key = version === 0 ? `${board.index}:empty` : `${board.index}:${chunk}`;
+    if (!gzip) {
+      if (version === 0) return { status: 200, headers, body: snapshot(board, chunk) }; // the shared empty chunk
+      return copies.get(key, version, () => Promise.resolve(snapshot(board, chunk))).then((body) => ({ status: 200, headers, body }));
+    }
     // The snapshot is taken now, in this tick, so it is this version's even if gzip finishes later.
     return gzipped.get(key, version, () => gzipAsync(snapshot(board, chunk))).then((gz) => ({
       status: 200,
