@@ -73,7 +73,6 @@ export class HttpConnection implements SocketOwner {
   private requestsLeftThisTurn = MAX_REQUESTS_PER_TURN;
   // The peer sent FIN: answer what it sent, then end our side too.
   private peerEnded = false;
-  private readonly nextTurn = (): void => this.resumeAnswering('turn');
 
   constructor(
     private readonly socket: Socket,
@@ -155,12 +154,16 @@ export class HttpConnection implements SocketOwner {
       this.waitingFor = 'drain'; // 'drain' comes: the writes that got us here returned false
     } else if (this.requestsLeftThisTurn <= 0) {
       this.waitingFor = 'turn';
-      setImmediate(this.nextTurn);
+      setImmediate(HttpConnection.nextTurn, this); // shared, so no connection allocates a closure
     } else {
       return false;
     }
     this.socket.pause();
     return true;
+  }
+
+  private static nextTurn(connection: HttpConnection): void {
+    connection.resumeAnswering('turn');
   }
 
   private resumeAnswering(reason: 'drain' | 'turn'): void {

@@ -7,8 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Socket } from 'node:net';
 import type { Board } from '../../src/canvas/board.js';
-import { openSocket, parseResponses } from '../support/raw.js';
-import { startApp, type RunningServer } from '../support/server.js';
+import { jsonResponse } from '../../src/net/response.js';
+import { openSocket, parseResponses, readResponses } from '../support/raw.js';
+import { startApp, startWithRoutes, type RunningServer } from '../support/server.js';
 import { assertServed, HealthProbe, quantile, responsesWithStatus } from './support.js';
 
 const VERSIONS = '/api/boards/mosaic/overview/0/versions';
@@ -126,6 +127,39 @@ test('F1: a client that pipelines past the output bound, then reads, gets every 
   assert.is(responses.length, 31);
   assert.ok(responses.slice(0, 30).every((r) => r.status === 200 && r.body.length > 100_000));
   assert.is(JSON.parse(responses[30]!.body.toString()).status, 'ok');
+});
+
+test('F1: 200 pipelined requests are answered a few at a time, one batch per turn of the event loop, in order', async () => {
+  // Turns are counted by a setImmediate chain: one step per turn of the event loop.
+  let turn = 0;
+  let counting = true;
+  const step = () => {
+    turn++;
+    if (counting) setImmediate(step);
+  };
+  const answeredIn = new Map<number, number>();
+  const server = await startWithRoutes((router) => {
+    router.http('GET', '/n/:i', (request) => {
+      answeredIn.set(turn, (answeredIn.get(turn) ?? 0) + 1);
+      return jsonResponse(200, { i: Number(request.params.i) });
+    });
+  });
+  try {
+    const socket = await openSocket(server.port);
+    setImmediate(step);
+    const answers = readResponses(socket, 200);
+    socket.write(Array.from({ length: 200 }, (_, i) => get(`/n/${i}`)).join(''));
+    const responses = await answers;
+    socket.destroy();
+    assert.equal(responses.map((r) => JSON.parse(r.body.toString()).i), Array.from({ length: 200 }, (_, i) => i));
+    // 16 per I/O event; a turn's check phase and the next turn's I/O can fall under one count.
+    const most = Math.max(...answeredIn.values());
+    assert.ok(most <= 32, `${most} requests answered in one turn`);
+    assert.ok(answeredIn.size >= 200 / 32, `${answeredIn.size} turns`);
+  } finally {
+    counting = false;
+    await server.stop();
+  }
 });
 
 test.run();
