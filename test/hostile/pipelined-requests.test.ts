@@ -78,10 +78,16 @@ test('F1: four connections pipelining the costliest GETs, never reading: /health
     floodWith(app.port, get(CHUNK)),
     floodWith(app.port, get(CHUNK, GZIP)),
   ]);
+  // A probe's latency counts the time this process worked while it waited (server and
+  // attackers share the process), unless the wall time is smaller: what a stall of the
+  // machine (other processes holding both cores) adds is not the server's doing.
   const latencies: number[] = [];
+  let slowestWall = 0;
   let rssPeak = rssBefore;
   for (let i = 0; i < 200; i++) {
-    latencies.push(await probe.get());
+    const { wallMs, cpuMs } = await probe.measure();
+    latencies.push(Math.min(wallMs, cpuMs));
+    slowestWall = Math.max(slowestWall, wallMs);
     rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
   }
   const sent = floods.reduce((sum, flood) => sum + flood.requests, 0);
@@ -92,6 +98,7 @@ test('F1: four connections pipelining the costliest GETs, never reading: /health
   const p99 = quantile(latencies, 0.99);
   const growth = rssPeak - rssBefore;
   assert.ok(p99 < 50, `/health p99 ${p99.toFixed(1)} ms (max ${quantile(latencies, 1).toFixed(1)} ms)`);
+  assert.ok(slowestWall < 2000, `/health took ${slowestWall.toFixed(0)} ms of wall time once`); // before the fix: seconds, or dropped
   assert.ok(growth < floods.length * RSS_PER_CONNECTION + RSS_SLACK, `RSS grew ${(growth / 2 ** 20).toFixed(0)} MiB`);
   // Connections that do not read stop being answered: most of their requests wait unparsed.
   assert.ok(answeredToFloods < sent / 2, `${answeredToFloods} of ${sent} pipelined requests answered to clients that never read`);

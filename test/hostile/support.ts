@@ -28,16 +28,27 @@ export class HealthProbe {
   }
 
   /** One GET /health; resolves with its latency in ms once the whole 200 is in. */
-  get(): Promise<number> {
+  async get(): Promise<number> {
+    return (await this.measure()).wallMs;
+  }
+
+  /**
+   * One GET /health: its latency, and the CPU time this process spent meanwhile. On a shared
+   * machine the process may wait for a core however well the server behaves; then the CPU
+   * time stays small while the wall time grows. A server blocked by its own work spends both.
+   */
+  measure(): Promise<{ wallMs: number; cpuMs: number }> {
     const { socket } = this;
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     return new Promise((resolve, reject) => {
       let received = '';
       const done = (error?: Error) => {
         socket.off('data', onData);
         socket.off('close', onClose);
-        if (error) reject(error);
-        else resolve(performance.now() - started);
+        if (error) return reject(error);
+        const cpu = process.cpuUsage(cpuStart);
+        resolve({ wallMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 });
       };
       const onData = (chunk: Buffer) => {
         received += chunk.toString('latin1');
