@@ -353,15 +353,17 @@ test('POST pixel: a body over 1 KiB is 413', async () => {
   assert.is(response.status, 413);
 });
 
-test('CSRF: a foreign Origin may not write; a local one or none may', async () => {
+test('CSRF: a foreign Origin may not write, localhost on another port included; the own one or none may', async () => {
   const foreign = await post('/api/boards/wide/pixels', { x: 0, y: 0, color: 1 }, { Origin: 'https://evil.example' });
   assert.is(foreign.status, 403);
   assert.is((await errorOf(foreign)).error, 'ORIGIN_NOT_ALLOWED');
   assert.is(foreign.headers.get('set-cookie'), null, 'refused before the writer is identified');
   const sandboxed = await post('/api/boards/wide/pixels', { x: 0, y: 0, color: 1 }, { Origin: 'null' });
   assert.is(sandboxed.status, 403);
-  const local = await post('/api/boards/wide/pixels', { x: 0, y: 0, color: 1 }, { Origin: 'http://localhost:5173' });
-  assert.is(local.status, 200);
+  const localhost = await post('/api/boards/wide/pixels', { x: 0, y: 0, color: 1 }, { Origin: 'http://localhost:5173' });
+  assert.is(localhost.status, 403);
+  const own = await post('/api/boards/wide/pixels', { x: 0, y: 0, color: 1 }, { Origin: new URL(url('/')).origin });
+  assert.is(own.status, 200);
   const script = await post('/api/boards/wide/pixels', { x: 1, y: 0, color: 1 });
   assert.is(script.status, 200);
   const tile = await fetch(url('/api/boards/tiled/tiles/7/7'), { method: 'DELETE', headers: { Origin: 'https://evil.example' } });

@@ -217,8 +217,8 @@ test('handshake: RFC 6455 accept key, and each refusal with its status', async (
   assert.is((await handshake('Upgrade: websocket\r\n' + key + version)).status, 400, 'Connection without upgrade');
   assert.is((await handshake(upgrade + key + version, '/echo', 'POST')).status, 400, 'POST');
   assert.is((await handshake(upgrade + key + version + 'Origin: https://evil.example\r\n')).status, 403, 'foreign origin');
-  assert.is((await handshake(upgrade + key + version + 'Origin: http://localhost:5173\r\n')).status, 101, 'localhost origin');
-  assert.is((await handshake(upgrade + key + version + 'Origin: http://127.0.0.1\r\n')).status, 101, 'same host origin');
+  assert.is((await handshake(upgrade + key + version + 'Origin: http://localhost:5173\r\n')).status, 403, 'localhost origin, another port');
+  assert.is((await handshake(upgrade + key + version + 'Origin: http://127.0.0.1\r\n')).status, 101, 'same origin (as Host says)');
   assert.is((await handshake(upgrade + key + version, '/nowhere')).status, 404, 'no such endpoint');
 });
 

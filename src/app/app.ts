@@ -41,7 +41,7 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
   router
     .http('GET', '/health', healthHandler(server, webSockets))
     .http('GET', '/metrics', metricsHandler(server))
-    .http('GET', '/', pageHandler(server.staticFiles, config.trustedProxies))
+    .http('GET', '/', pageHandler(server.staticFiles, config))
     .upgrade('/ws', webSockets.handler(canvasEndpoint(canvas)));
   // Conformance suites and benchmarks only: off unless asked for (--echo), since
   // every echo connection may hold a message of up to 16 MiB.

@@ -119,7 +119,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
     messageLimiter: (now) => new TokenBucket(200, 100, now),
     ...(settings.wsCompression ? { compression: SHARED_COMPRESSION } : {}),
     accept(request) {
-      const identity = identify(request, settings.trustedProxies);
+      const identity = identify(request, settings);
       return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context: identity };
     },
     onOpen(connection) {

@@ -4,12 +4,13 @@ import type { HttpRequest } from '../net/router.js';
 import type { HttpResponse } from '../net/response.js';
 import type { StaticFiles } from '../net/static-files.js';
 import { serveStatic } from '../net/static-route.js';
+import type { ServerConfig } from '../config/settings.js';
 import { identify } from './identity.js';
 
-export function pageHandler(files: StaticFiles, trustedProxies: readonly string[]) {
+export function pageHandler(files: StaticFiles, settings: Pick<ServerConfig, 'trustedProxies' | 'ipv6PrefixLength'>) {
   return async (request: HttpRequest): Promise<HttpResponse> => {
     const response = await serveStatic(request, files);
-    const { setCookie } = identify(request, trustedProxies);
+    const { setCookie } = identify(request, settings);
     if (setCookie !== null && response.status < 400) response.headers = { ...response.headers, 'Set-Cookie': setCookie };
     return response;
   };

@@ -4,6 +4,7 @@
 // caller's (app.ts for the product, tests for their own).
 import { systemClock, type Clock } from '../clock.js';
 import type { ServerConfig } from '../config/settings.js';
+import { OriginPolicy } from '../net/origin.js';
 import { Router } from '../net/router.js';
 import { TesseraServer, type ServerSettings } from '../net/server.js';
 import { sweepResolution } from '../net/sweeper.js';
@@ -34,6 +35,7 @@ export function serverSettings(config: ServerConfig): ServerSettings {
     publicDir: config.publicDir,
     maxConnections: config.maxConnections,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
+    ipv6PrefixLength: config.ipv6PrefixLength,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     maxHeaderBytes: config.maxHeaderBytes,
     maxHeaderCount: config.maxHeaderCount,
@@ -51,7 +53,7 @@ export function serverSettings(config: ServerConfig): ServerSettings {
 
 export function webSocketSettings(config: ServerConfig): WebSocketSettings {
   return {
-    allowedOrigins: config.allowedOrigins,
+    origins: new OriginPolicy(config.allowedOrigins, config.trustedProxies),
     pingIntervalMs: config.wsPingIntervalMs,
     idleTimeoutMs: config.wsIdleTimeoutMs,
     closeTimeoutMs: config.wsCloseTimeoutMs,

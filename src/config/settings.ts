@@ -18,12 +18,13 @@ export interface ServerConfig {
   maxConnectionsPerIp: number;  // over it: 503 and close
   connectionRatePerIp: number;  // new connections per second from one IP (token bucket refill) → 503
   connectionBurstPerIp: number; // ... and how many may come at once
+  ipv6PrefixLength: number;     // per-IP limits count an IPv6 client by this prefix of its address
   headerTimeoutMs: number;      // a request head must arrive within this (slowloris) → 408
   bodyTimeoutMs: number;        // a request body must arrive within this → 408
   keepAliveTimeoutMs: number;   // idle keep-alive connections are closed after this
   maxHeaderBytes: number;       // → 431
   maxHeaderCount: number;       // → 431
-  allowedOrigins: string[] | null; // WebSocket/CSRF Origin allow-list; null = same host or localhost
+  allowedOrigins: string[];     // origins besides the server's own that may open WebSockets and write
   wsPingIntervalMs: number;     // keepalive ping to a silent peer
   wsIdleTimeoutMs: number;      // a peer silent this long is dropped
   wsCloseTimeoutMs: number;     // how long we wait for the peer's close frame
@@ -91,14 +92,15 @@ export const SETTINGS: { readonly [K in keyof ServerConfig]: Setting<ServerConfi
   maxConnectionsPerIp: { default: 256, help: 'open connections from one IP (then 503)', read: whole(0) },
   connectionRatePerIp: { default: 20, help: 'new connections per second from one IP (then 503)', read: whole(0) },
   connectionBurstPerIp: { default: 100, help: '… and how many may come at once', read: whole(0) },
+  ipv6PrefixLength: { default: 64, help: 'per-IP limits count IPv6 clients by this prefix (a host holds a /64)', read: whole(1, 128) },
   headerTimeoutMs: { default: 10_000, help: 'a request head must arrive within this (then 408)', read: whole(0) },
   bodyTimeoutMs: { default: 30_000, help: 'a request body must arrive within this (then 408)', read: whole(0) },
   keepAliveTimeoutMs: { default: 5_000, help: 'an idle keep-alive connection is closed after this', read: whole(0) },
   maxHeaderBytes: { default: 16 * 1024, help: 'request head size (then 431)', read: whole(0) },
   maxHeaderCount: { default: 100, help: 'header fields in a request (then 431)', read: whole(0) },
   allowedOrigins: {
-    default: null,
-    help: 'origins allowed to open WebSockets and write (default: same host or localhost)',
+    default: [],
+    help: 'origins besides the server’s own allowed to open WebSockets and write (e.g. http://localhost:5173)',
     read: strings(text),
   },
   wsPingIntervalMs: { default: 30_000, help: 'ping a WebSocket peer silent this long', read: whole(0) },

@@ -37,6 +37,11 @@ export function clientIp(socketAddress: string, forwardedFor: string | undefined
   }
 }
 
+/** True when `socketAddress` is one of the trusted proxies (so headers it writes are believed). */
+export function isTrustedProxy(socketAddress: string, trustedProxies: readonly string[]): boolean {
+  return trustedProxies.length > 0 && isTrusted(trustList(trustedProxies), normalizeIp(socketAddress));
+}
+
 function trustList(trustedProxies: readonly string[]): BlockList {
   let list = compiled.get(trustedProxies);
   if (list === undefined) {
@@ -113,4 +118,67 @@ function normalizeIp(address: string): string {
     if (isIP(v4) === 4) return v4;
   }
   return address.includes(':') ? address.toLowerCase() : address;
+}
+
+/**
+ * The key per-IP limits count a client by: an IPv4 address as it is (IPv4-mapped IPv6
+ * included), an IPv6 address by its network prefix, "2001:db8:1:2::/64" for
+ * ipv6PrefixLength 64, since a host is usually given a whole /64 and can rotate
+ * through it. IPv6 keys are written as RFC 5952 says, so equal prefixes are equal strings.
+ */
+export function ipKey(address: string, ipv6PrefixLength: number): string {
+  const ip = normalizeIp(address);
+  const zone = ip.indexOf('%');
+  const words = ipv6Words(zone === -1 ? ip : ip.slice(0, zone));
+  if (words === null) return ip; // IPv4, or not an address at all
+  for (let i = 0; i < 8; i++) {
+    const keep = Math.min(16, Math.max(0, ipv6PrefixLength - 16 * i)); // bits of word i inside the prefix
+    words[i] = keep === 0 ? 0 : words[i]! & (0xffff << (16 - keep));
+  }
+  return `${formatIpv6(words)}/${ipv6PrefixLength}`;
+}
+
+/** The eight 16-bit words of an IPv6 address ("::" expanded, a dotted IPv4 tail included), or null. */
+function ipv6Words(ip: string): number[] | null {
+  if (isIP(ip) !== 6) return null;
+  const double = ip.indexOf('::');
+  const head = double === -1 ? ip : ip.slice(0, double);
+  const tail = double === -1 ? '' : ip.slice(double + 2);
+  const parse = (part: string): number[] => {
+    const words: number[] = [];
+    for (const group of part === '' ? [] : part.split(':')) {
+      if (group.includes('.')) {
+        const [a, b, c, d] = group.split('.').map(Number) as [number, number, number, number];
+        words.push((a << 8) | b, (c << 8) | d);
+      } else {
+        words.push(parseInt(group, 16));
+      }
+    }
+    return words;
+  };
+  const first = parse(head);
+  const last = parse(tail);
+  return [...first, ...new Array<number>(8 - first.length - last.length).fill(0), ...last];
+}
+
+/** RFC 5952 §4: lower-case hex, no leading zeros, the longest run of two or more zero words as "::". */
+function formatIpv6(words: number[]): string {
+  let runStart = -1;
+  let runLength = 0;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > runLength && j - i >= 2) {
+      runStart = i;
+      runLength = j - i;
+    }
+    i = j;
+  }
+  const hex = (from: number, to: number) => words.slice(from, to).map((w) => w.toString(16)).join(':');
+  if (runStart === -1) return hex(0, 8);
+  return `${hex(0, runStart)}::${hex(runStart + runLength, 8)}`;
 }

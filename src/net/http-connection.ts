@@ -2,6 +2,12 @@
 // parser one at a time (so pipelined responses go out in order), routes them,
 // writes responses, enforces timeouts, and hands the socket to an upgrade
 // handler when a request switches protocols.
+//
+// Pipelining is where one client can cost the most, so a connection answers
+// requests only while its peer keeps up: it stops (and stops reading) while
+// more than MAX_QUEUED_RESPONSE_BYTES of answers wait to be sent, and answers at
+// most MAX_REQUESTS_PER_TURN requests per turn of the event loop before it lets
+// the other connections have theirs.
 import type { Socket } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../telemetry/log.js';
@@ -14,9 +20,12 @@ import type { StaticFiles } from './static-files.js';
 import { serveStatic } from './static-route.js';
 
 const SUPPORTED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
-// Past this many buffered response bytes we stop reading requests, so a
-// pipelining client that never reads cannot grow our memory.
-const READ_PAUSE_BYTES = 1024 * 1024;
+// Past this many queued response bytes we stop answering (and reading)
+// requests until the socket drains: a pipelining client that never reads holds
+// at most this plus one answer.
+const MAX_QUEUED_RESPONSE_BYTES = 1024 * 1024;
+// Requests answered per I/O event before the rest wait for setImmediate.
+const MAX_REQUESTS_PER_TURN = 16;
 
 // idle: between requests, nothing received yet; head/body: a request is
 // arriving; responding: a handler is running; closing: the last response is
@@ -58,6 +67,12 @@ export class HttpConnection implements SocketOwner {
   private request: PendingRequest | null = null;
   // Set by shutdown(): answer what is in flight, then close.
   private draining = false;
+  // Why pipelined requests wait, if they do: our answers are backed up
+  // ('drain'), or this turn's share of requests is spent ('turn').
+  private waitingFor: 'drain' | 'turn' | null = null;
+  private requestsLeftThisTurn = MAX_REQUESTS_PER_TURN;
+  // The peer sent FIN: answer what it sent, then end our side too.
+  private peerEnded = false;
 
   constructor(
     private readonly socket: Socket,
@@ -75,11 +90,19 @@ export class HttpConnection implements SocketOwner {
     if (this.state === 'idle') this.expect('head');
     this.parser.receive(chunk);
     if (this.state === 'responding') this.socket.pause(); // resumed when the response is written
-    else this.pump();
+    else if (this.waitingFor === null) {
+      this.requestsLeftThisTurn = MAX_REQUESTS_PER_TURN;
+      this.pump();
+    }
   }
 
   onDrain(): void {
-    if (this.state !== 'responding' && this.state !== 'closing' && this.socket.isPaused()) this.socket.resume();
+    this.resumeAnswering('drain');
+  }
+
+  onEnd(): void {
+    this.peerEnded = true;
+    if ((this.state === 'idle' || this.state === 'head' || this.state === 'body') && this.waitingFor === null) this.pump();
   }
 
   onClose(): void {
@@ -89,7 +112,9 @@ export class HttpConnection implements SocketOwner {
 
   sweep(now: number): void {
     if (now < this.deadline) return;
-    if (this.state === 'head' || this.state === 'body') this.fail(408, 'request took too long to arrive');
+    // A peer that reads none of its queued answers would not read a 408 either.
+    if (this.waitingFor === 'drain') this.socket.destroy();
+    else if (this.state === 'head' || this.state === 'body') this.fail(408, 'request took too long to arrive');
     else if (this.state === 'idle' || this.state === 'closing') this.socket.destroy();
   }
 
@@ -109,6 +134,7 @@ export class HttpConnection implements SocketOwner {
   private pump(): void {
     this.socket.cork(); // pipelined responses leave together
     while (this.state === 'head' || this.state === 'body') {
+      if (this.state === 'head' && this.parser.bufferedBytes > 0 && this.mustWait()) break;
       const event = this.parser.nextEvent();
       if (event === null) break;
       if (event.kind === 'head') this.startRequest(event.head);
@@ -118,6 +144,35 @@ export class HttpConnection implements SocketOwner {
     }
     if (this.state === 'head' && this.parser.bufferedBytes === 0) this.expect('idle');
     this.socket.uncork();
+    // Every complete request the peer sent before its FIN is answered; what is left can never complete.
+    if (this.peerEnded && this.waitingFor === null && (this.state === 'idle' || this.state === 'head' || this.state === 'body')) this.close();
+  }
+
+  /** Before the next pipelined request: true (and reading paused) if it has to wait. */
+  private mustWait(): boolean {
+    if (this.socket.writableLength > MAX_QUEUED_RESPONSE_BYTES) {
+      this.waitingFor = 'drain'; // 'drain' comes: the writes that got us here returned false
+    } else if (this.requestsLeftThisTurn <= 0) {
+      this.waitingFor = 'turn';
+      setImmediate(HttpConnection.nextTurn, this); // shared, so no connection allocates a closure
+    } else {
+      return false;
+    }
+    this.socket.pause();
+    return true;
+  }
+
+  private static nextTurn(connection: HttpConnection): void {
+    connection.resumeAnswering('turn');
+  }
+
+  private resumeAnswering(reason: 'drain' | 'turn'): void {
+    if (this.waitingFor !== reason) return;
+    this.waitingFor = null;
+    this.requestsLeftThisTurn = MAX_REQUESTS_PER_TURN;
+    if (this.state !== 'head' && this.state !== 'idle') return; // closed or upgraded meanwhile
+    this.socket.resume();
+    this.pump();
   }
 
   private startRequest(head: RequestHead): void {
@@ -138,6 +193,7 @@ export class HttpConnection implements SocketOwner {
   private dispatch(): void {
     const pending = this.request!;
     this.request = null;
+    this.requestsLeftThisTurn--;
     const { head, match } = pending;
     this.state = 'responding';
     if (this.draining) return this.fail(503, 'server shutting down');
@@ -174,10 +230,10 @@ export class HttpConnection implements SocketOwner {
       (response) => {
         if (this.state !== 'responding') return; // the socket closed meanwhile
         this.respond(response, head);
-        if ((this.state as State) === 'head') { // still keep-alive: go on with pipelined requests
-          this.socket.resume();
-          this.pump();
-        }
+        if ((this.state as State) !== 'head') return;
+        // Still keep-alive: go on with pipelined requests, reading again unless they must wait.
+        this.pump();
+        if (this.waitingFor === null && (this.state as State) !== 'closing') this.socket.resume();
       },
       (error) => {
         if (this.state === 'responding') this.internalError(error, head);
@@ -197,7 +253,6 @@ export class HttpConnection implements SocketOwner {
     this.write(response, keepAlive, head.method === 'HEAD');
     if (!keepAlive) return this.close();
     this.expect('head');
-    if (this.socket.writableLength > READ_PAUSE_BYTES) this.socket.pause();
   }
 
   /** Answers a request we cannot go on from with `status`, then closes. */
@@ -226,6 +281,8 @@ export class HttpConnection implements SocketOwner {
     const refusal = handler.upgrade(request, this.socket, this.parser.takeRemaining());
     if (refusal === null) {
       this.state = 'upgraded';
+      // The new protocol gets the socket as Node makes it by default: when the peer ends, so does the socket.
+      this.socket.allowHalfOpen = false;
       this.services.metrics.httpConnections.dec();
       return;
     }

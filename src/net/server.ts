@@ -8,6 +8,7 @@ import type { Logger } from '../telemetry/log.js';
 import { Registry } from '../telemetry/metrics.js';
 import { createHttpMetrics, type HttpMetrics } from '../telemetry/server-metrics.js';
 import { HttpConnection, type HttpLimits, type HttpServices } from './http-connection.js';
+import { ipKey } from './client-ip.js';
 import type { Router } from './router.js';
 import { listen, ownerOf, setOwner } from './socket-owner.js';
 import { StaticFiles } from './static-files.js';
@@ -19,6 +20,7 @@ export interface ServerSettings extends HttpLimits {
   publicDir: string;           // static files served for GET/HEAD requests no route takes
   maxConnections: number;      // over it: 503 and close
   maxConnectionsPerIp: number; // over it: 503 and close
+  ipv6PrefixLength: number;    // per-IP limits count an IPv6 client by this prefix (client-ip.ts ipKey)
   shutdownTimeoutMs: number;   // graceful shutdown deadline
   sweepIntervalMs: number;     // how often deadlines are checked (see sweepResolution)
 }
@@ -39,8 +41,8 @@ export interface ServerDependencies {
   clock?: Clock;
 }
 
-const REMOTE_IP = Symbol('tessera.remoteIp');
-type TrackedSocket = Socket & { [REMOTE_IP]: string };
+const IP_KEY = Symbol('tessera.ipKey');
+type TrackedSocket = Socket & { [IP_KEY]: string };
 
 // Refused at accept, before reading anything: a complete answer, then close.
 function serviceUnavailable(reason: string, retryAfterSeconds: number): string {
@@ -90,9 +92,10 @@ export class TesseraServer {
     };
     this.onSocketError = function (this: Socket, error: NodeJS.ErrnoException) {
       // Resets and broken pipes are the peer's business; anything else is ours.
-      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') log.warn('socket error', { remote: (this as TrackedSocket)[REMOTE_IP], error: String(error) });
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') log.warn('socket error', { remote: this.remoteAddress, error: String(error) });
     };
-    this.tcp = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // Half-open: a client may send its request and FIN, then read the answer (HttpConnection.onEnd).
+    this.tcp = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket));
     this.tcp.on('error', (error) => log.error('server error', { error: String(error) }));
   }
 
@@ -129,7 +132,8 @@ export class TesseraServer {
 
   private accept(socket: Socket): void {
     const { settings, metrics, connectionRate } = this;
-    const ip = socket.remoteAddress ?? '';
+    // The per-IP limits count an IPv6 client by its network (a /64 by default), not its address.
+    const ip = ipKey(socket.remoteAddress ?? '', settings.ipv6PrefixLength);
     const fromIp = this.perIp.get(ip) ?? 0;
     const now = this.clock.now();
     const refusal =
@@ -144,10 +148,14 @@ export class TesseraServer {
       const retryAfterMs = refusal === 'connection-rate' ? connectionRate.retryAfterMs(ip, now, 1) : 1000;
       socket.on('error', () => {});
       socket.end(serviceUnavailable(refusal, Math.max(1, Math.ceil(retryAfterMs / 1000))));
-      setTimeout(() => socket.destroy(), settings.closeTimeoutMs).unref();
+      // Whatever the client sent is read and dropped, so its FIN is seen and the socket closes
+      // as soon as the client has read the 503; one that does not is destroyed at the deadline.
+      socket.resume();
+      const deadline = setTimeout(() => socket.destroy(), settings.closeTimeoutMs).unref();
+      socket.once('close', () => clearTimeout(deadline));
       return;
     }
-    (socket as TrackedSocket)[REMOTE_IP] = ip;
+    (socket as TrackedSocket)[IP_KEY] = ip;
     this.sockets.add(socket);
     this.perIp.set(ip, fromIp + 1);
     setOwner(socket, new HttpConnection(socket, this.http));
@@ -160,7 +168,7 @@ export class TesseraServer {
   }
 
   private forget(socket: TrackedSocket): void {
-    const ip = socket[REMOTE_IP];
+    const ip = socket[IP_KEY];
     this.sockets.delete(socket);
     const left = (this.perIp.get(ip) ?? 1) - 1;
     if (left === 0) this.perIp.delete(ip);

@@ -9,6 +9,12 @@ import type { Socket } from 'node:net';
 export interface SocketOwner {
   onData(chunk: Buffer): void;
   onDrain(): void;
+  /**
+   * The peer sent FIN: it will send nothing more but may still read. Only an
+   * owner of a half-open socket hears this (HTTP, so a request followed by
+   * FIN is still answered); other sockets end themselves when the peer does.
+   */
+  onEnd?(): void;
   /** The socket closed (called once). */
   onClose(): void;
   /** Enforces deadlines; called every sweep with the server clock's time. */
@@ -34,9 +40,13 @@ function onData(this: Socket, chunk: Buffer): void {
 function onDrain(this: Socket): void {
   ownerOf(this)?.onDrain();
 }
+function onEnd(this: Socket): void {
+  ownerOf(this)?.onEnd?.();
+}
 
 export function listen(socket: Socket, onClose: (this: Socket) => void): void {
   socket.on('data', onData);
   socket.on('drain', onDrain);
+  socket.on('end', onEnd);
   socket.on('close', onClose);
 }

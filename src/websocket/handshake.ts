@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestHead } from '../net/http-parser.js';
 import { listHasToken, listItems } from '../net/header-lists.js';
-import { isOriginAllowed } from '../net/origin.js';
+import type { OriginPolicy } from '../net/origin.js';
 
 // RFC 6455 §1.3: the fixed GUID appended to the client's key.
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -13,7 +13,7 @@ export type HandshakeResult =
   | { ok: false; status: 400 | 403 | 426; reason: string; headers?: [string, string][] };
 
 export interface HandshakeOptions {
-  allowedOrigins: string[] | null;  // null: the request's own host, or localhost
+  origins: OriginPolicy;            // which browser pages may connect (net/origin.ts)
   protocols: readonly string[];     // subprotocols this route speaks, most preferred first
 }
 
@@ -28,7 +28,8 @@ export function isValidKey(key: string): boolean {
   return decoded.length === 16 && decoded.toString('base64') === key;
 }
 
-export function checkHandshake(head: RequestHead, options: HandshakeOptions): HandshakeResult {
+/** `remoteAddress` is the socket's peer: the origin rule believes X-Forwarded-Proto only from a trusted proxy. */
+export function checkHandshake(head: RequestHead, options: HandshakeOptions, remoteAddress: string): HandshakeResult {
   const h = head.headers;
   if (head.method !== 'GET') return refuse(400, 'method must be GET');
   if (head.versionMinor !== 1) return refuse(400, 'HTTP/1.1 required');
@@ -41,7 +42,7 @@ export function checkHandshake(head: RequestHead, options: HandshakeOptions): Ha
   if (key === undefined || !isValidKey(key)) return refuse(400, 'invalid Sec-WebSocket-Key');
   const origin = h.get('origin');
   // No Origin: not a browser, so no cross-site risk to guard against (RFC 6455 §10.2).
-  if (origin !== undefined && !isOriginAllowed(origin, h.get('host') ?? '', options.allowedOrigins)) {
+  if (origin !== undefined && !options.origins.allows(origin, head, remoteAddress)) {
     return refuse(403, 'origin not allowed');
   }
   return { ok: true, acceptKey: acceptKeyFor(key), protocol: selectProtocol(h.get('sec-websocket-protocol'), options.protocols) };

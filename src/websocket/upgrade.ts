@@ -10,6 +10,7 @@
 import type { Socket } from 'node:net';
 import type { Clock } from '../clock.js';
 import { errorResponse, type HttpResponse } from '../net/response.js';
+import type { OriginPolicy } from '../net/origin.js';
 import type { HttpRequest, UpgradeHandler } from '../net/router.js';
 import { setOwner } from '../net/socket-owner.js';
 import type { Logger } from '../telemetry/log.js';
@@ -24,7 +25,7 @@ import { PerMessageDeflate } from './permessage-deflate.js';
 import type { MessageLimiter, ProtocolSettings } from './protocol.js';
 
 export interface WebSocketSettings {
-  allowedOrigins: string[] | null; // Origin allow-list; null = the request's own host, or localhost
+  origins: OriginPolicy;           // which browser pages may connect
   pingIntervalMs: number;          // keepalive ping to a silent peer
   idleTimeoutMs: number;           // a peer silent this long is dropped
   closeTimeoutMs: number;          // how long we wait for the peer's Close, then for its end of TCP
@@ -88,7 +89,7 @@ class EndpointUpgrade implements UpgradeHandler {
   ) {
     const { settings } = acceptor;
     const { maxFrameSize, maxMessageSize, maxFragments } = endpoint.limits;
-    this.handshake = { allowedOrigins: settings.allowedOrigins, protocols: endpoint.protocols };
+    this.handshake = { origins: settings.origins, protocols: endpoint.protocols };
     this.protocol = {
       frames: { maxFrameSize, maxMessageSize, maxFragments, expectMasked: true, unfinishedMessages: acceptor.unfinishedMessages },
       pingIntervalMs: settings.pingIntervalMs,
@@ -101,7 +102,7 @@ class EndpointUpgrade implements UpgradeHandler {
   upgrade(request: HttpRequest, socket: Socket, rest: Buffer): HttpResponse | null {
     const { endpoint, acceptor } = this;
     if (request.body.length > 0) return this.refuse(400, 'an upgrade request has no body');
-    const result = checkHandshake(request.head, this.handshake);
+    const result = checkHandshake(request.head, this.handshake, request.remoteAddress);
     if (!result.ok) return this.refuse(result.status, result.reason, result.headers);
     acceptor.metrics.handshakes.inc({ result: 'accepted' });
     const accepted = endpoint.accept?.(request);

@@ -2,7 +2,7 @@
 // GET /api/boards/:id/chunks/:cx/:cy.png (the chunk as an image). Both are
 // tagged with the chunk's version, which grows with every write to it, so a
 // client revalidates cheaply (If-None-Match → 304).
-import { VersionedPromiseLru } from '../../cache/versioned-lru.js';
+import { VersionedLru, VersionedPromiseLru } from '../../cache/versioned-lru.js';
 import type { Board } from '../../canvas/board.js';
 import { renderChunkPng, type PngEncoder } from '../../canvas/render/index.js';
 import type { HttpResponse } from '../../net/response.js';
@@ -35,6 +35,9 @@ export function chunkHandlers(canvas: Canvas, epoch: string, pngEncoder: PngEnco
   // Compressed chunks: at most 8 MiB, so ~130 full 256² chunks or thousands of sparse ones.
   const gzipped = new VersionedPromiseLru<string, Buffer>({ maxEntries: 4096, maxBytes: 8 * 1024 * 1024, byteLength: (gz) => gz.length });
   const pngs = new VersionedPromiseLru<string, Buffer>({ maxEntries: 1024, maxBytes: 16 * 1024 * 1024, byteLength: (png) => png.length });
+  // Uncompressed copies of written chunks, so a chunk asked for again and again (pipelined,
+  // by many viewers) is copied once per version, not once per request: at most 8 MiB.
+  const copies = new VersionedLru<string, Buffer>({ maxEntries: 4096, maxBytes: 8 * 1024 * 1024, byteLength: (copy) => copy.length });
   // A never-written chunk is all background: one shared buffer per board (never written to).
   const emptyChunks = new Map<Board, Buffer>();
 
@@ -62,9 +65,12 @@ export function chunkHandlers(canvas: Canvas, epoch: string, pngEncoder: PngEnco
       ETag: gzip ? `W/${etag}` : etag,
     };
     if (notModified(request, etag)) return { status: 304, headers };
-    if (!gzip) return { status: 200, headers, body: snapshot(board, chunk) };
     // Every never-written chunk of a board has the same bytes: one cache entry for all.
     const key = version === 0 ? `${board.index}:empty` : `${board.index}:${chunk}`;
+    if (!gzip) {
+      if (version === 0) return { status: 200, headers, body: snapshot(board, chunk) }; // the shared empty chunk
+      return { status: 200, headers, body: copies.get(key, version, () => snapshot(board, chunk)) };
+    }
     // The snapshot is taken now, in this tick, so it is this version's even if gzip finishes later.
     return gzipped.get(key, version, () => gzipAsync(snapshot(board, chunk))).then((gz) => ({
       status: 200,

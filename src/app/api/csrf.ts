@@ -3,14 +3,13 @@
 // in Origin on such requests, so a state-changing request with a foreign Origin is
 // refused. Without Origin it comes from a script (curl, a bot), which carries no ambient
 // authority to abuse, and is allowed (src/net/origin.ts).
-import { isOriginAllowed } from '../../net/origin.js';
+import type { OriginPolicy } from '../../net/origin.js';
 import { ApiError, type ApiHandler } from './errors.js';
 
-export function sameOriginOnly(handler: ApiHandler, allowedOrigins: string[] | null): ApiHandler {
+export function sameOriginOnly(handler: ApiHandler, origins: OriginPolicy): ApiHandler {
   return (request, answerHeaders) => {
-    const { headers } = request.head;
-    const origin = headers.get('origin');
-    if (origin !== undefined && !isOriginAllowed(origin, headers.get('host') ?? '', allowedOrigins)) {
+    const origin = request.head.headers.get('origin');
+    if (origin !== undefined && !origins.allows(origin, request.head, request.remoteAddress)) {
       throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', `requests from origin ${JSON.stringify(origin)} may not change the canvas`);
     }
     return handler(request, answerHeaders);

@@ -11,12 +11,16 @@ import type { HttpResponse } from '../../net/response.js';
 import type { HttpHandler, HttpRequest } from '../../net/router.js';
 import type { OverviewJson, OverviewVersionsJson } from '../../protocol/messages.js';
 import type { Canvas } from '../canvas.js';
-import { boardFrom, integerParam, jsonBody, notModified } from './http.js';
+import { boardFrom, integerParam, jsonBody, notModified, wantsGzip } from './http.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export function overviewHandlers(canvas: Canvas, epoch: string, pngEncoder: PngEncoder): { info: HttpHandler; versions: HttpHandler; tile: HttpHandler } {
   const pyramids = new Map<Board, OverviewPyramid>();
+  // A level's version list changes only when its board does, and the mosaic's level 0
+  // lists 15,625 tiles (≈ 200 KB of JSON): it is built once per board version and
+  // encoding, not per request (at most two entries per level of each board).
+  const versionLists = new Map<string, { boardVersion: number; response: HttpResponse | Promise<HttpResponse> }>();
 
   // Created on first use: a board nobody looks at from afar costs nothing.
   function pyramidOf(board: Board): OverviewPyramid {
@@ -48,10 +52,17 @@ export function overviewHandlers(canvas: Canvas, epoch: string, pngEncoder: PngE
     const board = boardFrom(canvas, request);
     const level = integerParam(request, 'level');
     const pyramid = pyramidOf(board);
-    const tiles = pyramid.versions(level).map(v); // TileNotFoundError → 404
+    pyramid.version(level, 0, 0); // TileNotFoundError → 404
+    // The top level's one tile covers the whole board: its version is the board's.
+    const boardVersion = pyramid.version(pyramid.levels - 1, 0, 0);
+    const key = `${board.index}:${level}:${wantsGzip(request) ? 'gzip' : 'identity'}`;
+    const cached = versionLists.get(key);
+    if (cached !== undefined && cached.boardVersion === boardVersion) return cached.response;
     const { tilesX, tilesY } = pyramid.info().tiles[level]!;
-    const json: OverviewVersionsJson = { level, tilesX, tilesY, v: tiles };
-    return jsonBody(request, json);
+    const json: OverviewVersionsJson = { level, tilesX, tilesY, v: pyramid.versions(level).map(v) };
+    const response = shareable(jsonBody(request, json));
+    versionLists.set(key, { boardVersion, response });
+    return response;
   }
 
   function tile(request: HttpRequest): HttpResponse | Promise<HttpResponse> {
@@ -72,4 +83,10 @@ export function overviewHandlers(canvas: Canvas, epoch: string, pngEncoder: PngE
   }
 
   return { info, versions, tile };
+}
+
+/** The response with a Buffer body, so every request that shares it sends the same bytes without copying them. */
+function shareable(response: HttpResponse | Promise<HttpResponse>): HttpResponse | Promise<HttpResponse> {
+  if (response instanceof Promise) return response.then(shareable);
+  return typeof response.body === 'string' ? { ...response, body: Buffer.from(response.body) } : response;
 }

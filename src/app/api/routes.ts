@@ -1,6 +1,7 @@
 // The HTTP API of docs/API.md: read the boards, chunks and images; write pixels and tiles.
 import type { PngEncoder } from '../../canvas/render/index.js';
 import type { ServerConfig } from '../../config/settings.js';
+import { OriginPolicy } from '../../net/origin.js';
 import type { Router } from '../../net/router.js';
 import type { Canvas } from '../canvas.js';
 import { getBoard, listBoards } from './boards.js';
@@ -20,7 +21,8 @@ export function registerApiRoutes(router: Router, canvas: Canvas, config: Server
   const overview = overviewHandlers(canvas, epoch, pngEncoder);
   const tiles = tileHandlers(canvas);
   // Every route is wrapped by apiRoute once: the one path of its errors (errors.ts).
-  const write = (handler: ApiHandler) => apiRoute(sameOriginOnly(handler, config.allowedOrigins));
+  const origins = new OriginPolicy(config.allowedOrigins, config.trustedProxies);
+  const write = (handler: ApiHandler) => apiRoute(sameOriginOnly(handler, origins));
 
   router
     .http('GET', '/api/boards', apiRoute(listBoards(canvas)))

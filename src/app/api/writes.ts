@@ -22,7 +22,7 @@ type IdentifiedHandler = (request: HttpRequest, who: Identity) => HttpResponse |
 
 export function withIdentity(canvas: Canvas, handler: IdentifiedHandler): ApiHandler {
   return (request, answerHeaders) => {
-    const who = identify(request, canvas.settings.trustedProxies);
+    const who = identify(request, canvas.settings);
     if (who.setCookie !== null) answerHeaders['Set-Cookie'] = who.setCookie;
     return handler(request, who);
   };
