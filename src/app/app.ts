@@ -46,7 +46,7 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
   // Conformance suites and benchmarks only: off unless asked for (--echo), since
   // every echo connection may hold a message of up to 16 MiB.
   if (config.echo) router.upgrade('/echo', webSockets.handler(echoEndpoint));
-  registerApiRoutes(router, canvas, config, pngPool);
+  registerApiRoutes(router, canvas, config, pngPool, persistence.storage);
   canvas.start();
   persistence.start(canvas.boards);
   server.onShutdown.push(() => canvas.stop());

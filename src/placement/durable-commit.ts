@@ -5,12 +5,12 @@
 // Transactions run one after another, so a write's previous colour is read
 // from the board as every earlier transaction left it (and, within one
 // transaction, from the writes before it).
-import { createHash } from 'node:crypto';
 import type { Board } from '../canvas/board.js';
 import type { Clock } from '../clock.js';
 import type { PlacementRecord, Storage } from '../storage/storage.js';
 import type { CommitStage } from './commit.js';
-import type { Write, WriteRequest, Writer } from './write.js';
+import { actorOf } from './actor.js';
+import type { Write, WriteRequest } from './write.js';
 
 interface Pending {
   request: WriteRequest;
@@ -103,14 +103,6 @@ export class DurableCommit implements CommitStage {
     }
     return this.lastIpHash;
   }
-}
-
-/**
- * The public name of a writer in the history. The session id is the cookie, a secret: the
- * history keeps a one-way digest of it instead, the same for every write of the session.
- */
-export function actorOf(writer: Writer): string {
-  return 'guest:' + createHash('sha256').update('tessera-actor\0').update(writer.session).digest('base64url').slice(0, 16);
 }
 
 /** The request with byte arrays of its own: the decoder's may view a read buffer that is reused. */

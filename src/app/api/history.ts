@@ -1,0 +1,94 @@
+// Who placed what, when: a pixel's history, a board's latest placements and your own,
+// newest first, in pages with an opaque cursor (docs/API.md). From the storage's records;
+// a server without a data directory keeps no history (404 NO_HISTORY).
+import type { HttpResponse } from '../../net/response.js';
+import type { HttpRequest } from '../../net/router.js';
+import { actorOf } from '../../placement/actor.js';
+import { InvalidCursorError } from '../../storage/errors.js';
+import { MAX_PAGE_SIZE, pixelOf, type Page, type PageRequest, type Storage, type StoredPlacement } from '../../storage/storage.js';
+import type { Canvas } from '../canvas.js';
+import { identify } from '../identity.js';
+import { ApiError, type ApiHandler } from './errors.js';
+import { boardFrom, integerParam } from './http.js';
+
+const DEFAULT_PAGE = 50;
+
+/** One placement as the API shows it. A tile write is one entry (with its tile and pixel count). */
+export interface PlacementJson {
+  seq: number;
+  time: string;
+  timeMs: number;
+  board: string;
+  who: string;
+  source: 'ws' | 'http';
+  x: number;
+  y: number;
+  color: number;
+  previousColor: number;
+  /** For a tile write: the tile written, and how many pixels. */
+  tile?: { tx: number; ty: number; pixels: number };
+}
+
+export function historyHandlers(canvas: Canvas, storage: Storage | null): { pixel: ApiHandler; recent: ApiHandler; mine: ApiHandler } {
+  const store = (): Storage => {
+    if (storage === null) throw new ApiError(404, 'NO_HISTORY', 'this server keeps no history: it was started without a data directory');
+    return storage;
+  };
+
+  const pixel: ApiHandler = (request) => {
+    const board = boardFrom(canvas, request);
+    const x = integerParam(request, 'x');
+    const y = integerParam(request, 'y');
+    if (!board.isInside(x, y)) throw new ApiError(400, 'INVALID_COORDS', `(${x}, ${y}) is not a pixel of board "${board.config.id}"`);
+    return answer(store().pixelHistory(board.config.id, x, y, pageOf(request)), (record) => placementJson(record, x, y));
+  };
+
+  const recent: ApiHandler = (request) => {
+    const board = boardFrom(canvas, request);
+    return answer(store().recentPlacements(board.config.id, pageOf(request)), (record) => placementJson(record));
+  };
+
+  // By session cookie: the digest under which the history keeps this session's writes.
+  const mine: ApiHandler = async (request) => {
+    const who = identify(request, canvas.settings);
+    const actor = actorOf(who);
+    const [page, count] = await Promise.all([store().actorPlacements(actor, pageOf(request)), store().actorPlacementCount(actor)]);
+    return json({ who: actor, count, items: page.items.map((record) => placementJson(record)), next: page.next });
+  };
+
+  return { pixel, recent, mine };
+}
+
+function answer(page: Promise<Page<StoredPlacement>>, toJson: (record: StoredPlacement) => PlacementJson): Promise<HttpResponse> {
+  return page.then(
+    ({ items, next }) => json({ items: items.map(toJson), next }),
+    (error) => {
+      if (error instanceof InvalidCursorError) throw new ApiError(400, 'BAD_CURSOR', 'cursor is not one this list handed out');
+      throw error;
+    },
+  );
+}
+
+function json(value: unknown): HttpResponse {
+  return { status: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(value) };
+}
+
+function pageOf(request: HttpRequest): PageRequest {
+  const query = new URLSearchParams(request.query);
+  const limitText = query.get('limit');
+  const limit = limitText === null ? DEFAULT_PAGE : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new ApiError(400, 'BAD_PARAMETER', `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${JSON.stringify(limitText)}`);
+  }
+  return { limit, cursor: query.get('cursor') };
+}
+
+/** A record as JSON; for a tile record, the pixel (x, y) of it when given, else its top-left one. */
+export function placementJson(record: StoredPlacement, x?: number, y?: number): PlacementJson {
+  const common = { seq: record.seq, time: new Date(record.timeMs).toISOString(), timeMs: record.timeMs, board: record.boardId, who: record.actor, source: record.source };
+  if (record.kind === 'pixel') return { ...common, x: record.x, y: record.y, color: record.color, previousColor: record.previousColor };
+  const size = Math.sqrt(record.colors.length);
+  const px = x ?? record.tx * size;
+  const py = y ?? record.ty * size;
+  return { ...common, x: px, y: py, ...pixelOf(record, px, py), tile: { tx: record.tx, ty: record.ty, pixels: record.colors.length } };
+}

@@ -1,0 +1,11 @@
+// How a writer is named in the history.
+import { createHash } from 'node:crypto';
+import type { Writer } from './write.js';
+
+/**
+ * The public name of a writer in the history. The session id is the cookie, a secret: the
+ * history keeps a one-way digest of it instead, the same for every write of the session.
+ */
+export function actorOf(writer: Writer): string {
+  return 'guest:' + createHash('sha256').update('tessera-actor\0').update(writer.session).digest('base64url').slice(0, 16);
+}
