@@ -21,6 +21,7 @@
 // next request re-renders it. Rendered tiles are cached per (level, tx, ty) with that
 // version (the sum of the versions of the chunks under the tile), in an LRU of
 // maxCachedTiles. Level 0 tiles are the board's pixels, copied synchronously.
+import type { OverviewLevelJson } from '../../protocol/json.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { VersionedPromiseLru } from '../../cache/versioned-lru.js';
 import type { PngEncoder } from './png-pool.js';
@@ -42,16 +43,8 @@ export interface OverviewOptions {
   clock?: Clock;
 }
 
-export interface OverviewLevelInfo {
-  level: number;
-  /** Board pixels per tile pixel, per side: 2^level. */
-  scale: number;
-  /** Size of the whole level-L image: ceil(board size / scale). */
-  width: number;
-  height: number;
-  tilesX: number;
-  tilesY: number;
-}
+/** One level of the pyramid, as the API describes it. */
+export type OverviewLevelInfo = OverviewLevelJson;
 
 export interface OverviewInfo {
   boardId: string;
