@@ -35,6 +35,41 @@ if (browser) {
     assert.is(state.onlineText, '2 online');
   });
 
+  test('offline, the status shows no stale figures and the cooldown never claims Ready', async (context) => {
+    // "quick": one pixel per 0.6 s, so the countdown ends while the page is offline.
+    const page = await openBoard(context, '#board=quick&x=32&y=32&zoom=8');
+    await page.waitForFunction(() => /^\d+ ms$/.test((globalThis as any).__tessera.state().latencyText) && /^\d+ online$/.test((globalThis as any).__tessera.state().onlineText));
+    await clickPixel(page, 5, 5);
+    await page.waitForFunction(() => /^Wait/.test((globalThis as any).__tessera.state().cooldown));
+    await page.context().setOffline(true);
+    await page.evaluate(() => (globalThis as any).__tessera.dropConnection());
+    await page.waitForFunction(() => (globalThis as any).__tessera.state().connection === 'reconnecting');
+    // The countdown ends, and its timer has fired, while the page is offline.
+    await page.waitForFunction(() => {
+      const cooldowns = (globalThis as any).__tessera.app.cooldowns;
+      return cooldowns.remainingMs(6) === 0 && cooldowns.timers.size === 0;
+    });
+    const offline = await clientState(page);
+    assert.is(offline.connection, 'reconnecting', 'still offline');
+    assert.is(offline.latencyText, '— ms', 'no latency figure from before the drop');
+    assert.is(offline.onlineText, '— online', 'no online count from before the drop');
+    assert.not.match(offline.cooldown, /^Ready/, `the cooldown says "${offline.cooldown}"`);
+    assert.not.ok(offline.announcements.includes('You can place again'), 'nothing to place with while offline');
+    await page.context().setOffline(false);
+    await page.waitForFunction(() => (globalThis as any).__tessera.state().connection === 'open', undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => /^Ready/.test((globalThis as any).__tessera.state().cooldown));
+    // Chromium logs each refused reconnection attempt: expected here, and only here.
+    const unexpected = context.pageErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e));
+    context.pageErrors.splice(0, context.pageErrors.length, ...unexpected);
+  });
+
+  test('online counts the people looking at a board, zoomed out on a huge one too', async (context) => {
+    const alice = await openBoard(context, '#board=huge');
+    await openBoard(context, '#board=huge');
+    assert.equal((await clientState(alice)).subscribed, [], 'zoomed out: no chunk subscribed');
+    await alice.waitForFunction(() => (globalThis as any).__tessera.state().onlineText === '2 online');
+  });
+
   test('panning subscribes the chunks that come into view and releases those that leave', async (context) => {
     // A 700×650 CSS px canvas at zoom 40 shows ~17×16 board pixels: a few 16-pixel chunks.
     const page = await openBoard(context, '#board=free&x=8&y=8&zoom=40');
@@ -47,8 +82,8 @@ if (browser) {
     assert.is(watched(), before.subscribed.length);
 
     // Drag the view (right button: a left drag would draw on this board) towards the bottom-right corner.
-    for (let drag = 0; drag < 3; drag++) {
-      await page.mouse.move(680, 640); // the canvas is the window minus the 300 px toolbar and the top bar
+    for (let drag = 0; drag < 4; drag++) {
+      await page.mouse.move(520, 500); // the canvas is the window minus the 300 px toolbar and the top bar (and the minimap is bottom-right)
       await page.mouse.down({ button: 'right' });
       await page.mouse.move(20, 60, { steps: 10 });
       await page.mouse.up({ button: 'right' });
@@ -95,7 +130,7 @@ if (browser) {
   test('load time and panning frame times on the 1000×1000 board (reported, not asserted)', async (context) => {
     const board = context.app.canvas!.boards[0]!;
     for (let i = 0; i < 20_000; i++) board.setPixel((i * 7919) % 1000, (i * 104729) % 1000, i % 16);
-    const page = await openBoard(context, '#board=place', { width: 1280, height: 800 });
+    const page = await openBoard(context, '#board=place', { viewport: { width: 1280, height: 800 } });
     await page.waitForFunction(() => (globalThis as any).__tessera.state().fullyDrawnAt !== null);
     const timing = await page.evaluate(() => {
       const s = (globalThis as any).__tessera.state();
