@@ -21,14 +21,15 @@ import { Keyboard } from './keyboard.js';
 import { Minimap } from './minimap.js';
 import { Notifier } from './notifier.js';
 import { Onboarding } from './onboarding.js';
-import { GridLayer, LandedFlashes, Reticle } from './overlays.js';
+import { GridLayer, LandedFlashes } from './overlays.js';
 import { OverviewLayer } from './overview.js';
-import { wirePageControls } from './page-controls.js';
+import { renderBoardPicker, wirePageControls } from './page-controls.js';
 import { Palette } from './palette.js';
 import { PaletteUi } from './palette-ui.js';
 import { Placer } from './placement.js';
 import { CLOSE_ZOOM, Placing } from './placing.js';
 import { PointerInput } from './pointer-input.js';
+import { Pointing } from './pointing.js';
 import { Renderer } from './renderer.js';
 import { StatusBar } from './status-bar.js';
 import { Subscriptions } from './subscriptions.js';
@@ -43,8 +44,6 @@ import { chunksToWatch } from './visible-chunks.js';
 
 /** Boards with more chunks than this get the overview pyramid under their live chunks. */
 const OVERVIEW_MIN_CHUNKS = 400;
-/** The reticle's badge sits this far (CSS px) right of and below the pixel's centre. */
-const BADGE_OFFSET = 14;
 
 export interface CurrentBoard {
   info: BoardJson;
@@ -87,10 +86,7 @@ export class App {
     grid: byId<HTMLButtonElement>('tool-grid'),
   });
   readonly grid = new GridLayer();
-  /** Where the mouse points, or the last pixel tapped. */
-  readonly reticle = new Reticle('rgba(0, 0, 0, 0.8)', 1);
-  /** The keyboard cursor. */
-  readonly cursor = new Reticle('#ff2d95', 2);
+  readonly pointing: Pointing;
   readonly flashes = new LandedFlashes();
   readonly templates = new TemplateStore();
   readonly templateLayer = new TemplateLayer();
@@ -103,10 +99,6 @@ export class App {
   /** The last link "Copy link" made (tests read it; the clipboard may be unavailable). */
   lastCopiedLink = '';
   private readonly views = new Map<string, View>();
-  private readonly badge = byId('reticle-badge');
-  /** The pixel under the mouse (null when the mouse is elsewhere). */
-  private hovered: { x: number; y: number } | null = null;
-  private lastPointerType = 'mouse';
   private pendingHash: HashState = readHash();
 
   constructor() {
@@ -118,13 +110,27 @@ export class App {
     const send = (bytes: Uint8Array) => this.connection.send(bytes);
     this.subscriptions = new Subscriptions(send, (chunk) => this.board?.store.drop(chunk));
     this.placer = new Placer(send);
+    this.pointing = new Pointing(this.viewport, this.canvas, byId('reticle-badge'), this.cooldowns, {
+      store: () => this.board?.store ?? null,
+      placeColour: () => {
+        const board = this.board;
+        if (board === null || this.tools.tool === 'tile') return null;
+        return board.palette.hex[this.tools.tool === 'eraser' ? board.info.background : this.palette.selected] ?? null;
+      },
+      zoomsFirst: (pointerType) => this.placing.zoomsFirst(pointerType),
+      online: () => this.connection.isOpen,
+      describePixel: (x, y) => this.describePixel(x, y),
+      announce: (text) => this.announcer.say(text),
+      showReadout: (text) => this.status.hover(text),
+      requestRender: () => this.renderer.requestRender(),
+    });
 
-    this.renderer.layers.push(this.templateLayer, this.grid, this.flashes, this.reticle, this.cursor);
+    this.renderer.layers.push(this.templateLayer, this.grid, this.flashes, this.pointing.reticle, this.pointing.cursor);
     this.renderer.afterFrame = () => {
       this.afterFrame();
       this.templatePanel.refreshStats();
-      // The pixel under the mouse may have changed colour (someone placed there).
-      this.renderReadout();
+      // The pixel pointed at may have changed colour (someone placed there).
+      this.pointing.renderReadout();
     };
     this.flashes.requestRender = () => this.renderer.requestRender();
     this.templateLayer.requestRender = () => this.renderer.requestRender();
@@ -170,7 +176,7 @@ export class App {
       colourName: (index) => this.colourName(index),
       toast: (text, kind, cause) => this.toasts.show(text, kind, cause),
       announce: (text) => this.announcer.say(text),
-      mark: (x, y) => this.mark(x, y),
+      mark: (x, y) => this.pointing.mark(x, y),
       openTile: (store, tx, ty) => void this.tileEditor.open(store, tx, ty, this.palette.selected),
     });
 
@@ -195,14 +201,7 @@ export class App {
         shown: (open) => this.toastsInto(open ? byId<HTMLDialogElement>('tile-editor') : null),
       },
     );
-    this.tileEditor.onSaved = (result, tx, ty) => {
-      const colours = new Set(this.tileEditor.colors).size;
-      const text = result.ok
-        ? `Tile (${tx}, ${ty}) saved: ${this.tileEditor.colors.length} pixels in ${colours === 1 ? `${this.colourName(this.tileEditor.colors[0]!)}` : `${colours} colours`}`
-        : `Tile not saved: ${result.message}`;
-      this.toasts.show(text, result.ok ? 'success' : 'error', result.ok ? text : 'tile-refused');
-      this.announcer.say(text);
-    };
+    this.tileEditor.onSaved = (result, tx, ty) => this.placing.tileSaved(result, tx, ty, this.tileEditor.colors);
 
     this.onboarding = new Onboarding({
       welcome: byId('welcome'),
@@ -215,20 +214,20 @@ export class App {
 
     new PointerInput(this.canvas, this.viewport, {
       click: (x, y, pointerType) => {
-        this.lastPointerType = pointerType;
+        this.pointing.pointerType = pointerType;
         this.placing.click(x, y, pointerType);
       },
-      beginStroke: (x, y) => this.placing.beginStroke(x, y),
-      hover: (pixel) => this.hover(pixel),
+      beginStroke: (x, y, pointerType) => this.placing.beginStroke(x, y, pointerType),
+      hover: (pixel) => this.pointing.hover(pixel),
     });
     new Keyboard(this.canvas, this.viewport, this.tools, this.palette, {
-      moveCursor: (dx, dy) => this.moveCursor(dx, dy),
+      moveCursor: (dx, dy) => this.pointing.moveCursor(dx, dy),
       placeAtCursor: () => this.placeAtCursor(),
-      hideCursor: () => {
-        this.cursor.visible = false;
-        this.renderReticles();
+      hideCursor: () => this.pointing.hideCursor(),
+      cursorOnScreen: () => {
+        const { cursor } = this.pointing;
+        return cursor.visible ? this.viewport.boardToScreen(cursor.x + 0.5, cursor.y + 0.5) : null;
       },
-      cursorOnScreen: () => (this.cursor.visible ? this.viewport.boardToScreen(this.cursor.x + 0.5, this.cursor.y + 0.5) : null),
       zoomToggle: () => this.zoomToggle(),
       toggleDrawMode: () => {
         if (this.tools.toggleDrawMode()) this.announcer.say(this.tools.drawMode ? 'Draw mode: dragging draws' : 'Draw mode off: dragging moves the board');
@@ -288,7 +287,7 @@ export class App {
       this.placing.tileCooldowns.setPolicy(board.index, board.policy.buckets);
     }
     for (const quota of hello.quotas) this.cooldowns.update(quota);
-    this.renderBoardPicker();
+    renderBoardPicker(byId<HTMLSelectElement>('board-select'), this.boards, this.board?.info.id);
     this.renderCooldown();
     const same = previous !== undefined && this.boards[previous.index]?.id === previous.id;
     if (same) {
@@ -361,8 +360,7 @@ export class App {
     this.templatePanel.showBoard(info.id);
     this.tools.setBoard(info.tileSize !== null && info.policy.tileWrites, info.policy.strokes && info.policy.maxBatch > 1);
     this.palette.setPalette(info.id, palette, palette.farthestFrom(info.background));
-    this.cursor.visible = false;
-    this.reticle.visible = false;
+    this.pointing.reset();
     (document.getElementById('board-select') as HTMLSelectElement).value = info.id;
     document.title = `${info.title} · Tessera`;
     this.status.online(this.online.get(index) ?? null);
@@ -381,7 +379,7 @@ export class App {
 
   private onViewChange(): void {
     this.updateSubscriptions();
-    this.renderBadge();
+    this.pointing.renderBadge();
     if (this.board !== null) this.hashWriter.write(this.hashState());
   }
 
@@ -418,7 +416,7 @@ export class App {
       v.animateTo(v.boardWidth / 2, v.boardHeight / 2, v.fitZoom);
       return;
     }
-    const focus = this.cursor.visible ? this.cursor : this.hovered;
+    const focus = this.pointing.cursor.visible ? this.pointing.cursor : this.pointing.hovered;
     const x = focus ? focus.x + 0.5 : v.x;
     const y = focus ? focus.y + 0.5 : v.y;
     v.animateTo(x, y, Math.min(MAX_ZOOM, CLOSE_ZOOM));
@@ -426,9 +424,8 @@ export class App {
 
   /** Moves the view to a pixel, close up, and puts the keyboard cursor there ("go to", templates). */
   goTo(x: number, y: number): void {
-    this.cursor.show(x, y);
+    this.pointing.putCursor(x, y);
     this.viewport.animateTo(x + 0.5, y + 0.5, Math.max(this.viewport.zoom, CLOSE_ZOOM));
-    this.renderReticles();
   }
 
   private jumpTo(x: number, y: number, color: number): void {
@@ -439,92 +436,11 @@ export class App {
     this.canvas.focus();
   }
 
-  // ---- the keyboard cursor, the reticle and its badge ----
-
-  private moveCursor(dx: number, dy: number): void {
-    const board = this.board;
-    if (board === null) return;
-    if (!this.cursor.visible) {
-      const start = this.hovered ?? (this.reticle.visible ? this.reticle : { x: Math.floor(this.viewport.x), y: Math.floor(this.viewport.y) });
-      this.cursor.show(start.x, start.y);
-    } else {
-      this.cursor.show(this.cursor.x + dx, this.cursor.y + dy);
-    }
-    this.cursor.x = Math.min(board.info.width - 1, Math.max(0, this.cursor.x));
-    this.cursor.y = Math.min(board.info.height - 1, Math.max(0, this.cursor.y));
-    this.viewport.reveal(this.cursor.x, this.cursor.y);
-    this.renderReticles();
-    this.announcer.say(this.describePixel(this.cursor.x, this.cursor.y));
-  }
-
   private placeAtCursor(): void {
-    if (!this.cursor.visible) {
-      this.moveCursor(0, 0);
-      return;
-    }
-    this.placing.act(this.cursor.x, this.cursor.y);
-  }
-
-  private hover(pixel: { x: number; y: number } | null): void {
-    const inside = pixel !== null && this.board !== null && this.board.store.inside(pixel.x, pixel.y);
-    this.hovered = inside ? pixel : null;
-    this.lastPointerType = 'mouse';
-    if (inside) this.reticle.show(pixel.x, pixel.y);
-    else this.reticle.visible = false;
-    this.renderReticles();
-  }
-
-  /** Shows the reticle at a pixel that was tapped or zoomed to. */
-  private mark(x: number, y: number): void {
-    this.reticle.show(x, y);
-    this.renderReticles();
-  }
-
-  /** The reticles' colour preview, the readout and the badge follow the tool, colour and pointer. */
-  renderReticles(): void {
-    const board = this.board;
-    const fill = board === null || this.tools.tool === 'tile' ? null : board.palette.hex[this.tools.tool === 'eraser' ? board.info.background : this.palette.selected] ?? null;
-    this.reticle.fill = fill;
-    this.cursor.fill = fill;
-    this.canvas.classList.toggle('zoom-to-place', this.placing.zoomsFirst(this.lastPointerType));
-    this.renderReadout();
-    this.renderBadge();
-    this.renderer.requestRender();
-  }
-
-  /** The pixel the readout and "Copy link" speak of: the cursor, else the pointer's, else none. */
-  focusPixel(): { x: number; y: number } | null {
-    if (this.cursor.visible) return { x: this.cursor.x, y: this.cursor.y };
-    if (this.reticle.visible) return { x: this.reticle.x, y: this.reticle.y };
-    return null;
-  }
-
-  private renderReadout(): void {
-    const focus = this.hovered ?? this.focusPixel();
-    const centre = `${Math.floor(this.viewport.x)}, ${Math.floor(this.viewport.y)} · ×${+this.viewport.zoom.toFixed(2)}`;
-    this.status.hover(focus !== null ? this.describePixel(focus.x, focus.y) : this.board !== null ? centre : '');
-  }
-
-  /** Next to the reticle: the cooldown while waiting, or that a click zooms in first. */
-  private renderBadge(): void {
-    const board = this.board;
-    const at = this.cursor.visible ? this.cursor : this.reticle.visible ? this.reticle : null;
-    let text = '';
-    if (board !== null && at !== null && this.connection.isOpen) {
-      if (this.cooldowns.isWaiting(board.info.index)) text = `${(this.cooldowns.remainingMs(board.info.index) / 1000).toFixed(1)} s`;
-      else if (!this.cursor.visible && this.placing.zoomsFirst(this.lastPointerType)) text = this.lastPointerType === 'touch' ? 'Tap to zoom in' : 'Click to zoom in';
-    }
-    if (text === '' || at === null) {
-      this.badge.hidden = true;
-      return;
-    }
-    const s = this.viewport.boardToScreen(at.x + 0.5, at.y + 0.5);
-    const x = Math.min(this.viewport.width - 80, Math.max(0, s.x + BADGE_OFFSET));
-    const y = Math.min(this.viewport.height - 24, Math.max(0, s.y + BADGE_OFFSET));
-    this.badge.hidden = false;
-    this.badge.textContent = text;
-    this.badge.dataset.waiting = String(this.cooldowns.isWaiting(board!.info.index));
-    this.badge.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+    const { cursor } = this.pointing;
+    if (!cursor.visible) return this.pointing.moveCursor(0, 0);
+    this.pointing.mark(cursor.x, cursor.y);
+    this.placing.act(cursor.x, cursor.y);
   }
 
   describePixel(x: number, y: number): string {
@@ -559,7 +475,7 @@ export class App {
       else this.status.cooldown(this.cooldowns.describe(index), this.cooldowns.isWaiting(index));
     }
     this.tileEditor.refresh();
-    this.renderBadge();
+    this.pointing.renderBadge();
   }
 
   /** The tile the tile tool speaks of: the one being edited, else the one under the reticle. */
@@ -567,28 +483,15 @@ export class App {
     const size = this.board?.info.tileSize;
     if (size == null) return null;
     if (this.tileEditor.isOpen) return { tx: this.tileEditor.tx, ty: this.tileEditor.ty };
-    const at = this.hovered ?? this.focusPixel();
+    const at = this.pointing.hovered ?? this.pointing.focusPixel();
     return at ? { tx: Math.floor(at.x / size), ty: Math.floor(at.y / size) } : null;
-  }
-
-  renderBoardPicker(): void {
-    const select = byId<HTMLSelectElement>('board-select');
-    select.replaceChildren(
-      ...this.boards.map((board) => {
-        const option = document.createElement('option');
-        option.value = board.id;
-        option.textContent = `${board.title} (${board.width}×${board.height})`;
-        return option;
-      }),
-    );
-    if (this.board) select.value = this.board.info.id;
   }
 
   /** While a modal dialog is open the toasts go into it: the backdrop would hide them. */
   private toastsInto(dialog: HTMLDialogElement | null): void {
     const container = this.toasts.container;
     if (dialog !== null) dialog.append(container);
-    else this.badge.after(container);
+    else byId('reticle-badge').after(container);
   }
 
   async importSharedTemplate(text: string, boardId: string): Promise<void> {

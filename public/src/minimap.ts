@@ -46,6 +46,7 @@ export class Minimap {
     this.overview = new OverviewLayer(info);
     this.overview.onUpdate = () => this.requestDraw();
     this.map.setBoard(info.width, info.height);
+    this.canvas.style.aspectRatio = `${info.width} / ${info.height}`;
     this.resize();
   }
 
@@ -56,7 +57,7 @@ export class Minimap {
     this.canvas.width = Math.round(clientWidth * dpr);
     this.canvas.height = Math.round(clientHeight * dpr);
     this.map.resize(clientWidth, clientHeight);
-    this.map.fit();
+    this.map.set(this.map.boardWidth / 2, this.map.boardHeight / 2, Math.min(clientWidth / this.map.boardWidth, clientHeight / this.map.boardHeight));
     this.requestDraw();
   }
 
@@ -103,7 +104,7 @@ export class Minimap {
 
   private jump(e: PointerEvent): void {
     const r = this.canvas.getBoundingClientRect();
-    const p = this.map.screenToBoard(e.clientX - r.left, e.clientY - r.top);
+    const p = this.map.screenToBoard(e.clientX - r.left - this.canvas.clientLeft, e.clientY - r.top - this.canvas.clientTop);
     this.main.set(p.x, p.y, this.main.zoom);
   }
 }

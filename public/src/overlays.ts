@@ -58,10 +58,8 @@ export class Reticle implements BoardLayer {
     if (this.fill !== null && viewport.zoom >= PREVIEW_MIN_ZOOM) {
       // Inset, so the pixel's own colour still shows around the preview.
       const inset = Math.min(0.2, 3 / viewport.zoom);
-      ctx.globalAlpha = 0.85;
       ctx.fillStyle = this.fill;
       ctx.fillRect(this.x + inset, this.y + inset, 1 - 2 * inset, 1 - 2 * inset);
-      ctx.globalAlpha = 1;
     }
     // Zoomed far out a pixel is smaller than its outline: draw a box of at least 6 CSS pixels.
     const size = Math.max(1, 6 / viewport.zoom);

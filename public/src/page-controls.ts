@@ -1,6 +1,7 @@
 // The page's controls around the board: the board picker, the zoom button,
 // "go to x, y", the link to the pixel in view, the notification toggle, the end
 // of a cooldown, and the address bar's hash when someone edits it by hand.
+import type { BoardJson } from '../../src/protocol/messages.js';
 import type { App } from './app.js';
 import { byId } from './dom.js';
 import { formatHash, readHash } from './hash-state.js';
@@ -15,12 +16,12 @@ export function wirePageControls(app: App): void {
 
   app.tools.onChange = () => {
     app.grid.enabled = app.tools.grid;
-    app.renderReticles();
+    app.pointing.render();
     app.renderCooldown();
   };
   app.palette.onSelect = (index, how) => {
     if (app.tools.tool === 'eraser') app.tools.setTool('brush');
-    app.renderReticles();
+    app.pointing.render();
     app.announcer.say(`${how === 'nearest' ? 'Nearest palette colour' : 'Selected'}: ${app.colourName(index)}`);
   };
 
@@ -72,7 +73,7 @@ function wireCopyLink(app: App): void {
   button.addEventListener('click', async () => {
     const board = app.board?.info;
     if (board === undefined) return;
-    const at = app.focusPixel();
+    const at = app.pointing.focusPixel();
     const view = app.viewport;
     const hash = formatHash({ board: board.id, x: at ? at.x + 0.5 : view.x, y: at ? at.y + 0.5 : view.y, zoom: view.zoom });
     const link = `${location.origin}${location.pathname}${hash}`;
@@ -84,4 +85,17 @@ function wireCopyLink(app: App): void {
       window.prompt('Link to this spot', link);
     }
   });
+}
+
+/** The board picker's options, one per board, with the current one selected. */
+export function renderBoardPicker(select: HTMLSelectElement, boards: readonly BoardJson[], current: string | undefined): void {
+  select.replaceChildren(
+    ...boards.map((board) => {
+      const option = document.createElement('option');
+      option.value = board.id;
+      option.textContent = `${board.title} (${board.width}×${board.height})`;
+      return option;
+    }),
+  );
+  if (current !== undefined) select.value = current;
 }

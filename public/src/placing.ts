@@ -62,7 +62,7 @@ export class Placing {
       this.zoomTowards(store, x, y);
       return;
     }
-    if (pointerType === 'touch') this.host.mark(x, y);
+    this.host.mark(x, y);
     this.act(x, y);
   }
 
@@ -93,11 +93,11 @@ export class Placing {
   }
 
   /** A drag in draw mode starting at (x, y), or null when it should pan instead. */
-  beginStroke(x: number, y: number): Stroke | null {
+  beginStroke(x: number, y: number, pointerType: string): Stroke | null {
     const store = this.host.store();
     const { tool, drawMode } = this.tools;
     if (store === null || !drawMode || tool === 'tile' || !store.board.policy.strokes || store.board.policy.maxBatch < 2) return null;
-    if (this.zoomsFirst('mouse') || store.serverColorAt(x, y) === null) return null;
+    if (this.zoomsFirst(pointerType) || store.serverColorAt(x, y) === null) return null;
     const board = store.board.index;
     const color = this.color(store);
     const stroke = new Stroke(this.placer, store, color, {
@@ -122,6 +122,20 @@ export class Placing {
     const wait = this.tileCooldowns.waitMs(store.board.index, tx, ty);
     if (wait > 0) return `This tile can be saved again in ${(wait / 1000).toFixed(1)} s`;
     return this.blocked(store, store.board.tileSize! ** 2);
+  }
+
+  /** A tile save finished: one toast and one announcement, naming its colours. */
+  tileSaved(result: PlaceResult, tx: number, ty: number, colors: Uint8Array): void {
+    if (!result.ok) {
+      const text = `Tile not saved: ${result.message}`;
+      this.host.toast(text, 'error', 'tile-refused');
+      this.host.announce(text);
+      return;
+    }
+    const distinct = new Set(colors);
+    const text = `Tile (${tx}, ${ty}) saved: ${colors.length} pixels in ${distinct.size === 1 ? this.host.colourName(colors[0]!) : `${distinct.size} colours`}`;
+    this.host.toast(text, 'success', text);
+    this.host.announce(text);
   }
 
   /** Sends a write, counting its cost against the quota until its answer comes. */

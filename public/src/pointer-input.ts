@@ -10,8 +10,8 @@ import type { Viewport } from './viewport.js';
 export interface PointerHost {
   /** The tool's action on a board pixel, by a mouse, pen or finger ('touch'). */
   click(x: number, y: number, pointerType: string): void;
-  /** A stroke starting at a pixel, or null when not in draw mode (or the tool or board does not draw). */
-  beginStroke(x: number, y: number): Stroke | null;
+  /** A stroke starting at a pixel, or null when not in draw mode (or the tool, board or zoom does not draw). */
+  beginStroke(x: number, y: number, pointerType: string): Stroke | null;
   /** The pixel under the mouse (null when it left the canvas). */
   hover(pixel: { x: number; y: number } | null): void;
 }
@@ -79,7 +79,7 @@ export class PointerInput {
     }
     if (e.button !== 0) return;
     const pixel = this.viewport.pixelAt(p.x, p.y);
-    const stroke = this.host.beginStroke(pixel.x, pixel.y);
+    const stroke = this.host.beginStroke(pixel.x, pixel.y, e.pointerType);
     if (stroke !== null) {
       this.gesture = { kind: 'stroke', id: e.pointerId, stroke };
       return;

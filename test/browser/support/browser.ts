@@ -106,7 +106,8 @@ export interface OpenOptions {
 
 /**
  * Opens the client on a board in a new browser context (its own cookies, so its
- * own session) and waits until it is connected and showing that board.
+ * own session) and waits until it is connected and showing that board, every chunk
+ * on screen drawn (a click before its chunk came would find nothing to place on).
  */
 export async function openBoard(context: BrowserContextState, hash: string, options: OpenOptions = {}): Promise<Page> {
   const page = await newPage(context, options);
@@ -114,7 +115,8 @@ export async function openBoard(context: BrowserContextState, hash: string, opti
   const board = new URLSearchParams(hash.replace(/^#/, '')).get('board');
   await page.waitForFunction((id) => {
     const t = (globalThis as any).__tessera;
-    return t?.ready() && (id === null || t.state().board === id);
+    const s = t?.ready() && t.state();
+    return s && (id === null || s.board === id) && (s.fullyDrawnAt !== null || !s.live);
   }, board);
   return page;
 }
@@ -138,6 +140,12 @@ export async function newPage(context: BrowserContextState, options: OpenOptions
 
 const PALETTE16 = ['#FFFFFF', '#E4E4E4', '#888888', '#222222', '#FFA7D1', '#E50000', '#E59500', '#A06A42', '#E5D900', '#94E044', '#02BE01', '#00D3DD', '#0083C7', '#0000EA', '#CF6EE4', '#820080'];
 const FREE = { key: 'ip', capacity: 65535, refillPerSecond: 1e6, unit: 'pixel' };
+const hex2 = (v: number) => v.toString(16).padStart(2, '0').toUpperCase();
+/** config/tessera.json's mosaic palette: 6×6×6 web colours, then 40 greys from #060606 up. */
+const PALETTE256 = [
+  ...Array.from({ length: 216 }, (_, i) => `#${hex2(Math.floor(i / 36) * 51)}${hex2((Math.floor(i / 6) % 6) * 51)}${hex2((i % 6) * 51)}`),
+  ...Array.from({ length: 40 }, (_, i) => hex2(Math.round(((i + 1) * 255) / 41))).map((g) => `#${g}${g}${g}`),
+];
 
 /** The boards of the browser tests. */
 export function testBoards(): AppConfig {
@@ -162,6 +170,9 @@ export function testBoards(): AppConfig {
       // One pixel per session every 0.6 s: a cooldown that ends within a test.
       { id: 'quick', title: 'Quick', width: 64, height: 64, chunkSize: 16, palette: PALETTE16, background: 0,
         policy: { strokes: false, maxBatch: 1, tileWrites: false, buckets: [{ key: 'session', capacity: 1, refillPerSecond: 1 / 0.6, unit: 'pixel' }, FREE] } },
+      // The mosaic's palette (216 web colours and 40 greys down to near-black) on a small tile board.
+      { id: 'many', title: 'Many colours', width: 64, height: 64, chunkSize: 32, palette: PALETTE256, background: 215, tileSize: 16,
+        policy: { strokes: true, maxBatch: 1000, tileWrites: true, buckets: [{ key: 'ip', capacity: 1000, refillPerSecond: 1000, unit: 'write' }] } },
     ],
   });
 }
@@ -210,7 +221,14 @@ export interface ClientState {
   tool: string;
   view: { x: number; y: number; zoom: number };
   cursor: { x: number; y: number } | null;
+  reticle: { x: number; y: number } | null;
+  /** The badge next to the reticle ('' when hidden). */
+  badge: string;
+  drawMode: boolean;
+  /** ACK flashes started. */
+  flashes: number;
   toasts: string[];
+  toastsOnScreen: { text: string; count: number }[];
   announcements: string[];
   tileEditorOpen: boolean;
   hash: string;
