@@ -14,7 +14,7 @@ import {
 import { Announcer } from './announcer.js';
 import { ChunkStore } from './chunk-store.js';
 import { Connection, type ConnectionState } from './connection.js';
-import { Cooldowns, TileCooldowns } from './cooldown.js';
+import { Cooldowns, rulesText, TileCooldowns } from './cooldown.js';
 import { byId } from './dom.js';
 import { HashWriter, readHash, type HashState } from './hash-state.js';
 import { Keyboard } from './keyboard.js';
@@ -363,6 +363,7 @@ export class App {
     this.pointing.reset();
     (document.getElementById('board-select') as HTMLSelectElement).value = info.id;
     document.title = `${info.title} · Tessera`;
+    byId('board-rules').textContent = rulesText(info.policy.buckets);
     this.status.online(this.online.get(index) ?? null);
     this.minimap.setBoard(info);
 

@@ -178,3 +178,32 @@ export class TileCooldowns {
     return Math.min(bucket.capacity, tile.tokens + ((now - tile.at) / 1000) * bucket.refillPerSecond);
   }
 }
+
+/**
+ * A board's rate limits in words, for the cooldown box: the buckets of one
+ * person (their session's; else their address's), and the per-tile one.
+ * "1 pixel every 5 s", "20 pixels at once, then 10 a second · each tile once every 5 s".
+ * Limits too generous to matter (1,000 or more at once) are left out.
+ */
+export function rulesText(buckets: readonly BucketJson[]): string {
+  const session = buckets.filter((b) => b.key === 'session');
+  const person = session.length > 0 ? session : buckets.filter((b) => b.key === 'ip');
+  const parts = person.filter((b) => b.capacity < 1000).map((b) => {
+    const unit = b.unit === 'pixel' ? 'pixel' : 'write';
+    if (b.capacity === 1) return `1 ${unit} every ${duration(1 / b.refillPerSecond)}`;
+    return `${b.capacity} ${unit}s at once, then ${rate(b.refillPerSecond)}`;
+  });
+  const tile = buckets.find((b) => b.key === 'tile');
+  if (tile) parts.push(tile.capacity === 1 ? `each tile once every ${duration(1 / tile.refillPerSecond)}` : `each tile ${tile.capacity} times, then ${rate(tile.refillPerSecond)}`);
+  return parts.join(' · ');
+}
+
+function rate(perSecond: number): string {
+  if (perSecond >= 1) return `${+perSecond.toFixed(1)} a second`;
+  if (perSecond * 60 >= 1) return `${+(perSecond * 60).toFixed(1)} a minute`;
+  return `1 every ${duration(1 / perSecond)}`;
+}
+
+function duration(seconds: number): string {
+  return seconds < 60 ? `${+seconds.toFixed(1)} s` : `${+(seconds / 60).toFixed(1)} min`;
+}
