@@ -15,6 +15,8 @@ interface BoardQuota {
   tokenMs: number;
   /** Tokens spent on writes still waiting for their answer. */
   inFlight: number;
+  /** Tokens of writes answered since this QUOTA: the QUOTA that follows each answer counts them. */
+  answered: number;
   unit: 'pixel' | 'write';
 }
 
@@ -40,6 +42,7 @@ export class Cooldowns {
       nextAt: quota.nextInMs > 0 ? now + quota.nextInMs : 0,
       tokenMs: binding ? 1000 / binding.refillPerSecond : 0,
       inFlight,
+      answered: 0,
       unit: binding?.unit ?? this.unitOf(quota.board),
     });
     this.schedule(quota.board);
@@ -56,18 +59,19 @@ export class Cooldowns {
     if (quota !== undefined) quota.inFlight += cost;
   }
 
-  /** A write's answer came (or never will): the QUOTA that follows counts it. */
+  /** A write's answer came (or never will): it stays counted until the QUOTA that follows the answer. */
   settle(board: number, cost: number): void {
     const quota = this.quotas.get(board);
-    if (quota !== undefined) quota.inFlight = Math.max(0, quota.inFlight - cost);
-    this.schedule(board);
+    if (quota === undefined) return;
+    quota.inFlight = Math.max(0, quota.inFlight - cost);
+    quota.answered += cost;
   }
 
   /** Tokens this client may spend now; Infinity when the board's quota is not known. */
   available(board: number): number {
     const quota = this.quotas.get(board);
     if (quota === undefined) return Infinity;
-    return Math.max(0, this.tokensAt(quota, performance.now()) - quota.inFlight);
+    return Math.max(0, this.tokensAt(quota, performance.now()) - quota.inFlight - quota.answered);
   }
 
   /** Milliseconds until the next token (0 when the bucket is full or none is expected). */

@@ -4,6 +4,7 @@
 import type { Palette } from './palette.js';
 
 const RECENT_COUNT = 8;
+const LARGE_PALETTE = 32;
 
 export class PaletteUi {
   selected = 0;
@@ -32,7 +33,7 @@ export class PaletteUi {
     this.recent = loadIndices(`tessera.recent.${boardId}`).filter((i) => i < palette.size);
     this.swatches = palette.hex.map((hex, i) => this.swatch(hex, i, i < 10 ? `Key ${(i + 1) % 10}` : ''));
     this.list.replaceChildren(...this.swatches);
-    this.list.classList.toggle('palette-large', palette.size > 32);
+    showLargePalette(this.list, palette.size);
     const remembered = loadIndices(`tessera.colour.${boardId}`)[0];
     this.select(remembered !== undefined && remembered < palette.size ? remembered : Math.min(initial, palette.size - 1), null);
     this.renderRecent();
@@ -90,6 +91,17 @@ export class PaletteUi {
     button.title = shortcut ? `${hex} (${shortcut})` : hex;
     button.addEventListener('click', () => this.select(index, 'picked'));
     return button;
+  }
+}
+
+/** More than 32 colours: the palette scrolls in its own box, and says so (hint: the element before it). */
+export function showLargePalette(list: HTMLElement, size: number): void {
+  const large = size > LARGE_PALETTE;
+  list.classList.toggle('palette-large', large);
+  const hint = list.previousElementSibling as HTMLElement | null;
+  if (hint?.classList.contains('palette-hint')) {
+    hint.hidden = !large;
+    hint.textContent = large ? `${size} colours: scroll the palette for more` : '';
   }
 }
 

@@ -3,6 +3,7 @@
 // palette), saved as one TILE_WRITE.
 import type { ChunkStore } from './chunk-store.js';
 import { decodeImage, quantize } from './image-quantize.js';
+import { showLargePalette } from './palette-ui.js';
 import type { PendingWrite, PlaceResult, Placer } from './placement.js';
 import { forEachPixelOnLine } from './stroke.js';
 
@@ -191,7 +192,7 @@ export class TileEditor {
       return button;
     });
     this.ui.palette.replaceChildren(...buttons);
-    this.ui.palette.classList.toggle('palette-large', palette.size > 32);
+    showLargePalette(this.ui.palette, palette.size);
   }
 
   private listenToPointer(): void {

@@ -15,7 +15,7 @@ export interface LayoutReport {
  * Checks the page as it is now:
  * - the page is exactly as wide as the window and does not scroll as a whole;
  * - every visible control (and the status pills and cooldown) lies inside the window,
- *   or inside a panel that is itself inside the window and scrolls to show it;
+ *   or can be scrolled into it by its own panels (a palette box in the tools panel);
  * - texts that must be read whole (status pills, cooldown) are not cut;
  * - with `minTarget`, every control is at least that many CSS pixels in both directions
  *   (a control inside a label counts as the label: tapping the label works it).
@@ -48,30 +48,40 @@ export function checkLayout(page: Page, options: { minTarget?: number; within?: 
       r.left >= box.left - 0.5 && r.top >= box.top - 0.5 && r.right <= box.right + 0.5 && r.bottom <= box.bottom + 0.5;
     const windowBox = { left: 0, top: 0, right: width, bottom: height };
 
+    /**
+     * Why a box cannot be brought into view, or null: it must lie inside its nearest scrolling
+     * panel's content (the padding box, scrolled, in the directions the panel scrolls; the
+     * panel itself in the others), and that panel must be reachable in turn; with no panel
+     * left, inside the window.
+     */
+    const unreachable = (el: any, r: any): string | null => {
+      const panel = scroller(el);
+      if (panel === null) return inside(r, windowBox) ? null : `is outside the ${width}×${height} window`;
+      const p = panel.getBoundingClientRect();
+      const style = g.getComputedStyle(panel);
+      const scrollsX = /(auto|scroll)/.test(style.overflowX) && panel.scrollWidth > panel.clientWidth;
+      const scrollsY = /(auto|scroll)/.test(style.overflowY);
+      const left = p.left + panel.clientLeft;
+      const top = p.top + panel.clientTop;
+      const content = {
+        left: scrollsX ? left - panel.scrollLeft : p.left,
+        right: scrollsX ? left - panel.scrollLeft + panel.scrollWidth : p.right,
+        top: scrollsY ? top - panel.scrollTop : p.top,
+        bottom: scrollsY ? top - panel.scrollTop + panel.scrollHeight : p.bottom,
+      };
+      if (!inside(r, content)) return `cannot be scrolled into ${name(panel)}`;
+      const outer = unreachable(panel, p);
+      return outer === null ? null : `is in ${name(panel)}, which ${outer}`;
+    };
+
     const scope = within ? doc.querySelector(within) : doc.body;
     const controls = [...scope.querySelectorAll('button, select, input, textarea, a[href], [tabindex="0"], .pill, #status-cooldown')].filter(shown);
     for (const el of controls) {
       // A file input is an invisible layer over its label; a checkbox is worked by its label.
       const target = el.tagName === 'INPUT' && el.closest('label') ? el.closest('label') : el;
       const r = target.getBoundingClientRect();
-      const panel = scroller(target);
-      if (panel) {
-        const p = panel.getBoundingClientRect();
-        if (!inside(p, windowBox)) problems.push(`${name(el)}: its scrolling panel ${name(panel)} is not inside the window`);
-        const style = g.getComputedStyle(panel);
-        const scrollsX = /(auto|scroll)/.test(style.overflowX) && panel.scrollWidth > panel.clientWidth;
-        const scrollsY = /(auto|scroll)/.test(style.overflowY);
-        // Reachable: inside the panel's scrollable content, in every direction the panel cannot scroll.
-        const content = {
-          left: scrollsX ? p.left - panel.scrollLeft : p.left,
-          right: scrollsX ? p.left - panel.scrollLeft + panel.scrollWidth : p.right,
-          top: scrollsY ? p.top - panel.scrollTop : p.top,
-          bottom: scrollsY ? p.top - panel.scrollTop + panel.scrollHeight : p.bottom,
-        };
-        if (!inside(r, content)) problems.push(`${name(el)} at ${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}×${Math.round(r.height)} cannot be scrolled into ${name(panel)}`);
-      } else if (!inside(r, windowBox)) {
-        problems.push(`${name(el)} at ${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}×${Math.round(r.height)} is outside the ${width}×${height} window`);
-      }
+      const where = unreachable(target, r);
+      if (where !== null) problems.push(`${name(el)} at ${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}×${Math.round(r.height)} ${where}`);
       if (el.matches('.pill, #status-cooldown') && el.scrollWidth > el.clientWidth + 0.5) problems.push(`${name(el)} is cut: "${el.textContent}"`);
       if (minTarget && !el.matches('.pill, #status-cooldown') && (r.width < minTarget - 0.5 || r.height < minTarget - 0.5)) {
         problems.push(`${name(el)} is a ${Math.round(r.width)}×${Math.round(r.height)} touch target (less than ${minTarget} px)`);
