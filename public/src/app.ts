@@ -68,6 +68,7 @@ export class App {
   readonly placer: Placer;
   readonly placing: Placing;
   readonly cooldowns = new Cooldowns();
+  readonly tileCooldowns = new TileCooldowns();
   readonly toasts = new Toasts(byId('toasts'));
   readonly announcer = new Announcer(byId('announcer'));
   readonly status = new StatusBar({
@@ -117,6 +118,7 @@ export class App {
         if (board === null || this.tools.tool === 'tile') return null;
         return board.palette.hex[this.tools.tool === 'eraser' ? board.info.background : this.palette.selected] ?? null;
       },
+      targetSpan: () => (this.tools.tool === 'tile' ? (this.board?.info.tileSize ?? 1) : 1),
       zoomsFirst: (pointerType) => this.placing.zoomsFirst(pointerType),
       online: () => this.connection.isOpen,
       describePixel: (x, y) => this.describePixel(x, y),
@@ -170,7 +172,7 @@ export class App {
       },
     );
 
-    this.placing = new Placing(this.viewport, this.placer, this.cooldowns, new TileCooldowns(), this.tools, this.palette, this.flashes, {
+    this.placing = new Placing(this.viewport, this.placer, this.cooldowns, this.tileCooldowns, this.tools, this.palette, this.flashes, {
       store: () => this.board?.store ?? null,
       online: () => this.connection.isOpen,
       colourName: (index) => this.colourName(index),
@@ -284,7 +286,7 @@ export class App {
     this.boards = hello.boards;
     for (const board of hello.boards) {
       this.cooldowns.setPolicy(board.index, board.policy.buckets);
-      this.placing.tileCooldowns.setPolicy(board.index, board.policy.buckets);
+      this.tileCooldowns.setPolicy(board.index, board.policy.buckets);
     }
     for (const quota of hello.quotas) this.cooldowns.update(quota);
     renderBoardPicker(byId<HTMLSelectElement>('board-select'), this.boards, this.board?.info.id);
@@ -471,7 +473,7 @@ export class App {
       this.status.cooldown('Offline', false);
     } else {
       const tile = this.tools.tool === 'tile' ? this.focusTile() : null;
-      const tileWait = tile ? this.placing.tileCooldowns.waitMs(index, tile.tx, tile.ty) : 0;
+      const tileWait = tile ? this.tileCooldowns.waitMs(index, tile.tx, tile.ty) : 0;
       if (tile && tileWait > 0) this.status.cooldown(`Tile (${tile.tx}, ${tile.ty}): wait ${(tileWait / 1000).toFixed(1)} s`, true);
       else this.status.cooldown(this.cooldowns.describe(index), this.cooldowns.isWaiting(index));
     }

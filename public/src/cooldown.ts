@@ -202,9 +202,12 @@ export function rulesText(buckets: readonly BucketJson[]): string {
   return parts.join(' · ');
 }
 
+/** "10 a second", "100 a minute" (whichever is a whole number, else the nearer one), "1 every 2 min". */
 function rate(perSecond: number): string {
+  const whole = (n: number) => Math.abs(n - Math.round(n)) < 0.01;
+  if (perSecond >= 1 && whole(perSecond)) return `${Math.round(perSecond)} a second`;
+  if (perSecond * 60 >= 1 && (whole(perSecond * 60) || perSecond < 1)) return `${+(perSecond * 60).toFixed(1)} a minute`;
   if (perSecond >= 1) return `${+perSecond.toFixed(1)} a second`;
-  if (perSecond * 60 >= 1) return `${+(perSecond * 60).toFixed(1)} a minute`;
   return `1 every ${duration(1 / perSecond)}`;
 }
 

@@ -33,13 +33,18 @@ export class GridLayer implements BoardLayer {
   }
 }
 
-/** A pixel marked by a double outline (light and `colour`), optionally filled with the colour to place. */
+/**
+ * A pixel marked by a double outline (light and `colour`), optionally filled with the
+ * colour to place; with the tile tool, the whole tile around it.
+ */
 export class Reticle implements BoardLayer {
   x = 0;
   y = 0;
   visible = false;
   /** The colour a click would place, drawn inside the pixel; null: outline only. */
   fill: string | null = null;
+  /** The side of what a click acts on: 1 (a pixel) or the tile size. */
+  span = 1;
 
   constructor(
     private readonly colour: string,
@@ -62,13 +67,15 @@ export class Reticle implements BoardLayer {
       ctx.fillRect(this.x + inset, this.y + inset, 1 - 2 * inset, 1 - 2 * inset);
     }
     // Zoomed far out a pixel is smaller than its outline: draw a box of at least 6 CSS pixels.
-    const size = Math.max(1, 6 / viewport.zoom);
-    const pad = (size - 1) / 2;
+    const x0 = Math.floor(this.x / this.span) * this.span;
+    const y0 = Math.floor(this.y / this.span) * this.span;
+    const size = Math.max(this.span, 6 / viewport.zoom);
+    const pad = (size - this.span) / 2;
     ctx.lineWidth = line;
     ctx.strokeStyle = 'rgba(255, 255, 255, 0.9)';
-    ctx.strokeRect(this.x - pad - line, this.y - pad - line, size + 2 * line, size + 2 * line);
+    ctx.strokeRect(x0 - pad - line, y0 - pad - line, size + 2 * line, size + 2 * line);
     ctx.strokeStyle = this.colour;
-    ctx.strokeRect(this.x - pad, this.y - pad, size, size);
+    ctx.strokeRect(x0 - pad, y0 - pad, size, size);
   }
 }
 

@@ -37,7 +37,7 @@ export class Placing {
     private readonly viewport: Viewport,
     private readonly placer: Placer,
     private readonly cooldowns: Cooldowns,
-    readonly tileCooldowns: TileCooldowns,
+    private readonly tileCooldowns: TileCooldowns,
     private readonly tools: Tools,
     private readonly palette: PaletteUi,
     private readonly flashes: LandedFlashes,

@@ -13,6 +13,8 @@ export interface PointingHost {
   store(): ChunkStore | null;
   /** The colour a click would place (null: the tile tool, which places none). */
   placeColour(): string | null;
+  /** The side of what a click acts on: 1, or the tile size with the tile tool. */
+  targetSpan(): number;
   /** Whether a click or tap would zoom in rather than act. */
   zoomsFirst(pointerType: string): boolean;
   online(): boolean;
@@ -117,6 +119,7 @@ export class Pointing {
     const quiet = (r: { x: number; y: number }) => this.quiet !== null && r.x === this.quiet.x && r.y === this.quiet.y;
     this.reticle.fill = quiet(this.reticle) ? null : fill;
     this.cursor.fill = quiet(this.cursor) ? null : fill;
+    this.reticle.span = this.cursor.span = this.host.targetSpan();
     this.canvas.classList.toggle('zoom-to-place', this.host.zoomsFirst(this.pointerType));
     this.renderReadout();
     this.renderBadge();
