@@ -1,6 +1,7 @@
 // Wires the client together: the connection's messages go to the chunk store,
 // placements and status; the viewport decides the subscriptions; the tools and
-// inputs turn clicks and keys into writes.
+// inputs turn clicks and keys into writes (placing.ts); page-controls.ts wires
+// the toolbar's buttons and forms.
 import {
   decodeChunkPixels,
   parseHello,
@@ -13,20 +14,24 @@ import {
 import { Announcer } from './announcer.js';
 import { ChunkStore } from './chunk-store.js';
 import { Connection, type ConnectionState } from './connection.js';
-import { Cooldowns } from './cooldown.js';
+import { Cooldowns, rulesText, TileCooldowns } from './cooldown.js';
 import { byId } from './dom.js';
 import { HashWriter, readHash, type HashState } from './hash-state.js';
 import { Keyboard } from './keyboard.js';
+import { Minimap } from './minimap.js';
 import { Notifier } from './notifier.js';
-import { GridLayer, PixelMarker } from './overlays.js';
+import { Onboarding } from './onboarding.js';
+import { GridLayer, LandedFlashes } from './overlays.js';
 import { OverviewLayer } from './overview.js';
+import { renderBoardPicker, wirePageControls } from './page-controls.js';
 import { Palette } from './palette.js';
 import { PaletteUi } from './palette-ui.js';
-import { Placer, type PlaceResult, type PendingWrite } from './placement.js';
+import { Placer } from './placement.js';
+import { CLOSE_ZOOM, Placing } from './placing.js';
 import { PointerInput } from './pointer-input.js';
+import { Pointing } from './pointing.js';
 import { Renderer } from './renderer.js';
 import { StatusBar } from './status-bar.js';
-import { Stroke } from './stroke.js';
 import { Subscriptions } from './subscriptions.js';
 import { TemplateLayer } from './template-layer.js';
 import { TemplatePanel } from './template-panel.js';
@@ -37,8 +42,6 @@ import { Tools } from './tools.js';
 import { MAX_ZOOM, Viewport, type View } from './viewport.js';
 import { chunksToWatch } from './visible-chunks.js';
 
-/** The zoom the Z toggle goes to, and the one "jump to pixel" uses at least. */
-const CLOSE_ZOOM = 16;
 /** Boards with more chunks than this get the overview pyramid under their live chunks. */
 const OVERVIEW_MIN_CHUNKS = 400;
 
@@ -63,7 +66,9 @@ export class App {
   readonly connection: Connection;
   readonly subscriptions: Subscriptions;
   readonly placer: Placer;
+  readonly placing: Placing;
   readonly cooldowns = new Cooldowns();
+  readonly tileCooldowns = new TileCooldowns();
   readonly toasts = new Toasts(byId('toasts'));
   readonly announcer = new Announcer(byId('announcer'));
   readonly status = new StatusBar({
@@ -78,19 +83,23 @@ export class App {
     brush: byId<HTMLButtonElement>('tool-brush'),
     eraser: byId<HTMLButtonElement>('tool-eraser'),
     tile: byId<HTMLButtonElement>('tool-tile'),
+    draw: byId<HTMLButtonElement>('tool-draw'),
     grid: byId<HTMLButtonElement>('tool-grid'),
   });
   readonly grid = new GridLayer();
-  readonly hoverMarker = new PixelMarker('rgba(0, 0, 0, 0.7)', 1);
-  readonly cursor = new PixelMarker('#ff2d95', 2);
+  readonly pointing: Pointing;
+  readonly flashes = new LandedFlashes();
   readonly templates = new TemplateStore();
   readonly templateLayer = new TemplateLayer();
   readonly templatePanel: TemplatePanel;
   readonly tileEditor: TileEditor;
   readonly notifier = new Notifier();
+  readonly minimap: Minimap;
+  readonly onboarding: Onboarding;
+  readonly hashWriter = new HashWriter();
+  /** The last link "Copy link" made (tests read it; the clipboard may be unavailable). */
+  lastCopiedLink = '';
   private readonly views = new Map<string, View>();
-  private readonly hashWriter = new HashWriter();
-  private hovered: { x: number; y: number } | null = null;
   private pendingHash: HashState = readHash();
 
   constructor() {
@@ -102,17 +111,33 @@ export class App {
     const send = (bytes: Uint8Array) => this.connection.send(bytes);
     this.subscriptions = new Subscriptions(send, (chunk) => this.board?.store.drop(chunk));
     this.placer = new Placer(send);
-    this.placer.onResult = (result, write) => this.onPlaced(result, write);
+    this.pointing = new Pointing(this.viewport, this.canvas, byId('reticle-badge'), this.cooldowns, {
+      store: () => this.board?.store ?? null,
+      placeColour: () => {
+        const board = this.board;
+        if (board === null || this.tools.tool === 'tile') return null;
+        return board.palette.hex[this.tools.tool === 'eraser' ? board.info.background : this.palette.selected] ?? null;
+      },
+      targetSpan: () => (this.tools.tool === 'tile' ? (this.board?.info.tileSize ?? 1) : 1),
+      zoomsFirst: (pointerType) => this.placing.zoomsFirst(pointerType),
+      online: () => this.connection.isOpen,
+      describePixel: (x, y) => this.describePixel(x, y),
+      announce: (text) => this.announcer.say(text),
+      showReadout: (text) => this.status.hover(text),
+      requestRender: () => this.renderer.requestRender(),
+    });
 
-    this.renderer.layers.push(this.templateLayer, this.grid, this.hoverMarker, this.cursor);
+    this.renderer.layers.push(this.templateLayer, this.grid, this.flashes, this.pointing.reticle, this.pointing.cursor);
     this.renderer.afterFrame = () => {
       this.afterFrame();
       this.templatePanel.refreshStats();
-      // The pixel under the mouse may have changed colour (someone placed there).
-      if (this.hovered !== null) this.status.hover(this.describePixel(this.hovered.x, this.hovered.y));
+      // The pixel pointed at may have changed colour (someone placed there).
+      this.pointing.renderReadout();
     };
+    this.flashes.requestRender = () => this.renderer.requestRender();
     this.templateLayer.requestRender = () => this.renderer.requestRender();
     this.viewport.onChange(() => this.onViewChange());
+    this.minimap = new Minimap(byId<HTMLCanvasElement>('minimap'), this.viewport);
 
     this.templatePanel = new TemplatePanel(
       {
@@ -147,6 +172,16 @@ export class App {
       },
     );
 
+    this.placing = new Placing(this.viewport, this.placer, this.cooldowns, this.tileCooldowns, this.tools, this.palette, this.flashes, {
+      store: () => this.board?.store ?? null,
+      online: () => this.connection.isOpen,
+      colourName: (index) => this.colourName(index),
+      toast: (text, kind, cause) => this.toasts.show(text, kind, cause),
+      announce: (text) => this.announcer.say(text),
+      mark: (x, y) => this.pointing.mark(x, y),
+      openTile: (store, tx, ty) => void this.tileEditor.open(store, tx, ty, this.palette.selected),
+    });
+
     const tileTools = [...document.querySelectorAll<HTMLButtonElement>('[data-tile-tool]')];
     this.tileEditor = new TileEditor(
       {
@@ -162,31 +197,48 @@ export class App {
         cancel: byId<HTMLButtonElement>('tile-cancel'),
       },
       this.placer,
+      {
+        blocked: (tx, ty) => this.placing.tileBlocked(tx, ty),
+        send: (write) => this.placing.send(write),
+        shown: (open) => this.toastsInto(open ? byId<HTMLDialogElement>('tile-editor') : null),
+      },
     );
-    this.tileEditor.onSaved = (result, tx, ty) => {
-      const text = result.ok ? `Tile (${tx}, ${ty}) saved` : `Tile not saved: ${result.message}`;
-      this.toasts.show(text, result.ok ? 'success' : 'error');
-      this.announcer.say(text);
-    };
+    this.tileEditor.onSaved = (result, tx, ty) => this.placing.tileSaved(result, tx, ty, this.tileEditor.colors);
+
+    this.onboarding = new Onboarding({
+      welcome: byId('welcome'),
+      welcomeClose: byId<HTMLButtonElement>('welcome-close'),
+      welcomeHelp: byId<HTMLButtonElement>('welcome-help'),
+      help: byId<HTMLDialogElement>('help'),
+      helpButton: byId<HTMLButtonElement>('help-button'),
+    });
+    this.onboarding.onDialog = (dialog, open) => this.toastsInto(open ? dialog : null);
 
     new PointerInput(this.canvas, this.viewport, {
-      click: (x, y) => this.act(x, y),
-      beginStroke: (x, y) => this.beginStroke(x, y),
-      hover: (pixel) => this.hover(pixel),
+      click: (x, y, pointerType) => {
+        this.pointing.pointerType = pointerType;
+        this.placing.click(x, y, pointerType);
+      },
+      beginStroke: (x, y, pointerType) => this.placing.beginStroke(x, y, pointerType),
+      hover: (pixel) => this.pointing.hover(pixel),
     });
     new Keyboard(this.canvas, this.viewport, this.tools, this.palette, {
-      moveCursor: (dx, dy) => this.moveCursor(dx, dy),
+      moveCursor: (dx, dy) => this.pointing.moveCursor(dx, dy),
       placeAtCursor: () => this.placeAtCursor(),
-      hideCursor: () => {
-        this.cursor.visible = false;
-        this.renderer.requestRender();
+      hideCursor: () => this.pointing.hideCursor(),
+      cursorOnScreen: () => {
+        const { cursor } = this.pointing;
+        return cursor.visible ? this.viewport.boardToScreen(cursor.x + 0.5, cursor.y + 0.5) : null;
       },
-      cursorOnScreen: () => (this.cursor.visible ? this.viewport.boardToScreen(this.cursor.x + 0.5, this.cursor.y + 0.5) : null),
       zoomToggle: () => this.zoomToggle(),
-      modalOpen: () => this.tileEditor.isOpen,
+      toggleDrawMode: () => {
+        if (this.tools.toggleDrawMode()) this.announcer.say(this.tools.drawMode ? 'Draw mode: dragging draws' : 'Draw mode off: dragging moves the board');
+      },
+      showHelp: () => this.onboarding.showHelp(),
+      modalOpen: () => this.tileEditor.isOpen || this.onboarding.helpOpen,
     });
 
-    this.wireControls();
+    wirePageControls(this);
   }
 
   start(): void {
@@ -232,8 +284,12 @@ export class App {
   private onHello(hello: HelloJson): void {
     const previous = this.board?.info;
     this.boards = hello.boards;
+    for (const board of hello.boards) {
+      this.cooldowns.setPolicy(board.index, board.policy.buckets);
+      this.tileCooldowns.setPolicy(board.index, board.policy.buckets);
+    }
     for (const quota of hello.quotas) this.cooldowns.update(quota);
-    this.renderBoardPicker();
+    renderBoardPicker(byId<HTMLSelectElement>('board-select'), this.boards, this.board?.info.id);
     this.renderCooldown();
     const same = previous !== undefined && this.boards[previous.index]?.id === previous.id;
     if (same) {
@@ -242,8 +298,15 @@ export class App {
       this.subscriptions.resubscribeAll();
       return;
     }
-    const wanted = this.boards.find((b) => b.id === this.pendingHash.board) ?? this.boards[0];
-    if (wanted !== undefined) this.selectBoard(wanted.index, this.pendingHash);
+    const asked = this.pendingHash.board;
+    const wanted = this.boards.find((b) => b.id === asked) ?? this.boards[0];
+    if (wanted === undefined) return;
+    if (asked !== undefined && wanted.id !== asked) {
+      const text = `There is no board "${asked}" here: showing ${wanted.title}`;
+      this.toasts.show(text, 'error');
+      this.announcer.say(text);
+    }
+    this.selectBoard(wanted.index, this.pendingHash);
   }
 
   private onChunk(message: ChunkMessage): void {
@@ -267,7 +330,13 @@ export class App {
 
   private onConnectionState(state: ConnectionState, retryInMs: number): void {
     this.status.connection(state, retryInMs);
+    if (state === 'open') return;
+    // Offline: figures from before the drop would only mislead.
+    this.status.latency(null);
+    this.online.clear();
+    this.status.online(null);
     if (state === 'reconnecting') this.placer.abandonAll();
+    this.renderCooldown();
   }
 
   // ---- boards and the view ----
@@ -291,12 +360,14 @@ export class App {
     this.renderer.overview = overview;
     this.templateLayer.setBoard(store, this.templates.forBoard(info.id));
     this.templatePanel.showBoard(info.id);
-    this.tools.setTileAvailable(info.tileSize !== null && info.policy.tileWrites);
+    this.tools.setBoard(info.tileSize !== null && info.policy.tileWrites, info.policy.strokes && info.policy.maxBatch > 1);
     this.palette.setPalette(info.id, palette, palette.farthestFrom(info.background));
-    this.cursor.visible = false;
+    this.pointing.reset();
     (document.getElementById('board-select') as HTMLSelectElement).value = info.id;
     document.title = `${info.title} · Tessera`;
+    byId('board-rules').textContent = rulesText(info.policy.buckets);
     this.status.online(this.online.get(index) ?? null);
+    this.minimap.setBoard(info);
 
     this.viewport.setBoard(info.width, info.height);
     const remembered = this.views.get(info.id);
@@ -311,6 +382,7 @@ export class App {
 
   private onViewChange(): void {
     this.updateSubscriptions();
+    this.pointing.renderBadge();
     if (this.board !== null) this.hashWriter.write(this.hashState());
   }
 
@@ -341,108 +413,37 @@ export class App {
     board.fullyDrawnAt = performance.now();
   }
 
-  // ---- acting on the board ----
-
-  /** The tool's action on a pixel: place it, or open the tile editor. */
-  private act(x: number, y: number): void {
-    const board = this.board;
-    if (board === null || !board.store.inside(x, y)) return;
-    if (this.tools.tool === 'tile' && board.info.tileSize !== null) {
-      const size = board.info.tileSize;
-      void this.tileEditor.open(board.store, Math.floor(x / size), Math.floor(y / size), this.palette.selected);
-      return;
-    }
-    if (board.store.serverColorAt(x, y) === null) {
-      this.toasts.show('Zoom in to place: this part of the board is not loaded');
-      return;
-    }
-    const color = this.currentColor();
-    const write = this.placer.begin(board.store);
-    write.add(x, y, color);
-    void this.placer.commit(write);
-    this.palette.used(color);
-  }
-
-  private beginStroke(x: number, y: number): Stroke | null {
-    const board = this.board;
-    if (board === null || this.tools.tool === 'tile' || !board.info.policy.strokes || board.info.policy.maxBatch < 2) return null;
-    if (board.store.serverColorAt(x, y) === null) return null;
-    const color = this.currentColor();
-    const stroke = new Stroke(this.placer, board.store, color);
-    stroke.to(x, y);
-    this.palette.used(color);
-    return stroke;
-  }
-
-  private currentColor(): number {
-    return this.tools.tool === 'eraser' ? this.board!.info.background : this.palette.selected;
-  }
-
-  private onPlaced(result: PlaceResult, write: PendingWrite): void {
-    if (write.store !== this.board?.store) return;
-    if (result.ok) {
-      const where = write.count === 1 ? `at ${write.pixels[0]}, ${write.pixels[1]}` : `(${write.count} pixels)`;
-      this.announcer.say(`Placed ${this.colourName(write.pixels[2]!)} ${where}`);
-    } else {
-      this.toasts.show(result.message, 'error');
-      this.announcer.say(result.message);
-    }
-  }
-
-  private zoomToggle(): void {
+  zoomToggle(): void {
     const v = this.viewport;
     if (v.zoom >= CLOSE_ZOOM) {
       v.animateTo(v.boardWidth / 2, v.boardHeight / 2, v.fitZoom);
       return;
     }
-    const focus = this.cursor.visible ? this.cursor : this.hovered;
+    const focus = this.pointing.cursor.visible ? this.pointing.cursor : this.pointing.hovered;
     const x = focus ? focus.x + 0.5 : v.x;
     const y = focus ? focus.y + 0.5 : v.y;
     v.animateTo(x, y, Math.min(MAX_ZOOM, CLOSE_ZOOM));
   }
 
+  /** Moves the view to a pixel, close up, and puts the keyboard cursor there ("go to", templates). */
+  goTo(x: number, y: number): void {
+    this.pointing.putCursor(x, y);
+    this.viewport.animateTo(x + 0.5, y + 0.5, Math.max(this.viewport.zoom, CLOSE_ZOOM));
+  }
+
   private jumpTo(x: number, y: number, color: number): void {
     this.palette.select(color, null);
     if (this.tools.tool !== 'brush') this.tools.setTool('brush');
-    this.cursor.show(x, y);
-    this.viewport.animateTo(x + 0.5, y + 0.5, Math.max(this.viewport.zoom, CLOSE_ZOOM));
+    this.goTo(x, y);
     this.announcer.say(`Next differing pixel: ${x}, ${y}, wants ${this.colourName(color)}`);
     this.canvas.focus();
   }
 
-  // ---- the keyboard cursor and hover ----
-
-  private moveCursor(dx: number, dy: number): void {
-    const board = this.board;
-    if (board === null) return;
-    if (!this.cursor.visible) {
-      const start = this.hovered ?? { x: Math.floor(this.viewport.x), y: Math.floor(this.viewport.y) };
-      this.cursor.show(start.x, start.y);
-    } else {
-      this.cursor.show(this.cursor.x + dx, this.cursor.y + dy);
-    }
-    this.cursor.x = Math.min(board.info.width - 1, Math.max(0, this.cursor.x));
-    this.cursor.y = Math.min(board.info.height - 1, Math.max(0, this.cursor.y));
-    this.viewport.reveal(this.cursor.x, this.cursor.y);
-    this.renderer.requestRender();
-    this.announcer.say(this.describePixel(this.cursor.x, this.cursor.y));
-  }
-
   private placeAtCursor(): void {
-    if (!this.cursor.visible) {
-      this.moveCursor(0, 0);
-      return;
-    }
-    this.act(this.cursor.x, this.cursor.y);
-  }
-
-  private hover(pixel: { x: number; y: number } | null): void {
-    const inside = pixel !== null && this.board !== null && this.board.store.inside(pixel.x, pixel.y);
-    this.hovered = inside ? pixel : null;
-    if (inside) this.hoverMarker.show(pixel.x, pixel.y);
-    else this.hoverMarker.visible = false;
-    this.status.hover(inside ? this.describePixel(pixel.x, pixel.y) : '');
-    this.renderer.requestRender();
+    const { cursor } = this.pointing;
+    if (!cursor.visible) return this.pointing.moveCursor(0, 0);
+    this.pointing.mark(cursor.x, cursor.y);
+    this.placing.act(cursor.x, cursor.y);
   }
 
   describePixel(x: number, y: number): string {
@@ -450,7 +451,7 @@ export class App {
     return `${x}, ${y}: ${color === null ? 'not loaded' : this.colourName(color)}`;
   }
 
-  private colourName(index: number): string {
+  colourName(index: number): string {
     return `colour ${index + 1} (${this.board?.palette.hex[index] ?? '?'})`;
   }
 
@@ -461,62 +462,42 @@ export class App {
     return this.board?.store.inside(p.x, p.y) ? p : null;
   }
 
-  // ---- page controls ----
+  // ---- status ----
 
-  private wireControls(): void {
-    const select = byId<HTMLSelectElement>('board-select');
-    select.addEventListener('change', () => {
-      const board = this.boards.find((b) => b.id === select.value);
-      if (board) this.selectBoard(board.index);
-    });
-    byId<HTMLButtonElement>('tool-zoom').addEventListener('click', () => this.zoomToggle());
-    this.tools.onChange = () => {
-      this.grid.enabled = this.tools.grid;
-      this.renderer.requestRender();
-    };
-    this.palette.onSelect = (index, how) => {
-      if (this.tools.tool === 'eraser') this.tools.setTool('brush');
-      this.announcer.say(`${how === 'nearest' ? 'Nearest palette colour' : 'Selected'}: ${this.colourName(index)}`);
-    };
-    const notify = byId<HTMLInputElement>('notify-toggle');
-    notify.checked = this.notifier.enabled;
-    notify.addEventListener('change', () => void this.notifier.setEnabled(notify.checked));
-    this.cooldowns.onReady = (board) => {
-      this.renderCooldown();
-      if (board !== this.board?.info.index) return;
-      this.notifier.cooldownEnded(this.board.info.title);
-      this.announcer.say('You can place again');
-    };
-    window.addEventListener('hashchange', () => {
-      if (location.hash === this.hashWriter.lastWritten) return;
-      const hash = readHash();
-      const board = this.boards.find((b) => b.id === hash.board);
-      if (board !== undefined && board.id !== this.board?.info.id) this.selectBoard(board.index, hash);
-      else if (hash.x !== undefined && hash.y !== undefined) this.viewport.set(hash.x, hash.y, hash.zoom ?? this.viewport.zoom);
-      if (hash.template !== undefined && this.board) void this.importSharedTemplate(hash.template, this.board.info.id);
-    });
-  }
-
-  private renderCooldown(): void {
+  /** The cooldown in the panel, the badge and the tile editor's Save (every 100 ms). */
+  renderCooldown(): void {
     const board = this.board;
     if (board === null) return;
-    this.status.cooldown(this.cooldowns.describe(board.info.index), this.cooldowns.isWaiting(board.info.index));
+    const index = board.info.index;
+    if (!this.connection.isOpen) {
+      this.status.cooldown('Offline', false);
+    } else {
+      const tile = this.tools.tool === 'tile' ? this.focusTile() : null;
+      const tileWait = tile ? this.tileCooldowns.waitMs(index, tile.tx, tile.ty) : 0;
+      if (tile && tileWait > 0) this.status.cooldown(`Tile (${tile.tx}, ${tile.ty}): wait ${(tileWait / 1000).toFixed(1)} s`, true);
+      else this.status.cooldown(this.cooldowns.describe(index), this.cooldowns.isWaiting(index));
+    }
+    this.tileEditor.refresh();
+    this.pointing.renderBadge();
   }
 
-  private renderBoardPicker(): void {
-    const select = byId<HTMLSelectElement>('board-select');
-    select.replaceChildren(
-      ...this.boards.map((board) => {
-        const option = document.createElement('option');
-        option.value = board.id;
-        option.textContent = `${board.title} (${board.width}×${board.height})`;
-        return option;
-      }),
-    );
-    if (this.board) select.value = this.board.info.id;
+  /** The tile the tile tool speaks of: the one being edited, else the one under the reticle. */
+  private focusTile(): { tx: number; ty: number } | null {
+    const size = this.board?.info.tileSize;
+    if (size == null) return null;
+    if (this.tileEditor.isOpen) return { tx: this.tileEditor.tx, ty: this.tileEditor.ty };
+    const at = this.pointing.hovered ?? this.pointing.focusPixel();
+    return at ? { tx: Math.floor(at.x / size), ty: Math.floor(at.y / size) } : null;
   }
 
-  private async importSharedTemplate(text: string, boardId: string): Promise<void> {
+  /** While a modal dialog is open the toasts go into it: the backdrop would hide them. */
+  private toastsInto(dialog: HTMLDialogElement | null): void {
+    const container = this.toasts.container;
+    if (dialog !== null) dialog.append(container);
+    else byId('reticle-badge').after(container);
+  }
+
+  async importSharedTemplate(text: string, boardId: string): Promise<void> {
     try {
       const template = await decodeShare(text, boardId);
       this.templatePanel.adopt(template);

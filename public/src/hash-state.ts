@@ -37,8 +37,9 @@ export function readHash(hash: string = location.hash): HashState {
 export function formatHash(state: HashState): string {
   const params = new URLSearchParams();
   if (state.board !== undefined) params.set('board', state.board);
-  if (state.x !== undefined) params.set('x', String(Math.round(state.x)));
-  if (state.y !== undefined) params.set('y', String(Math.round(state.y)));
+  // Hundredths of a pixel: a reload shows exactly the same view (whole pixels would shift it).
+  if (state.x !== undefined) params.set('x', String(Math.round(state.x * 100) / 100));
+  if (state.y !== undefined) params.set('y', String(Math.round(state.y * 100) / 100));
   if (state.zoom !== undefined) params.set('zoom', String(Math.round(state.zoom * 100) / 100));
   if (state.template !== undefined) params.set('t', state.template);
   return '#' + params.toString();

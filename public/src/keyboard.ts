@@ -1,8 +1,9 @@
 // Keyboard control. On the focused canvas the arrow keys move a cursor (the view
 // follows it) and Enter places there; anywhere on the page (outside text fields):
-//   B brush, E eraser, T tile editor (mosaic), Z zoom toggle, G grid,
+//   B brush, E eraser, T tile editor (mosaic), D draw mode, Z zoom toggle, G grid,
 //   1–9, 0 the first ten colours, Shift+1–9 the recent colours,
-//   + / − zoom, arrows pan (when the canvas is not focused), Home fits the board.
+//   + / − zoom, arrows pan (when the canvas is not focused), Home fits the board,
+//   ? the list of every control.
 import { isTyping } from './pointer-input.js';
 import type { PaletteUi } from './palette-ui.js';
 import type { Tools } from './tools.js';
@@ -15,6 +16,8 @@ export interface KeyboardHost {
   /** The keyboard cursor's screen position, when it is showing. */
   cursorOnScreen(): { x: number; y: number } | null;
   zoomToggle(): void;
+  toggleDrawMode(): void;
+  showHelp(): void;
   modalOpen(): boolean;
 }
 
@@ -67,6 +70,8 @@ export class Keyboard {
       this.zoomBy(ZOOM_STEP, focus);
     } else if (e.key === '-' || e.key === '_') {
       this.zoomBy(1 / ZOOM_STEP, focus);
+    } else if (e.key === '?') {
+      this.host.showHelp();
     } else if (e.key === 'Home') {
       const { boardWidth, boardHeight, fitZoom } = viewport;
       viewport.animateTo(boardWidth / 2, boardHeight / 2, fitZoom);
@@ -86,6 +91,9 @@ export class Keyboard {
           break;
         case 'g':
           this.tools.toggleGrid();
+          break;
+        case 'd':
+          this.host.toggleDrawMode();
           break;
         case 'z':
           this.host.zoomToggle();

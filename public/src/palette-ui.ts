@@ -1,8 +1,10 @@
 // The colour picker: one button per palette colour, the recently used colours,
-// and a free colour input that snaps to the nearest palette entry.
+// and a free colour input that snaps to the nearest palette entry. The chosen
+// colour and the recent ones are remembered per board.
 import type { Palette } from './palette.js';
 
 const RECENT_COUNT = 8;
+const LARGE_PALETTE = 32;
 
 export class PaletteUi {
   selected = 0;
@@ -24,14 +26,16 @@ export class PaletteUi {
     });
   }
 
+  /** Shows a board's palette, with its remembered colour selected (else `initial`). */
   setPalette(boardId: string, palette: Palette, initial: number): void {
     this.palette = palette;
     this.boardId = boardId;
-    this.recent = loadRecent(boardId).filter((i) => i < palette.size);
+    this.recent = loadIndices(`tessera.recent.${boardId}`).filter((i) => i < palette.size);
     this.swatches = palette.hex.map((hex, i) => this.swatch(hex, i, i < 10 ? `Key ${(i + 1) % 10}` : ''));
     this.list.replaceChildren(...this.swatches);
-    this.list.classList.toggle('palette-large', palette.size > 32);
-    this.select(Math.min(initial, palette.size - 1), null);
+    showLargePalette(this.list, palette.size);
+    const remembered = loadIndices(`tessera.colour.${boardId}`)[0];
+    this.select(remembered !== undefined && remembered < palette.size ? remembered : Math.min(initial, palette.size - 1), null);
     this.renderRecent();
   }
 
@@ -58,8 +62,9 @@ export class PaletteUi {
     this.selected = index;
     const swatch = this.swatches[index];
     swatch?.setAttribute('aria-pressed', 'true');
-    swatch?.scrollIntoView({ block: 'nearest' });
+    if (swatch) revealInList(this.list, swatch);
     if (this.palette !== null) this.customInput.value = this.palette.hex[index]!.toLowerCase();
+    if (how !== null) localStorage.setItem(`tessera.colour.${this.boardId}`, JSON.stringify([index]));
     if (how !== null) this.onSelect(index, how);
   }
 
@@ -89,9 +94,32 @@ export class PaletteUi {
   }
 }
 
-function loadRecent(boardId: string): number[] {
+/** More than 32 colours: the palette scrolls in its own box, and says so (hint: the element before it). */
+export function showLargePalette(list: HTMLElement, size: number): void {
+  const large = size > LARGE_PALETTE;
+  list.classList.toggle('palette-large', large);
+  const hint = list.previousElementSibling as HTMLElement | null;
+  if (hint?.classList.contains('palette-hint')) {
+    hint.hidden = !large;
+    hint.textContent = large ? `${size} colours: scroll the palette for more` : '';
+  }
+}
+
+/**
+ * Scrolls a palette that scrolls by itself (a large one) to show a swatch. Only
+ * the list's own scrollTop: scrollIntoView would scroll the page and the panel
+ * too, and in some Chromium versions move where the next Tab starts from.
+ */
+function revealInList(list: HTMLElement, swatch: HTMLElement): void {
+  if (list.scrollHeight <= list.clientHeight) return;
+  const top = swatch.offsetTop - list.offsetTop;
+  if (top < list.scrollTop) list.scrollTop = top;
+  else if (top + swatch.offsetHeight > list.scrollTop + list.clientHeight) list.scrollTop = top + swatch.offsetHeight - list.clientHeight;
+}
+
+function loadIndices(key: string): number[] {
   try {
-    const value = JSON.parse(localStorage.getItem(`tessera.recent.${boardId}`) ?? '[]') as unknown;
+    const value = JSON.parse(localStorage.getItem(key) ?? '[]') as unknown;
     return Array.isArray(value) ? value.filter((i): i is number => Number.isInteger(i) && i >= 0) : [];
   } catch {
     return [];

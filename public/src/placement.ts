@@ -20,6 +20,10 @@ export class PendingWrite {
   /** x, y, color triples. */
   readonly pixels: number[] = [];
   private readonly taken = new Set<number>();
+  /** The tile of a TILE_WRITE; null for pixels. */
+  tile: { tx: number; ty: number } | null = null;
+  /** Tokens the write costs (the quota's units), set when it is sent. */
+  cost = 0;
 
   constructor(
     readonly id: number,
@@ -49,6 +53,8 @@ interface InFlight {
 export class Placer {
   private nextId = 1;
   private readonly inFlight = new Map<number, InFlight>();
+  /** Pixels shown and then taken back (REJECT, lost connection): for tests. */
+  rolledBack = 0;
   /** Every answer, after the pixels were committed or rolled back (toasts, announcements). */
   onResult: (result: PlaceResult, write: PendingWrite) => void = () => {};
 
@@ -60,21 +66,28 @@ export class Placer {
     return new PendingWrite(id, store);
   }
 
-  /** Sends a write as PLACE (one pixel) or PLACE_BATCH. */
-  commit(write: PendingWrite): Promise<PlaceResult> {
-    const board = write.store.board.index;
-    const bytes = write.count === 1
-      ? encodePlace(write.id, board, write.pixels[0]!, write.pixels[1]!, write.pixels[2]!)
-      : encodePlaceBatch(write.id, board, write.pixels);
-    return this.dispatch(write, bytes);
-  }
-
   /** A whole tile (TILE_WRITE); `colors` is tileSize² palette indices, row-major. */
-  writeTile(store: ChunkStore, tx: number, ty: number, colors: Uint8Array): Promise<PlaceResult> {
+  beginTile(store: ChunkStore, tx: number, ty: number, colors: Uint8Array): PendingWrite {
     const size = store.board.tileSize!;
     const write = this.begin(store);
+    write.tile = { tx, ty };
     for (let i = 0; i < colors.length; i++) write.add(tx * size + (i % size), ty * size + Math.floor(i / size), colors[i]!);
-    return this.dispatch(write, encodeTileWrite(write.id, store.board.index, tx, ty, colors));
+    return write;
+  }
+
+  /** Sends a write as PLACE (one pixel), PLACE_BATCH or TILE_WRITE. */
+  commit(write: PendingWrite): Promise<PlaceResult> {
+    const board = write.store.board.index;
+    const { pixels, tile } = write;
+    let bytes: Uint8Array;
+    if (tile !== null) {
+      const colors = new Uint8Array(write.count);
+      for (let i = 0; i < colors.length; i++) colors[i] = pixels[i * 3 + 2]!;
+      bytes = encodeTileWrite(write.id, board, tile.tx, tile.ty, colors);
+    } else {
+      bytes = write.count === 1 ? encodePlace(write.id, board, pixels[0]!, pixels[1]!, pixels[2]!) : encodePlaceBatch(write.id, board, pixels);
+    }
+    return this.dispatch(write, bytes);
   }
 
   handleAck(message: AckMessage): void {
@@ -102,11 +115,6 @@ export class Placer {
     }
   }
 
-  /** Drops a write that will never be sent (a stroke cut short). */
-  discard(write: PendingWrite): void {
-    this.rollBack(write);
-  }
-
   get pendingRequests(): number {
     return this.inFlight.size;
   }
@@ -129,6 +137,7 @@ export class Placer {
 
   private rollBack(write: PendingWrite): void {
     const { pixels, store } = write;
+    this.rolledBack += write.count;
     for (let i = 0; i < pixels.length; i += 3) store.clearPending(pixels[i]!, pixels[i + 1]!, write.id, null);
   }
 

@@ -1,6 +1,6 @@
 // Mouse, pen and touch on the board canvas:
 //   wheel              zoom around the pointer (trackpad pinch arrives as ctrl+wheel)
-//   left drag          pan, or draw a stroke with brush/eraser on boards that allow strokes
+//   left drag, one finger: pan, or in draw mode (boards with strokes) draw a stroke
 //   middle/right drag, or space + drag: always pan
 //   click / tap        the tool's action (place a pixel, open the tile editor)
 //   two fingers        pinch to zoom and pan together
@@ -8,10 +8,10 @@ import type { Stroke } from './stroke.js';
 import type { Viewport } from './viewport.js';
 
 export interface PointerHost {
-  /** The tool's action on a board pixel. */
-  click(x: number, y: number): void;
-  /** A stroke starting at a pixel, or null when the tool or board does not draw strokes. */
-  beginStroke(x: number, y: number): Stroke | null;
+  /** The tool's action on a board pixel, by a mouse, pen or finger ('touch'). */
+  click(x: number, y: number, pointerType: string): void;
+  /** A stroke starting at a pixel, or null when not in draw mode (or the tool, board or zoom does not draw). */
+  beginStroke(x: number, y: number, pointerType: string): Stroke | null;
   /** The pixel under the mouse (null when it left the canvas). */
   hover(pixel: { x: number; y: number } | null): void;
 }
@@ -78,13 +78,11 @@ export class PointerInput {
       return;
     }
     if (e.button !== 0) return;
-    if (e.pointerType !== 'touch') {
-      const pixel = this.viewport.pixelAt(p.x, p.y);
-      const stroke = this.host.beginStroke(pixel.x, pixel.y);
-      if (stroke !== null) {
-        this.gesture = { kind: 'stroke', id: e.pointerId, stroke };
-        return;
-      }
+    const pixel = this.viewport.pixelAt(p.x, p.y);
+    const stroke = this.host.beginStroke(pixel.x, pixel.y, e.pointerType);
+    if (stroke !== null) {
+      this.gesture = { kind: 'stroke', id: e.pointerId, stroke };
+      return;
     }
     this.gesture = { kind: 'press', id: e.pointerId, startX: p.x, startY: p.y };
   }
@@ -132,7 +130,7 @@ export class PointerInput {
       this.gesture = { kind: 'idle' };
       if (completed) {
         const pixel = this.viewport.pixelAt(p.x, p.y);
-        this.host.click(pixel.x, pixel.y);
+        this.host.click(pixel.x, pixel.y, e.pointerType);
       }
     } else if (g.kind === 'stroke' && g.id === e.pointerId) {
       g.stroke.end();

@@ -11,7 +11,6 @@ export interface BoardLayer {
   draw(ctx: CanvasRenderingContext2D, viewport: Viewport): void;
 }
 
-const OFF_BOARD = '#1e1f22';
 const NOT_LOADED = '#d9d9d9';
 const FRAME_SAMPLES = 600;
 
@@ -27,6 +26,8 @@ export class Renderer {
   private readonly ctx: CanvasRenderingContext2D;
   private scheduled = false;
   private dpr = 1;
+  /** Around the board: the page's background (styles.css --off-board, dark or light). */
+  private offBoard = '#1e1f22';
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -35,6 +36,12 @@ export class Renderer {
     this.ctx = canvas.getContext('2d', { alpha: false })!;
     new ResizeObserver(() => this.resize()).observe(canvas);
     this.resize();
+    const readColours = () => {
+      this.offBoard = getComputedStyle(canvas).getPropertyValue('--off-board').trim() || this.offBoard;
+      this.requestRender();
+    };
+    readColours();
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', readColours);
     viewport.onChange(() => this.requestRender());
   }
 
@@ -71,7 +78,7 @@ export class Renderer {
     this.paintDirtyChunks();
 
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = OFF_BOARD;
+    ctx.fillStyle = this.offBoard;
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
 
     // Board space: one unit is one board pixel.

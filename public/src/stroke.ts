@@ -1,38 +1,65 @@
-// A click-drag with the brush or eraser on a board that allows strokes: every
-// pixel the pointer crosses (a line between successive pointer positions, so a
-// fast drag leaves no gaps), sent as PLACE_BATCHes of at most maxBatch pixels,
-// and flushed a few times a second so others see the stroke while it is drawn.
+// A drag in draw mode on a board that allows strokes: every pixel the pointer
+// crosses (a line between successive pointer positions, so a fast drag leaves no
+// gaps), sent as PLACE_BATCHes of at most maxBatch pixels and flushed a few
+// times a second so others see the stroke while it is drawn. Only what the
+// quota allows is drawn: pixels beyond it are left alone (and counted, for one
+// message when the stroke ends), and drawing resumes as tokens come back.
 import type { ChunkStore } from './chunk-store.js';
 import type { PendingWrite, Placer } from './placement.js';
 
 const FLUSH_EVERY_MS = 120;
 
+export interface StrokeHost {
+  /** Whether the write being gathered may grow to `pixels` pixels with the quota left. */
+  affords(pixels: number): boolean;
+  /** Sends a write (the quota counts it from now). */
+  send(write: PendingWrite): void;
+  /** The stroke ended with `skipped` pixels not drawn for lack of quota. */
+  ended(skipped: number): void;
+}
+
 export class Stroke {
   private write: PendingWrite | null = null;
   private last: { x: number; y: number } | null = null;
   private timer: number | null = null;
+  /** Pixels the pointer crossed that the quota did not allow. */
+  skipped = 0;
 
   constructor(
     private readonly placer: Placer,
     private readonly store: ChunkStore,
     private readonly color: number,
+    private readonly host: StrokeHost,
   ) {}
 
   /** Extends the stroke to board pixel (x, y). */
   to(x: number, y: number): void {
-    const from = this.last ?? { x, y };
+    const from = this.last;
     this.last = { x, y };
-    forEachPixelOnLine(from.x, from.y, x, y, (px, py) => this.addPixel(px, py));
+    if (from === null) this.addPixel(x, y);
+    else if (from.x !== x || from.y !== y) {
+      // The line's first pixel is the previous end, already counted.
+      let first = true;
+      forEachPixelOnLine(from.x, from.y, x, y, (px, py) => {
+        if (!first) this.addPixel(px, py);
+        first = false;
+      });
+    }
     if (this.write !== null && this.timer === null) this.timer = window.setTimeout(() => this.flush(), FLUSH_EVERY_MS);
   }
 
   end(): void {
     this.flush();
+    this.host.ended(this.skipped);
   }
 
   private addPixel(x: number, y: number): void {
     // Pixels off the board, or already this colour, would only spend quota.
     if (!this.store.inside(x, y) || this.store.colorAt(x, y) === this.color) return;
+    if (!this.host.affords((this.write?.count ?? 0) + 1)) {
+      this.skipped++;
+      return;
+    }
     this.write ??= this.placer.begin(this.store);
     this.write.add(x, y, this.color);
     if (this.write.count >= this.store.board.policy.maxBatch) this.flush();
@@ -43,7 +70,8 @@ export class Stroke {
     this.timer = null;
     const write = this.write;
     this.write = null;
-    if (write !== null && write.count > 0) void this.placer.commit(write);
+    if (write === null || write.count === 0) return;
+    this.host.send(write);
   }
 }
 

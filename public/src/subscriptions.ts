@@ -22,11 +22,16 @@ export class Subscriptions {
     private readonly onRelease: (chunk: number) => void,
   ) {}
 
-  /** Switches boards: releases everything on the old one. */
+  /**
+   * Switches boards: releases everything on the old one, and tells the server which
+   * board we look at (a SUBSCRIBE of no chunk: a zoomed-out view holds none, yet it
+   * counts as someone online there).
+   */
   setBoard(board: number, chunksX: number): void {
     this.update(new Set(), new Set());
     this.board = board;
     this.chunksX = chunksX;
+    this.send(encodeSubscribe(board, []));
   }
 
   /**
@@ -58,6 +63,7 @@ export class Subscriptions {
 
   /** After a reconnect the server knows nothing of us: subscribe everything again. */
   resubscribeAll(): void {
+    if (this.board >= 0) this.send(encodeSubscribe(this.board, []));
     this.sendList(encodeSubscribe, [...this.subscribed]);
   }
 

@@ -3,7 +3,9 @@
 // palette), saved as one TILE_WRITE.
 import type { ChunkStore } from './chunk-store.js';
 import { decodeImage, quantize } from './image-quantize.js';
-import type { PlaceResult, Placer } from './placement.js';
+import { showLargePalette } from './palette-ui.js';
+import type { PendingWrite, PlaceResult, Placer } from './placement.js';
+import { forEachPixelOnLine } from './stroke.js';
 
 type TileTool = 'brush' | 'eraser' | 'fill';
 
@@ -20,6 +22,15 @@ export interface TileEditorElements {
   cancel: HTMLButtonElement;
 }
 
+export interface TileEditorHost {
+  /** Why tile (tx, ty) cannot be saved right now ("This tile can be saved again in 3.2 s"), or null. */
+  blocked(tx: number, ty: number): string | null;
+  /** Sends the tile's write (the quota counts it) and resolves with the server's answer. */
+  send(write: PendingWrite): Promise<PlaceResult>;
+  /** The dialog opened or closed (toasts move into it and out). */
+  shown(open: boolean): void;
+}
+
 export class TileEditor {
   tx = 0;
   ty = 0;
@@ -28,13 +39,16 @@ export class TileEditor {
   color = 0;
   private tool: TileTool = 'brush';
   private store: ChunkStore | null = null;
-  private painting = false;
+  /** The cell the brush was last at while dragging (lines are drawn from it). */
+  private lastCell: number | null = null;
+  private saving = false;
   /** A save finished (the app toasts and announces it). */
   onSaved: (result: PlaceResult, tx: number, ty: number) => void = () => {};
 
   constructor(
     private readonly ui: TileEditorElements,
     private readonly placer: Placer,
+    private readonly host: TileEditorHost,
   ) {
     for (const button of ui.tools) button.addEventListener('click', () => this.setTool(button.dataset.tileTool as TileTool));
     ui.clear.addEventListener('click', () => {
@@ -57,6 +71,7 @@ export class TileEditor {
     });
     ui.save.addEventListener('click', () => void this.save());
     ui.cancel.addEventListener('click', () => ui.dialog.close());
+    ui.dialog.addEventListener('close', () => this.host.shown(false));
     this.listenToPointer();
   }
 
@@ -77,10 +92,24 @@ export class TileEditor {
     this.setTool('brush');
     this.note('Loading the tile…');
     this.paint();
-    if (!this.ui.dialog.open) this.ui.dialog.showModal();
+    if (!this.ui.dialog.open) {
+      this.ui.dialog.showModal();
+      this.host.shown(true);
+    }
     await this.loadCurrent();
     this.note('Draw, fill or upload an image, then save.');
     this.paint();
+    this.refresh();
+  }
+
+  /** Keeps Save in step with the tile's cooldown (called every 100 ms while open). */
+  refresh(): void {
+    if (!this.isOpen || this.store === null || this.saving) return;
+    const blocked = this.host.blocked(this.tx, this.ty);
+    this.ui.save.disabled = blocked !== null;
+    if (blocked !== null) this.note(blocked);
+    else if (this.ui.note.dataset.blocked === 'true') this.note('Ready: save when you are.');
+    this.ui.note.dataset.blocked = String(blocked !== null);
   }
 
   async loadImage(blob: Blob): Promise<void> {
@@ -98,14 +127,22 @@ export class TileEditor {
     }
   }
 
-  async save(): Promise<PlaceResult> {
+  async save(): Promise<PlaceResult | null> {
+    const blocked = this.host.blocked(this.tx, this.ty);
+    if (blocked !== null) {
+      this.note(blocked);
+      return null;
+    }
+    this.saving = true;
     this.ui.save.disabled = true;
     this.note('Saving…');
-    const result = await this.placer.writeTile(this.store!, this.tx, this.ty, this.colors.slice());
+    const result = await this.host.send(this.placer.beginTile(this.store!, this.tx, this.ty, this.colors.slice()));
+    this.saving = false;
     this.ui.save.disabled = false;
     if (result.ok) this.ui.dialog.close();
-    else this.note(result.message);
+    else this.note(`Not saved: ${result.message}`);
     this.onSaved(result, this.tx, this.ty);
+    this.refresh();
     return result;
   }
 
@@ -155,6 +192,7 @@ export class TileEditor {
       return button;
     });
     this.ui.palette.replaceChildren(...buttons);
+    showLargePalette(this.ui.palette, palette.size);
   }
 
   private listenToPointer(): void {
@@ -172,22 +210,29 @@ export class TileEditor {
       canvas.setPointerCapture(event.pointerId);
       if (this.tool === 'fill') this.fill(cell);
       else {
-        this.painting = true;
-        this.set(cell);
+        this.lastCell = cell;
+        this.brushLine(cell, cell);
       }
     });
     canvas.addEventListener('pointermove', (event) => {
-      if (!this.painting) return;
+      if (this.lastCell === null) return;
       const cell = cellAt(event);
-      if (cell !== null) this.set(cell);
+      if (cell === null) return;
+      // Pointer events come a few per frame at most: join them, or a quick drag leaves dots.
+      this.brushLine(this.lastCell, cell);
+      this.lastCell = cell;
     });
-    const stop = () => (this.painting = false);
+    const stop = () => (this.lastCell = null);
     canvas.addEventListener('pointerup', stop);
     canvas.addEventListener('pointercancel', stop);
   }
 
-  private set(cell: number): void {
-    this.colors[cell] = this.tool === 'eraser' ? this.store!.board.background : this.color;
+  private brushLine(from: number, to: number): void {
+    const size = this.store!.board.tileSize!;
+    const color = this.tool === 'eraser' ? this.store!.board.background : this.color;
+    forEachPixelOnLine(from % size, Math.floor(from / size), to % size, Math.floor(to / size), (x, y) => {
+      this.colors[y * size + x] = color;
+    });
     this.paint();
   }
 

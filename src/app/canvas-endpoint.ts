@@ -66,6 +66,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
   function changeSubscriptions(client: CanvasClient, board: Board, message: ChunkListMessage): void {
     const { chunks } = message;
     const { subscriptions } = broadcaster;
+    if (message.type === 'subscribe') subscriptions.view(client, board.index);
     for (let i = 0; i < chunks.length; i += 2) {
       const cx = chunks[i]!;
       const cy = chunks[i + 1]!;

@@ -61,7 +61,11 @@ export class Canvas {
 
   /** The online counts as an ONLINE message (one frame for everyone). */
   onlineFrame(): Buffer {
-    const entries = this.broadcaster.onlineCounts().map((count, board) => ({ board, count }));
+    const counts = this.broadcaster.onlineCounts();
+    // A client given counts other than the last broadcast (a newcomer) must hear the
+    // next housekeeping's counts even if they are back to that broadcast.
+    if (counts.join(',') !== this.lastOnline) this.lastOnline = '';
+    const entries = counts.map((count, board) => ({ board, count }));
     return prepareFrame(Opcode.Binary, encodeOnline(entries));
   }
 

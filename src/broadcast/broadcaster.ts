@@ -90,9 +90,9 @@ export class Broadcaster {
     for (const client of this.clients) if (client.behindSince === 0) client.connection.sendPrepared(frame);
   }
 
-  /** Clients watching each board right now. */
-  onlineCounts(): number[] {
-    return this.subscriptions.watchers.map((w) => w.size);
+  /** Clients looking at each board right now. */
+  onlineCounts(): readonly number[] {
+    return this.subscriptions.viewers;
   }
 
   start(): void {

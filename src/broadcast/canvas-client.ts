@@ -6,6 +6,8 @@ export class CanvasClient {
   /** Per board index: the chunks this client subscribes to (created on first use). */
   readonly subscriptions: (Set<number> | null)[];
   subscriptionCount = 0;
+  /** The board this client looks at: the one its latest SUBSCRIBE named (-1: none yet). */
+  viewing = -1;
   /** When this client stopped keeping up (0: it keeps up). */
   behindSince = 0;
   /** The last tick in which the broadcaster checked whether it keeps up. */

@@ -4,12 +4,27 @@ import type { CanvasClient } from './canvas-client.js';
 
 export class SubscriptionIndex {
   private readonly byBoard: (Set<CanvasClient> | null)[][];
-  /** Clients with at least one subscription on each board (the "online" count). */
+  /** Clients with at least one subscription on each board. */
   readonly watchers: Map<CanvasClient, number>[];
+  /**
+   * Clients looking at each board (the "online" count): those whose latest
+   * SUBSCRIBE named it, even with no chunk (a zoomed-out view of a huge board
+   * holds none, yet someone is looking).
+   */
+  readonly viewers: number[];
 
   constructor(chunkCounts: readonly number[]) {
     this.byBoard = chunkCounts.map((count) => new Array(count).fill(null));
     this.watchers = chunkCounts.map(() => new Map());
+    this.viewers = chunkCounts.map(() => 0);
+  }
+
+  /** The client looks at `board` now. */
+  view(client: CanvasClient, board: number): void {
+    if (client.viewing === board) return;
+    if (client.viewing >= 0) this.viewers[client.viewing]!--;
+    client.viewing = board;
+    this.viewers[board]!++;
   }
 
   subscribersOf(board: number, chunk: number): Set<CanvasClient> | null {
@@ -47,5 +62,7 @@ export class SubscriptionIndex {
     client.subscriptions.forEach((chunks, board) => {
       if (chunks) for (const chunk of [...chunks]) this.remove(client, board, chunk);
     });
+    if (client.viewing >= 0) this.viewers[client.viewing]!--;
+    client.viewing = -1;
   }
 }

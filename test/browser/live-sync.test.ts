@@ -35,6 +35,34 @@ if (browser) {
     assert.is(state.onlineText, '2 online');
   });
 
+  test('offline, the status shows no stale figures and the cooldown never claims Ready', async (context) => {
+    // "quick": one pixel per 0.6 s, so the countdown ends while the page is offline.
+    const page = await openBoard(context, '#board=quick&x=32&y=32&zoom=8');
+    await page.waitForFunction(() => /^\d+ ms$/.test((globalThis as any).__tessera.state().latencyText) && /^\d+ online$/.test((globalThis as any).__tessera.state().onlineText));
+    await clickPixel(page, 5, 5);
+    await page.waitForFunction(() => /^Wait/.test((globalThis as any).__tessera.state().cooldown));
+    await page.context().setOffline(true);
+    await page.evaluate(() => (globalThis as any).__tessera.dropConnection());
+    await page.waitForFunction(() => (globalThis as any).__tessera.state().connection === 'reconnecting');
+    // The countdown ends, and its timer has fired, while the page is offline.
+    await page.waitForFunction(() => {
+      const cooldowns = (globalThis as any).__tessera.app.cooldowns;
+      return cooldowns.remainingMs(6) === 0 && cooldowns.timers.size === 0;
+    });
+    const offline = await clientState(page);
+    assert.is(offline.connection, 'reconnecting', 'still offline');
+    assert.is(offline.latencyText, '— ms', 'no latency figure from before the drop');
+    assert.is(offline.onlineText, '— online', 'no online count from before the drop');
+    assert.not.match(offline.cooldown, /^Ready/, `the cooldown says "${offline.cooldown}"`);
+    assert.not.ok(offline.announcements.includes('You can place again'), 'nothing to place with while offline');
+    await page.context().setOffline(false);
+    await page.waitForFunction(() => (globalThis as any).__tessera.state().connection === 'open', undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => /^Ready/.test((globalThis as any).__tessera.state().cooldown));
+    // Chromium logs each refused reconnection attempt: expected here, and only here.
+    const unexpected = context.pageErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e));
+    context.pageErrors.splice(0, context.pageErrors.length, ...unexpected);
+  });
+
   test('panning subscribes the chunks that come into view and releases those that leave', async (context) => {
     // A 700×650 CSS px canvas at zoom 40 shows ~17×16 board pixels: a few 16-pixel chunks.
     const page = await openBoard(context, '#board=free&x=8&y=8&zoom=40');
@@ -47,8 +75,8 @@ if (browser) {
     assert.is(watched(), before.subscribed.length);
 
     // Drag the view (right button: a left drag would draw on this board) towards the bottom-right corner.
-    for (let drag = 0; drag < 3; drag++) {
-      await page.mouse.move(680, 640); // the canvas is the window minus the 300 px toolbar and the top bar
+    for (let drag = 0; drag < 4; drag++) {
+      await page.mouse.move(520, 500); // the canvas is the window minus the 300 px toolbar and the top bar (and the minimap is bottom-right)
       await page.mouse.down({ button: 'right' });
       await page.mouse.move(20, 60, { steps: 10 });
       await page.mouse.up({ button: 'right' });
@@ -66,12 +94,15 @@ if (browser) {
     assert.is(watched(), after.subscribed.length);
   });
 
-  test('a huge board shows the overview zoomed out and live chunks zoomed in', async (context) => {
+  test('a huge board shows the overview zoomed out and live chunks zoomed in; online counts whoever looks at it', async (context) => {
     context.app.canvas!.boards[4]!.setPixel(2000, 2000, 5);
     const page = await openBoard(context, '#board=huge');
+    await openBoard(context, '#board=huge');
     const far = await clientState(page);
     assert.is(far.live, false, 'zoomed out, the overview draws the board');
     assert.equal(far.subscribed, [], 'and no chunk is subscribed');
+    // …yet both pages are people looking at the board.
+    await page.waitForFunction(() => (globalThis as any).__tessera.state().onlineText === '2 online');
     await page.waitForFunction(() => (globalThis as any).__tessera.app.board.overview.tilesLoaded > 0);
     await page.evaluate(() => (globalThis as any).__tessera.setView(2000, 2000, 8));
     await page.waitForFunction(() => {
@@ -92,36 +123,46 @@ if (browser) {
     assert.is(state.connection, 'open');
   });
 
-  test('load time and panning frame times on the 1000×1000 board (reported, not asserted)', async (context) => {
+  test('first paint, load time and panning frame times on the 1000×1000 board, desktop and phone (reported, not asserted)', async (context) => {
     const board = context.app.canvas!.boards[0]!;
     for (let i = 0; i < 20_000; i++) board.setPixel((i * 7919) % 1000, (i * 104729) % 1000, i % 16);
-    const page = await openBoard(context, '#board=place', { width: 1280, height: 800 });
-    await page.waitForFunction(() => (globalThis as any).__tessera.state().fullyDrawnAt !== null);
-    const timing = await page.evaluate(() => {
-      const s = (globalThis as any).__tessera.state();
-      return { fullyDrawnAt: s.fullyDrawnAt as number, chunks: s.loadedChunks as number };
-    });
-    assert.is(timing.chunks, 100);
-    const whole = await measurePanning(page);
-    await page.evaluate(() => (globalThis as any).__tessera.setView(500, 500, 4));
-    const close = await measurePanning(page);
-    console.log(`  client figures (headless Chromium, software rendering, loopback):
-    place board fully drawn ${timing.fullyDrawnAt.toFixed(0)} ms after navigation start (100 chunks)
-    panning, whole board on screen: ${whole}
-    panning at zoom 4:              ${close}`);
+    const lines: string[] = [];
+    const sizes = [
+      { name: 'desktop 1280×800', options: { viewport: { width: 1280, height: 800 } }, drag: { x: 640, y: 420, rx: 300, ry: 250 } },
+      { name: 'phone 390×844 (touch, 2× pixels)', options: { viewport: { width: 390, height: 844 }, phone: true }, drag: { x: 195, y: 300, rx: 120, ry: 100 } },
+    ];
+    for (const { name, options, drag } of sizes) {
+      const page = await openBoard(context, '#board=place', options);
+      const load = await page.evaluate(() => {
+        const g = globalThis as any;
+        const paint = (entry: string) => g.performance.getEntriesByName(entry)[0]?.startTime ?? NaN;
+        const s = g.__tessera.state();
+        return { firstPaint: paint('first-paint'), firstContentfulPaint: paint('first-contentful-paint'), fullyDrawnAt: s.fullyDrawnAt as number, chunks: s.loadedChunks as number };
+      });
+      assert.is(load.chunks, 100);
+      const whole = await measurePanning(page, drag);
+      await page.evaluate(() => (globalThis as any).__tessera.setView(500, 500, 4));
+      const close = await measurePanning(page, drag);
+      lines.push(
+        `${name}: first paint ${load.firstPaint.toFixed(0)} ms, first contentful paint ${load.firstContentfulPaint.toFixed(0)} ms, all 100 chunks drawn ${load.fullyDrawnAt.toFixed(0)} ms after navigation start`,
+        `  panning, whole board on screen: ${whole}`,
+        `  panning at zoom 4:              ${close}`,
+      );
+    }
+    console.log(`  client figures (headless Chromium, software rendering, loopback):\n    ${lines.join('\n    ')}`);
   });
 
   browser.run();
 }
 
-/** Drags the view around in circles for ~120 pointer moves; frame intervals and draw times, summarised. */
-async function measurePanning(page: Page): Promise<string> {
+/** Drags the view around in circles (60 pointer moves); frame intervals and draw times, summarised. */
+async function measurePanning(page: Page, drag: { x: number; y: number; rx: number; ry: number }): Promise<string> {
   await page.evaluate(() => (globalThis as any).__tessera.measureFrames());
-  await page.mouse.move(640, 400);
+  await page.mouse.move(drag.x, drag.y);
   await page.mouse.down();
-  for (let i = 0; i < 120; i++) {
-    const angle = (i / 120) * Math.PI * 4;
-    await page.mouse.move(640 + Math.cos(angle) * 300, 400 + Math.sin(angle) * 250);
+  for (let i = 0; i < 60; i++) {
+    const angle = (i / 60) * Math.PI * 4;
+    await page.mouse.move(drag.x + Math.cos(angle) * drag.rx, drag.y + Math.sin(angle) * drag.ry);
   }
   await page.mouse.up();
   const frames = await page.evaluate(() => {

@@ -64,11 +64,11 @@ if (browser) {
   });
 
   test('with notifications on, the end of a cooldown is announced and notified', async (context) => {
-    const page = await openBoard(context, '#board=strict&x=32&y=32&zoom=8');
+    const page = await openBoard(context, '#board=quick&x=32&y=32&zoom=8'); // a 0.6 s cooldown
     await page.check('#notify-toggle');
     await clickPixel(page, 40, 40);
     await page.waitForFunction(() => /^Wait/.test((globalThis as any).__tessera.state().cooldown));
-    await page.waitForFunction(() => (globalThis as any).__tessera.state().cooldown === 'Ready', undefined, { timeout: 8000 });
+    await page.waitForFunction(() => (globalThis as any).__tessera.state().cooldown === 'Ready');
     await page.waitForFunction(() => (globalThis as any).__tessera.state().announcements.includes('You can place again'));
     assert.is(await page.evaluate(() => (globalThis as any).__tessera.app.notifier.fired), 1);
   });

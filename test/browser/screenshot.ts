@@ -1,6 +1,9 @@
-// Makes docs/screenshot.png: the client on an r/place-sized board with some art.
+// Makes the screenshots of the README and docs/CLIENT.md: the client on the
+// default boards (config/default.json), r/place with some art, on a desktop and
+// on a phone, dark and light. Not a test (npm test does not run it).
 // Run after a build: node build/test/browser/screenshot.js
 import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../../src/config/load.js';
 import { startApp } from '../support/server.js';
 import { launchChromium, TEST_PUBLIC_DIR } from './support/browser.js';
@@ -13,6 +16,55 @@ const FONT: Record<string, string[]> = {
   A: ['01110', '10001', '10001', '11111', '10001', '10001', '10001'],
 };
 const HEART = ['0110110', '1111111', '1111111', '1111111', '0111110', '0011100', '0001000'];
+
+interface Shot {
+  file: string;
+  viewport: { width: number; height: number };
+  phone?: boolean;
+  colorScheme?: 'dark' | 'light';
+  firstVisit?: boolean;
+  hash: string;
+  /** What to do once the board is drawn, before the picture. */
+  act?: (page: Page) => Promise<void>;
+}
+
+const at = (page: Page, x: number, y: number): Promise<{ x: number; y: number }> =>
+  page.evaluate(([px, py]) => (globalThis as any).__tessera.pagePoint(px, py), [x, y] as const);
+
+const SHOTS: Shot[] = [
+  {
+    // The whole board nearly, the pointer on the T of TESSERA with its reticle and colour.
+    file: 'docs/screenshot.png',
+    viewport: { width: 1280, height: 800 },
+    hash: '#board=place&x=500&y=420&zoom=1.05',
+    act: async (page) => {
+      await page.click('#palette .swatch[data-index="5"]');
+      const p = await at(page, 430, 190);
+      await page.mouse.move(p.x, p.y);
+    },
+  },
+  {
+    // A phone, close up: a pixel just placed by a tap, its cooldown next to it.
+    file: 'docs/screenshot-phone.png',
+    viewport: { width: 390, height: 844 },
+    phone: true,
+    hash: '#board=place&x=628&y=300&zoom=10',
+    act: async (page) => {
+      await page.click('#palette .swatch[data-index="13"]');
+      const p = await at(page, 633, 304);
+      await page.touchscreen.tap(p.x, p.y);
+      await page.waitForFunction(() => /^\d\.\d s$/.test((globalThis as any).__tessera.state().badge));
+    },
+  },
+  {
+    // A first visit, in the light scheme: the how-to over the board.
+    file: 'docs/screenshot-light.png',
+    viewport: { width: 1280, height: 800 },
+    colorScheme: 'light',
+    firstVisit: true,
+    hash: '#board=place&x=640&y=330&zoom=2.5',
+  },
+];
 
 const app = await startApp({ publicDir: TEST_PUBLIC_DIR }, loadAppConfig(DEFAULT_CONFIG_PATH));
 const board = app.canvas!.boards[0]!;
@@ -40,15 +92,25 @@ for (let i = 0; i < 6000; i++) {
 }
 
 const browser = await launchChromium();
-const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-await page.goto(`${app.httpUrl}/#board=place&x=500&y=420&zoom=1.05`);
-await page.waitForFunction(() => (globalThis as any).__tessera?.state().fullyDrawnAt !== null);
-await page.waitForFunction(() => (globalThis as any).__tessera.state().latencyMs !== null && (globalThis as any).__tessera.state().online > 0);
-const p = await page.evaluate(() => (globalThis as any).__tessera.pagePoint(430, 190));
-await page.mouse.move(p.x, p.y);
-await page.waitForTimeout(300); // let the hover outline and status settle for the picture (not a test)
 mkdirSync('docs', { recursive: true });
-await page.screenshot({ path: 'docs/screenshot.png' });
+for (const shot of SHOTS) {
+  const context = await browser.newContext({
+    viewport: shot.viewport,
+    isMobile: shot.phone ?? false,
+    hasTouch: shot.phone ?? false,
+    deviceScaleFactor: shot.phone ? 2 : 1,
+    colorScheme: shot.colorScheme ?? 'dark',
+  });
+  if (!shot.firstVisit) await context.addInitScript(() => (globalThis as any).localStorage.setItem('tessera.welcomed', '1'));
+  const page = await context.newPage();
+  await page.goto(`${app.httpUrl}/${shot.hash}`);
+  await page.waitForFunction(() => (globalThis as any).__tessera?.state().fullyDrawnAt !== null);
+  await page.waitForFunction(() => (globalThis as any).__tessera.state().latencyMs !== null && (globalThis as any).__tessera.state().online > 0);
+  await shot.act?.(page);
+  await page.waitForTimeout(300); // let the reticle, the minimap and the status settle for the picture (not a test)
+  await page.screenshot({ path: shot.file });
+  await context.close();
+  console.log(`wrote ${shot.file}`);
+}
 await browser.close();
 await app.stop();
-console.log('wrote docs/screenshot.png');

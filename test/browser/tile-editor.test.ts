@@ -30,7 +30,10 @@ if (browser) {
 
     await editor.click('#tile-save');
     await editor.waitForFunction(() => !(globalThis as any).__tessera.state().tileEditorOpen);
-    assert.ok((await clientState(editor)).toasts.includes('Tile (2, 1) saved'));
+    const saved = await clientState(editor);
+    assert.ok(saved.toasts.includes('Tile (2, 1) saved: 1024 pixels in 2 colours'), saved.toasts.join(' | '));
+    assert.ok(saved.announcements.includes('Tile (2, 1) saved: 1024 pixels in 2 colours'), 'announced with its colours');
+    assert.not.ok(saved.announcements.some((a) => a.startsWith('Placed colour')), 'not as one colour');
     await waitForScreenColor(viewer, 64, 32, PALETTE16[5]!);
     await waitForScreenColor(viewer, 95, 63, PALETTE16[9]!);
     assert.is(await screenColor(viewer, 96, 63), PALETTE16[0], 'the next tile is untouched');
@@ -56,6 +59,52 @@ if (browser) {
     await page.waitForFunction(() => !(globalThis as any).__tessera.state().tileEditorOpen);
     await waitForScreenColor(page, 159, 130, PALETTE16[13]!);
     assert.is(context.app.canvas!.boards[3]!.getPixel(128, 140), 5);
+  });
+
+  test('a brush drag draws a line without gaps, however fast', async (context) => {
+    const page = await openBoard(context, '#board=tiles&x=48&y=176&zoom=6');
+    await clickPixel(page, 40, 170); // tile (1, 5)
+    await page.waitForFunction(() => /Draw, fill/.test((globalThis as any).document.getElementById('tile-note').textContent));
+    await page.click('#tile-palette .swatch:nth-child(6)');
+    const box = (await page.locator('#tile-canvas').boundingBox())!;
+    const cell = box.width / 32;
+    await page.mouse.move(box.x + cell * 2.5, box.y + cell * 3.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + cell * 28.5, box.y + cell * 3.5, { steps: 2 });
+    await page.mouse.up();
+    const row = await page.evaluate(() => [...(globalThis as any).__tessera.app.tileEditor.colors.slice(3 * 32, 4 * 32)] as number[]);
+    assert.equal(row.slice(2, 29), new Array(27).fill(5), 'every cell from 2 to 28');
+    assert.is(row[1], 0);
+    assert.is(row[29], 0);
+  });
+
+  test('a tile saved by someone else a moment ago: the refusal is shown once, above the dialog, and its wait counted down', async (context) => {
+    const first = await openBoard(context, '#board=tiles&x=176&y=176&zoom=6');
+    await clickPixel(first, 170, 170); // tile (5, 5)
+    await first.waitForFunction(() => /Draw, fill/.test((globalThis as any).document.getElementById('tile-note').textContent));
+    await first.click('#tile-save');
+    await first.waitForFunction(() => !(globalThis as any).__tessera.state().tileEditorOpen);
+
+    const page = await openBoard(context, '#board=tiles&x=176&y=176&zoom=6');
+    await clickPixel(page, 170, 170);
+    await page.waitForFunction(() => /Draw, fill/.test((globalThis as any).document.getElementById('tile-note').textContent));
+    await page.click('#tile-save');
+    await page.waitForFunction(() => (globalThis as any).__tessera.state().toasts.length > 0 && (globalThis as any).__tessera.state().pendingRequests === 0);
+    const toasts = await page.evaluate(() => [...(globalThis as any).document.querySelectorAll('.toast')].map((t: any) => t.textContent));
+    assert.is(toasts.length, 1, `one message: ${toasts.join(' | ')}`);
+    assert.match(toasts[0]!, /^Tile not saved: Too fast/);
+    const onTop = await page.evaluate(() => {
+      const g = globalThis as any;
+      const toast = g.document.querySelector('.toast');
+      toast.style.pointerEvents = 'auto'; // toasts let clicks through; for this hit test they must not
+      const r = toast.getBoundingClientRect();
+      return toast.contains(g.document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+    });
+    assert.ok(onTop, 'the toast is above the dialog\'s backdrop');
+    assert.ok((await clientState(page)).tileEditorOpen, 'the editor stays open with the drawing');
+    await page.waitForFunction(() => /can be saved again in \d/.test((globalThis as any).document.getElementById('tile-note').textContent));
+    assert.ok(await page.evaluate(() => (globalThis as any).document.getElementById('tile-save').disabled), 'Save waits for the tile');
+    assert.match((await clientState(page)).cooldown, /^Tile \(5, 5\): wait \d/);
   });
 
   browser.run();

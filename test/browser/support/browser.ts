@@ -92,29 +92,60 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+export interface OpenOptions {
+  /** CSS pixels; 1000×700 unless given. */
+  viewport?: { width: number; height: number };
+  /** A phone: isMobile (the meta viewport applies), touch events, device pixel ratio 2. */
+  phone?: boolean;
+  colorScheme?: 'light' | 'dark';
+  /** Open the page in this browser context (same cookies, so the same session) instead of a new one. */
+  sameContextAs?: Page;
+  /** A first visit shows the how-to; the tests open pages as returning visitors unless this is true. */
+  firstVisit?: boolean;
+}
+
 /**
  * Opens the client on a board in a new browser context (its own cookies, so its
- * own session) and waits until it is connected and showing that board.
+ * own session) and waits until it is connected and showing that board, every chunk
+ * on screen drawn (a click before its chunk came would find nothing to place on).
  */
-export async function openBoard(context: BrowserContextState, hash: string, viewport = { width: 1000, height: 700 }): Promise<Page> {
-  const browserContext = await context.browser.newContext({ viewport });
-  context.contexts.push(browserContext);
+export async function openBoard(context: BrowserContextState, hash: string, options: OpenOptions = {}): Promise<Page> {
+  const page = await newPage(context, options);
+  await page.goto(`${context.app.httpUrl}/${hash}`);
+  const board = new URLSearchParams(hash.replace(/^#/, '')).get('board');
+  await page.waitForFunction((id) => {
+    const t = (globalThis as any).__tessera;
+    const s = t?.ready() && t.state();
+    return s && (id === null || s.board === id) && (s.fullyDrawnAt !== null || !s.live);
+  }, board);
+  return page;
+}
+
+/** A blank page with the test hooks' error checks, in a new browser context or an existing one. */
+export async function newPage(context: BrowserContextState, options: OpenOptions = {}): Promise<Page> {
+  let browserContext = options.sameContextAs?.context();
+  if (browserContext === undefined) {
+    const { viewport = { width: 1000, height: 700 }, phone = false, colorScheme = 'dark' } = options;
+    browserContext = await context.browser.newContext({ viewport, isMobile: phone, hasTouch: phone, deviceScaleFactor: phone ? 2 : 1, colorScheme });
+    context.contexts.push(browserContext);
+    if (options.firstVisit !== true) await browserContext.addInitScript(() => (globalThis as any).localStorage.setItem('tessera.welcomed', '1'));
+  }
   const page = await browserContext.newPage();
   page.on('pageerror', (error) => context.pageErrors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') context.pageErrors.push(`console: ${message.text()}`);
   });
-  await page.goto(`${context.app.httpUrl}/${hash}`);
-  const board = new URLSearchParams(hash.replace(/^#/, '')).get('board');
-  await page.waitForFunction((id) => {
-    const t = (globalThis as any).__tessera;
-    return t?.ready() && t.state().board === id;
-  }, board);
   return page;
 }
 
 const PALETTE16 = ['#FFFFFF', '#E4E4E4', '#888888', '#222222', '#FFA7D1', '#E50000', '#E59500', '#A06A42', '#E5D900', '#94E044', '#02BE01', '#00D3DD', '#0083C7', '#0000EA', '#CF6EE4', '#820080'];
 const FREE = { key: 'ip', capacity: 65535, refillPerSecond: 1e6, unit: 'pixel' };
+const hex2 = (v: number) => v.toString(16).padStart(2, '0').toUpperCase();
+/** config/tessera.json's mosaic palette: 6×6×6 web colours, then 40 greys from #060606 up. */
+const PALETTE256 = [
+  ...Array.from({ length: 216 }, (_, i) => `#${hex2(Math.floor(i / 36) * 51)}${hex2((Math.floor(i / 6) % 6) * 51)}${hex2((i % 6) * 51)}`),
+  ...Array.from({ length: 40 }, (_, i) => hex2(Math.round(((i + 1) * 255) / 41))).map((g) => `#${g}${g}${g}`),
+];
 
 /** The boards of the browser tests. */
 export function testBoards(): AppConfig {
@@ -128,10 +159,20 @@ export function testBoards(): AppConfig {
       // One pixel per session every 5 s, like r/place.
       { id: 'strict', title: 'Strict', width: 64, height: 64, chunkSize: 16, palette: PALETTE16, background: 0,
         policy: { strokes: false, maxBatch: 1, tileWrites: false, buckets: [{ key: 'session', capacity: 1, refillPerSecond: 0.2, unit: 'pixel' }, FREE] } },
+      // The mosaic's rules, faster: each tile once per 10 s, whoever writes it.
       { id: 'tiles', title: 'Tiles', width: 256, height: 256, chunkSize: 64, palette: PALETTE16, background: 0, tileSize: 32,
-        policy: { strokes: true, maxBatch: 1024, tileWrites: true, buckets: [{ key: 'ip', capacity: 1000, refillPerSecond: 1000, unit: 'write' }] } },
+        policy: { strokes: true, maxBatch: 1024, tileWrites: true, buckets: [{ key: 'ip', capacity: 1000, refillPerSecond: 1000, unit: 'write' }, { key: 'tile', capacity: 1, refillPerSecond: 0.1, unit: 'write' }] } },
       // Too many chunks to hold at once: the overview pyramid shows it zoomed out.
       { id: 'huge', title: 'Huge', width: 4096, height: 4096, chunkSize: 32, palette: PALETTE16, background: 0, policy: free },
+      // Strokes with a small quota that barely refills (like "pixels" once its buckets are spent).
+      { id: 'limited', title: 'Limited', width: 64, height: 64, chunkSize: 16, palette: PALETTE16, background: 0,
+        policy: { strokes: true, maxBatch: 5, tileWrites: false, buckets: [{ key: 'session', capacity: 10, refillPerSecond: 0.05, unit: 'pixel' }, FREE] } },
+      // One pixel per session every 0.6 s: a cooldown that ends within a test.
+      { id: 'quick', title: 'Quick', width: 64, height: 64, chunkSize: 16, palette: PALETTE16, background: 0,
+        policy: { strokes: false, maxBatch: 1, tileWrites: false, buckets: [{ key: 'session', capacity: 1, refillPerSecond: 1 / 0.6, unit: 'pixel' }, FREE] } },
+      // The mosaic's palette (216 web colours and 40 greys down to near-black) on a small tile board.
+      { id: 'many', title: 'Many colours', width: 64, height: 64, chunkSize: 32, palette: PALETTE256, background: 215, tileSize: 16,
+        policy: { strokes: true, maxBatch: 1000, tileWrites: true, buckets: [{ key: 'ip', capacity: 1000, refillPerSecond: 1000, unit: 'write' }] } },
     ],
   });
 }
@@ -180,7 +221,14 @@ export interface ClientState {
   tool: string;
   view: { x: number; y: number; zoom: number };
   cursor: { x: number; y: number } | null;
+  reticle: { x: number; y: number } | null;
+  /** The badge next to the reticle ('' when hidden). */
+  badge: string;
+  drawMode: boolean;
+  /** ACK flashes started. */
+  flashes: number;
   toasts: string[];
+  toastsOnScreen: { text: string; count: number }[];
   announcements: string[];
   tileEditorOpen: boolean;
   hash: string;
