@@ -1,41 +1,64 @@
 // An export of 200,000 placements, read slowly: the server's memory stays flat (it is pulled
 // by the socket, a page of records and a piece of bytes at a time), and every record arrives.
-// The history is written straight through the storage into a data directory, then served.
+// The history is written straight through the storage into a data directory, then served by
+// the real server in a child process, whose RSS (/proc/PID/status) is sampled while it sends.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeTimelapse } from '../src/app/api/timelapse-format.js';
-import { parseAppConfig } from '../src/config/load.js';
 import type { PlacementRecord } from '../src/storage/storage.js';
 import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import { openSocket } from './support/raw.js';
-import { startApp } from './support/server.js';
 
 const RECORDS = 200_000;
 const BATCH = 10_000;
 const START_MS = 1_700_000_000_000;
-const CONFIG = parseAppConfig({
+const CONFIG = {
   server: {},
-  boards: [{ id: 'big', title: 'Big', width: 1024, height: 1024, chunkSize: 64, palette: ['#FFFFFF', '#000000', '#E50000', '#0000EA'], background: 0, tileSize: null, policy: { strokes: false, maxBatch: 1, tileWrites: false, buckets: [] } }],
-});
+  boards: [{ id: 'big', title: 'Big', width: 1024, height: 1024, chunkSize: 64, palette: ['#FFFFFF', '#000000', '#E50000', '#0000EA'], background: 0, policy: { strokes: false, maxBatch: 1, tileWrites: false, buckets: [] } }],
+};
+const NODE_FLAGS: string[] = (JSON.parse(readFileSync('package.json', 'utf8')).config?.nodeFlags ?? '').split(' ').filter(Boolean);
 const MB = 1024 * 1024;
-// What the export may add to the process, reader included: pages, pieces, socket buffers and
-// garbage not yet collected. The NDJSON of this history is ~25 MB; held whole it grows RSS by ~120 MB.
+// What the export may add to the server: pages, pieces, socket buffers and garbage not yet
+// collected. The NDJSON of this history is ~25 MB; held whole it grows the server by over 100 MB.
 const MAX_GROWTH_BYTES = 24 * MB;
+
+function rssOf(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+}
+
+/** The real server on `dataDir`, in a child process. */
+async function startServer(dataDir: string): Promise<{ pid: number; port: number; stop: () => Promise<void> }> {
+  const config = join(dataDir, 'boards.json');
+  writeFileSync(config, JSON.stringify(CONFIG));
+  const args = [...NODE_FLAGS, 'build/src/main.js', '--port', '0', '--host', '127.0.0.1', '--config', config, '--data-dir', dataDir, '--log-level', 'warn'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    void exited.then(() => reject(new Error(`server exited before listening: ${output}`)));
+  });
+  return { pid: child.pid!, port, stop: () => (child.kill('SIGTERM'), exited) };
+}
 
 /**
  * Reads a chunked response a little at a time (one event-loop turn between reads); returns its
- * body (only when `keep`: the reader shares the server's process, so it must not hold a big
- * one), how many times `}\n` ended a line, and the peak RSS.
+ * body (only when `keep`), how many times `}\n` ended a line, and the server's peak RSS meanwhile.
  */
-async function readSlowly(port: number, path: string, keep: boolean): Promise<{ body: Buffer; lines: number; peakRss: number }> {
+async function readSlowly(port: number, path: string, keep: boolean, serverPid: number): Promise<{ body: Buffer; lines: number; peakRss: number }> {
   const socket = await openSocket(port);
   const parts: Buffer[] = [];
   let lines = 0;
   let last = 0;
-  let peakRss = process.memoryUsage.rss();
+  let peakRss = rssOf(serverPid);
   socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
   await new Promise<void>((resolve) => {
     socket.on('data', (data: Buffer) => {
@@ -44,7 +67,7 @@ async function readSlowly(port: number, path: string, keep: boolean): Promise<{ 
         if (byte === 10 && last === 0x7d) lines++;
         last = byte;
       }
-      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      peakRss = Math.max(peakRss, rssOf(serverPid));
       socket.pause();
       setImmediate(() => socket.resume());
     });
@@ -79,16 +102,16 @@ test('200,000 placements exported to a slow reader: every one arrives, memory st
     }
     await storage.close();
 
-    const app = await startApp({ dataDir }, CONFIG);
+    const app = await startServer(dataDir);
     try {
-      // NDJSON first, read and counted, never kept: the process grows only by what the server holds.
-      const before = process.memoryUsage.rss();
-      const ndjson = await readSlowly(app.port, '/api/boards/big/placements.ndjson', false);
+      assert.is((await fetch(`http://127.0.0.1:${app.port}/api/boards/big`)).status, 200); // warmed up
+      const before = rssOf(app.pid);
+      const ndjson = await readSlowly(app.port, '/api/boards/big/placements.ndjson', false, app.pid);
       assert.is(ndjson.lines, RECORDS);
       const growth = ndjson.peakRss - before;
       assert.ok(growth < MAX_GROWTH_BYTES, `RSS grew by ${(growth / MB).toFixed(1)} MB`);
 
-      const timelapse = await readSlowly(app.port, '/api/boards/big/timelapse', true);
+      const timelapse = await readSlowly(app.port, '/api/boards/big/timelapse', true, app.pid);
       const { records } = decodeTimelapse(timelapse.body);
       assert.is(records.length, RECORDS);
       assert.equal(records[RECORDS - 1], { kind: 'pixel', timeMs: START_MS + (RECORDS - 1) * 7, x: (RECORDS - 1) % 1024, y: ((RECORDS - 1) * 31) % 1024, color: (RECORDS - 1) % 4 });
