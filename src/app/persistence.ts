@@ -165,7 +165,7 @@ class DurablePersistence implements Persistence {
 }
 
 /** Writes one stored record back onto its board; returns the pixels written. */
-function replay(board: Board, record: StoredPlacement): number {
+export function replay(board: Board, record: StoredPlacement): number {
   if (record.kind === 'pixel') {
     if (!board.isInside(record.x, record.y)) return 0;
     board.setPixel(record.x, record.y, record.color);

@@ -1,7 +1,8 @@
 // One TCP connection speaking HTTP/1.1: pulls requests from the sans-I/O
 // parser one at a time (so pipelined responses go out in order), routes them,
-// writes responses, enforces timeouts, and hands the socket to an upgrade
-// handler when a request switches protocols.
+// writes responses (streamed ones through chunked-body.ts), enforces
+// timeouts, and hands the socket to an upgrade handler when a request switches
+// protocols.
 //
 // Pipelining is where one client can cost the most, so a connection answers
 // requests only while its peer keeps up: it stops (and stops reading) while
@@ -13,7 +14,8 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../telemetry/log.js';
 import type { HttpMetrics } from '../telemetry/server-metrics.js';
 import { HttpRequestParser, type RequestHead } from './http-parser.js';
-import { errorResponse, serializeResponse, type HttpResponse } from './response.js';
+import { ChunkedBodySender, type StreamListener } from './chunked-body.js';
+import { errorResponse, isStreamed, serializeResponse, type HttpResponse, type StreamedBody } from './response.js';
 import { DEFAULT_MAX_BODY_BYTES, type HttpRequest, type RouteMatch, type Router, type UpgradeHandler } from './router.js';
 import type { SocketOwner } from './socket-owner.js';
 import type { StaticFiles } from './static-files.js';
@@ -28,9 +30,10 @@ const MAX_QUEUED_RESPONSE_BYTES = 1024 * 1024;
 const MAX_REQUESTS_PER_TURN = 16;
 
 // idle: between requests, nothing received yet; head/body: a request is
-// arriving; responding: a handler is running; closing: the last response is
-// being flushed before the socket ends; upgraded: the socket has another owner.
-type State = 'idle' | 'head' | 'body' | 'responding' | 'closing' | 'upgraded';
+// arriving; responding: a handler is running; streaming: a streamed body is
+// being sent; closing: the last response is being flushed before the socket
+// ends; upgraded: the socket has another owner.
+type State = 'idle' | 'head' | 'body' | 'responding' | 'streaming' | 'closing' | 'upgraded';
 
 export interface HttpLimits {
   maxHeaderBytes: number;     // → 431
@@ -38,7 +41,8 @@ export interface HttpLimits {
   headerTimeoutMs: number;    // a request head must arrive within this (slowloris) → 408
   bodyTimeoutMs: number;      // a request body must arrive within this → 408
   keepAliveTimeoutMs: number; // an idle keep-alive connection is closed after this
-  closeTimeoutMs: number;     // a closing connection gets this long to flush its last response
+  closeTimeoutMs: number;     // a closing connection gets this long to flush its last response,
+                              // and a streamed response's reader this long to take what waits for it
 }
 
 /** What every HttpConnection of a server shares (one object for all of them). */
@@ -60,7 +64,7 @@ interface PendingRequest {
   bodyBytes: number;
 }
 
-export class HttpConnection implements SocketOwner {
+export class HttpConnection implements SocketOwner, StreamListener {
   private readonly parser: HttpRequestParser;
   private state: State = 'head';
   private deadline: number;
@@ -73,6 +77,9 @@ export class HttpConnection implements SocketOwner {
   private requestsLeftThisTurn = MAX_REQUESTS_PER_TURN;
   // The peer sent FIN: answer what it sent, then end our side too.
   private peerEnded = false;
+  // While state is 'streaming': the body being sent, and whether to keep the connection after it.
+  private stream: ChunkedBodySender | null = null;
+  private keepAliveAfterStream = false;
 
   constructor(
     private readonly socket: Socket,
@@ -89,7 +96,7 @@ export class HttpConnection implements SocketOwner {
     if (this.state === 'closing' || this.state === 'upgraded') return;
     if (this.state === 'idle') this.expect('head');
     this.parser.receive(chunk);
-    if (this.state === 'responding') this.socket.pause(); // resumed when the response is written
+    if (this.state === 'responding' || this.state === 'streaming') this.socket.pause(); // resumed when the response is written
     else if (this.waitingFor === null) {
       this.requestsLeftThisTurn = MAX_REQUESTS_PER_TURN;
       this.pump();
@@ -97,6 +104,10 @@ export class HttpConnection implements SocketOwner {
   }
 
   onDrain(): void {
+    if (this.stream !== null) {
+      this.deadline = Infinity; // the reader is taking what we sent
+      return this.stream.onDrain();
+    }
     this.resumeAnswering('drain');
   }
 
@@ -106,6 +117,8 @@ export class HttpConnection implements SocketOwner {
   }
 
   onClose(): void {
+    this.stream?.abort();
+    this.stream = null;
     this.state = 'closing';
     this.services.metrics.httpConnections.dec();
   }
@@ -113,7 +126,7 @@ export class HttpConnection implements SocketOwner {
   sweep(now: number): void {
     if (now < this.deadline) return;
     // A peer that reads none of its queued answers would not read a 408 either.
-    if (this.waitingFor === 'drain') this.socket.destroy();
+    if (this.waitingFor === 'drain' || this.state === 'streaming') this.socket.destroy(); // streaming: blocked too long
     else if (this.state === 'head' || this.state === 'body') this.fail(408, 'request took too long to arrive');
     else if (this.state === 'idle' || this.state === 'closing') this.socket.destroy();
   }
@@ -230,15 +243,18 @@ export class HttpConnection implements SocketOwner {
       (response) => {
         if (this.state !== 'responding') return; // the socket closed meanwhile
         this.respond(response, head);
-        if ((this.state as State) !== 'head') return;
-        // Still keep-alive: go on with pipelined requests, reading again unless they must wait.
-        this.pump();
-        if (this.waitingFor === null && (this.state as State) !== 'closing') this.socket.resume();
+        if ((this.state as State) === 'head') this.continueAfterResponse();
       },
       (error) => {
         if (this.state === 'responding') this.internalError(error, head);
       },
     );
+  }
+
+  /** Still keep-alive: go on with pipelined requests, reading again unless they must wait. */
+  private continueAfterResponse(): void {
+    this.pump();
+    if (this.waitingFor === null && (this.state as State) !== 'closing') this.socket.resume();
   }
 
   private internalError(error: unknown, head: RequestHead): void {
@@ -249,10 +265,38 @@ export class HttpConnection implements SocketOwner {
   private respond(response: HttpResponse, head: RequestHead, allowKeepAlive = true): void {
     // After a request that asked to upgrade, the parser stops (the bytes that
     // follow may not be HTTP), so a declined upgrade ends the connection.
-    const keepAlive = allowKeepAlive && head.keepAlive && !head.upgrade && !this.draining;
-    this.write(response, keepAlive, head.method === 'HEAD');
+    // An HTTP/1.0 reader knows no chunked coding: its streamed body ends with the connection.
+    const chunked = head.versionMinor === 1;
+    const keepAlive = allowKeepAlive && head.keepAlive && !head.upgrade && !this.draining && (chunked || !isStreamed(response.body));
+    const stream = this.write(response, keepAlive, head.method === 'HEAD', chunked);
+    if (stream !== null) return this.startStream(stream, keepAlive, chunked);
     if (!keepAlive) return this.close();
     this.expect('head');
+  }
+
+  private startStream(body: StreamedBody, keepAlive: boolean, chunked: boolean): void {
+    this.state = 'streaming';
+    this.keepAliveAfterStream = keepAlive;
+    this.deadline = Infinity; // until the reader falls behind (streamBlocked)
+    this.stream = new ChunkedBodySender(this.socket, body, chunked, this);
+    this.stream.start();
+  }
+
+  streamBlocked(): void {
+    this.deadline = this.services.clock.now() + this.services.limits.closeTimeoutMs;
+  }
+
+  streamEnded(error: unknown): void {
+    this.stream = null;
+    if (error !== null) {
+      // The status line is long gone: all we can do is end the connection mid-body.
+      this.services.log.error('streamed response failed', { error: String((error as Error)?.stack ?? error) });
+      this.socket.destroy();
+      return;
+    }
+    if (!this.keepAliveAfterStream || this.draining) return this.close();
+    this.expect('head');
+    this.continueAfterResponse();
   }
 
   /** Answers a request we cannot go on from with `status`, then closes. */
@@ -261,12 +305,14 @@ export class HttpConnection implements SocketOwner {
     this.close();
   }
 
-  private write(response: HttpResponse, keepAlive: boolean, omitBody: boolean): void {
+  /** Writes the response, all but a streamed body, which it returns for the caller to send. */
+  private write(response: HttpResponse, keepAlive: boolean, omitBody: boolean, chunked = true): StreamedBody | null {
     const { metrics, clock } = this.services;
     metrics.httpResponses.inc({ status: String(response.status) });
-    const { head, body } = serializeResponse(response, keepAlive, omitBody, clock.now());
+    const { head, body, stream } = serializeResponse(response, keepAlive, omitBody, clock.now(), chunked);
     this.socket.write(head);
     if (body !== null) this.socket.write(body);
+    return stream;
   }
 
   private close(): void {

@@ -5,7 +5,21 @@ import { STATUS_CODES } from 'node:http';
 export interface HttpResponse {
   status: number;
   headers?: Record<string, string>;
-  body?: Buffer | string;
+  body?: Buffer | string | StreamedBody;
+}
+
+/**
+ * A body made piece by piece while it is sent, with chunked transfer coding
+ * (http-connection.ts and chunked-body.ts send it). The next piece is asked for
+ * only when the socket has room, so a body of any length holds little memory.
+ * It is iterated only when sent: never for HEAD or 304. If iteration throws,
+ * the connection is closed without the last chunk, so the client sees the body
+ * as incomplete. If the client goes away, the iterator's return() is called.
+ */
+export type StreamedBody = AsyncIterable<Uint8Array>;
+
+export function isStreamed(body: HttpResponse['body']): body is StreamedBody {
+  return typeof body === 'object' && !Buffer.isBuffer(body);
 }
 
 export function textResponse(status: number, text: string, headers?: Record<string, string>): HttpResponse {
@@ -36,26 +50,35 @@ function httpDate(now: number): string {
 export interface SerializedResponse {
   head: string;
   body: Buffer | null; // null when there is nothing to send after the head
+  stream: StreamedBody | null; // to send after the head, chunked
 }
 
 /**
  * The response head (with a string body folded into it, so small responses
- * are one write) and any Buffer body. Unless `omitBody` (HEAD requests),
- * Content-Length always describes the full body, so HEAD answers describe
- * what GET would send. `now` (ms since the epoch) dates the response.
+ * are one write) and any Buffer or streamed body. Unless `omitBody` (HEAD
+ * requests), Content-Length (or Transfer-Encoding: chunked, for a streamed
+ * body) describes the full body, so HEAD answers describe what GET would send.
+ * `now` (ms since the epoch) dates the response. An HTTP/1.0 client
+ * (`chunkedAllowed` false) knows no chunked coding: its streamed body is sent
+ * as it is and ends when the connection does, so the caller must not keep it alive.
  */
-export function serializeResponse(response: HttpResponse, keepAlive: boolean, omitBody: boolean, now: number): SerializedResponse {
+export function serializeResponse(response: HttpResponse, keepAlive: boolean, omitBody: boolean, now: number, chunkedAllowed = true): SerializedResponse {
   const body = response.body ?? '';
-  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   let head = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? 'Unknown'}\r\nDate: ${httpDate(now)}\r\n`;
   if (response.headers) {
     for (const name in response.headers) head += `${name}: ${response.headers[name]}\r\n`;
   }
   // 1xx, 204 and 304 carry no body and no Content-Length of their own (RFC 9110 §8.6).
   const bodiless = response.status === 204 || response.status === 304 || response.status < 200;
+  if (isStreamed(body)) {
+    if (!bodiless && chunkedAllowed) head += 'Transfer-Encoding: chunked\r\n';
+    head += keepAlive ? '\r\n' : 'Connection: close\r\n\r\n';
+    return { head, body: null, stream: omitBody || bodiless ? null : body };
+  }
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   if (!bodiless) head += `Content-Length: ${length}\r\n`;
   head += keepAlive ? '\r\n' : 'Connection: close\r\n\r\n';
-  if (omitBody || bodiless || length === 0) return { head, body: null };
-  if (typeof body === 'string') return { head: head + body, body: null };
-  return { head, body };
+  if (omitBody || bodiless || length === 0) return { head, body: null, stream: null };
+  if (typeof body === 'string') return { head: head + body, body: null, stream: null };
+  return { head, body, stream: null };
 }

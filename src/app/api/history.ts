@@ -29,11 +29,14 @@ export interface PlacementJson {
   tile?: { tx: number; ty: number; pixels: number };
 }
 
+/** The storage, or 404 NO_HISTORY on a server without a data directory. */
+export function historyStore(storage: Storage | null): Storage {
+  if (storage === null) throw new ApiError(404, 'NO_HISTORY', 'this server keeps no history: it was started without a data directory');
+  return storage;
+}
+
 export function historyHandlers(canvas: Canvas, storage: Storage | null): { pixel: ApiHandler; recent: ApiHandler; mine: ApiHandler } {
-  const store = (): Storage => {
-    if (storage === null) throw new ApiError(404, 'NO_HISTORY', 'this server keeps no history: it was started without a data directory');
-    return storage;
-  };
+  const store = (): Storage => historyStore(storage);
 
   const pixel: ApiHandler = (request) => {
     const board = boardFrom(canvas, request);

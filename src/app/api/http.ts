@@ -50,3 +50,12 @@ export function jsonBody(request: HttpRequest, value: unknown, headers: Record<s
   if (body.length < GZIP_JSON_FROM_BYTES || !wantsGzip(request)) return { status: 200, headers: all, body };
   return gzipAsync(body).then((gzipped) => ({ status: 200, headers: { ...all, 'Content-Encoding': 'gzip' }, body: gzipped }));
 }
+
+/** A moment given in the query as unix milliseconds or ISO 8601 (else 400 BAD_PARAMETER); null when absent. */
+export function timeQuery(query: URLSearchParams, name: string): number | null {
+  const text = query.get(name);
+  if (text === null || text === '') return null;
+  const ms = /^\d{1,15}$/.test(text) ? Number(text) : /^\d{4}-\d\d-\d\d/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(ms)) throw new ApiError(400, 'BAD_PARAMETER', `${name} must be unix milliseconds or an ISO 8601 time, got ${quoted(text)}`);
+  return ms;
+}

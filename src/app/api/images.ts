@@ -1,12 +1,15 @@
 // GET /api/boards/:id/image.png: the whole board as one PNG, for boards up to
-// 4096×4096 (larger ones are served as the overview pyramid, overview.ts).
+// 4096×4096 (larger ones are served as the overview pyramid, overview.ts); with
+// ?at=T, the board as it was at T (time-travel.ts).
 import { VersionedPromiseLru } from '../../cache/versioned-lru.js';
 import type { Board } from '../../canvas/board.js';
 import { MAX_BOARD_PNG_SIDE, renderBoardPng, type PngEncoder } from '../../canvas/render/index.js';
 import type { HttpHandler } from '../../net/router.js';
+import type { Storage } from '../../storage/storage.js';
 import type { Canvas } from '../canvas.js';
 import { ApiError } from './errors.js';
-import { boardFrom, notModified } from './http.js';
+import { boardFrom, notModified, timeQuery } from './http.js';
+import { boardImageAt } from './time-travel.js';
 
 /** Grows with every write anywhere on the board: the sum of its chunks' versions. */
 export function boardVersion(board: Board): number {
@@ -15,9 +18,10 @@ export function boardVersion(board: Board): number {
   return sum;
 }
 
-export function boardImage(canvas: Canvas, epoch: string, pngEncoder: PngEncoder): HttpHandler {
+export function boardImage(canvas: Canvas, epoch: string, pngEncoder: PngEncoder, storage: Storage | null): HttpHandler {
   // One image per board, the latest asked for.
   const images = new VersionedPromiseLru<number, Buffer>({ maxEntries: canvas.boards.length, maxBytes: 64 * 1024 * 1024, byteLength: (png) => png.length });
+  const imageAt = boardImageAt(canvas, storage, epoch, pngEncoder);
   return (request) => {
     const board = boardFrom(canvas, request);
     const { id, width, height } = board.config;
@@ -28,6 +32,8 @@ export function boardImage(canvas: Canvas, epoch: string, pngEncoder: PngEncoder
         {}, { overview });
     }
     const version = boardVersion(board);
+    const atMs = timeQuery(new URLSearchParams(request.query), 'at');
+    if (atMs !== null) return imageAt(request, board, atMs, version);
     const headers = { 'Content-Type': 'image/png', 'Cache-Control': 'no-cache', ETag: `"${epoch}-b${version}"` };
     if (notModified(request, headers.ETag)) return { status: 304, headers };
     // renderBoardPng copies the pixels before it returns, so the image is this version's.
