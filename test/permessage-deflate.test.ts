@@ -12,7 +12,8 @@ import {
   InflateError, MIN_COMPRESSED_SIZE, PerMessageDeflate, deflateMessage, inflateMessage,
 } from '../src/websocket/permessage-deflate.js';
 import { PreparedMessage } from '../src/websocket/prepared-message.js';
-import { WebSocketProtocol, type ProtocolOutput, type ProtocolSettings } from '../src/websocket/protocol.js';
+import { RecordingOutput } from './support/recording-output.js';
+import { WebSocketProtocol, type ProtocolSettings } from '../src/websocket/protocol.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const MASK = Uint8Array.from([0x37, 0xfa, 0x21, 0x3d]);
@@ -199,24 +200,9 @@ const SETTINGS: ProtocolSettings = {
 };
 const UNLIMITED = { take: () => true };
 
-class Recording implements ProtocolOutput {
-  readonly log: string[] = [];
-  writeFrame(header: Uint8Array, payload: Uint8Array | null): void {
-    this.log.push(Buffer.concat(payload === null ? [header] : [header, payload]).toString('hex'));
-  }
-  writeFrameParts(header: Uint8Array, parts: readonly Uint8Array[]): void {
-    this.log.push(Buffer.concat([header, ...parts]).toString('hex'));
-  }
-  endTcp(): void {
-    this.log.push('end');
-  }
-  dropTcp(): void {
-    this.log.push('drop');
-  }
-}
 
 function compressedConnection(agreement: DeflateAgreement | null = FULL) {
-  const output = new Recording();
+  const output = new RecordingOutput();
   const protocol = new WebSocketProtocol(SETTINGS, { messages: UNLIMITED, controlFrames: UNLIMITED }, output, 0,
     agreement === null ? null : new PerMessageDeflate(agreement));
   const receive = (...frames: Buffer[]): unknown[] => {

@@ -7,9 +7,10 @@ import { encodeFrame } from '../src/websocket/frame-encoder.js';
 import { MessageMemory } from '../src/websocket/message-memory.js';
 import { CloseCode, Opcode } from '../src/websocket/opcodes.js';
 import {
-  ConnectionState, WebSocketProtocol, type MessageLimiter, type ProtocolEvent, type ProtocolOutput, type ProtocolSettings,
+  ConnectionState, WebSocketProtocol, type MessageLimiter, type ProtocolEvent, type ProtocolSettings,
 } from '../src/websocket/protocol.js';
 import { ManualClock } from './support/manual-clock.js';
+import { RecordingOutput } from './support/recording-output.js';
 
 // ---- helpers ---------------------------------------------------------------
 
@@ -22,27 +23,6 @@ const SETTINGS: ProtocolSettings = {
 };
 const MASK = Uint8Array.from([0x37, 0xfa, 0x21, 0x3d]);
 const UNLIMITED: MessageLimiter = { take: () => true };
-
-/** Records what the protocol asks of its socket: each frame as hex, then 'end' / 'drop'. */
-class RecordingOutput implements ProtocolOutput {
-  readonly log: string[] = [];
-  writeFrame(header: Uint8Array, payload: Uint8Array | null): void {
-    this.log.push(Buffer.concat(payload === null ? [header] : [header, payload]).toString('hex'));
-  }
-  writeFrameParts(header: Uint8Array, parts: readonly Uint8Array[]): void {
-    this.log.push(Buffer.concat([header, ...parts]).toString('hex'));
-  }
-  endTcp(): void {
-    this.log.push('end');
-  }
-  dropTcp(): void {
-    this.log.push('drop');
-  }
-  /** What was recorded since the last call. */
-  take(): string[] {
-    return this.log.splice(0);
-  }
-}
 
 function setup(limiter: MessageLimiter = UNLIMITED, controlFrames: MessageLimiter = UNLIMITED) {
   const clock = new ManualClock();
