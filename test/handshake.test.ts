@@ -24,6 +24,7 @@ function headWith(fields: Record<string, string>): RequestHead {
   return {
     method: 'GET', target: '/ws', versionMinor: 1, contentLength: 0, chunked: false, keepAlive: true, upgrade: true,
     headers: new Map(Object.entries(fields).map(([name, value]) => [name.toLowerCase(), value])),
+    text: '',
   };
 }
 

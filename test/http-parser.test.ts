@@ -116,6 +116,7 @@ test('simple GET: head, then end, then null', () => {
       chunked: false,
       keepAlive: true,
       upgrade: false,
+      text: 'GET /a/b?x=1 HTTP/1.1\r\nHost: example.com\r\n',
     },
   });
   assert.equal(parser.nextEvent(), { kind: 'end' });

@@ -6,10 +6,13 @@ import type { BoardDefinition } from '../config/boards.js';
 import type { ServerConfig } from '../config/settings.js';
 import type { TesseraServer } from '../net/server.js';
 import type { Logger } from '../telemetry/log.js';
+import { WebSocketConnection } from '../websocket/connection.js';
 import type { WebSocketAcceptor } from '../websocket/upgrade.js';
 import { registerApiRoutes } from './api/routes.js';
 import { Canvas } from './canvas.js';
-import { canvasEndpoint } from './canvas-endpoint.js';
+import { canvasEndpoint, canvasSession } from './canvas-endpoint.js';
+import { inspectorEndpoint } from './inspect/endpoint.js';
+import { INSPECTOR_LIMITS, InspectorHub } from './inspect/hub.js';
 import { echoEndpoint } from './echo.js';
 import { pageHandler } from './page.js';
 import { createNetworkStack } from './server.js';
@@ -20,6 +23,7 @@ export interface App {
   persistence: Persistence;
   webSockets: WebSocketAcceptor;
   canvas: Canvas;
+  inspectors: InspectorHub;
   /** The PNG worker threads of the API's images. */
   pngPool: PngPool;
   /** Shuts the server down gracefully, then ends what the app owns (the PNG workers). */
@@ -38,11 +42,15 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
     throw error;
   }
   const pngPool = new PngPool();
+  // The wire inspector (/inspect): a session's own canvas connections, shown to its own pages.
+  const inspectors = new InspectorHub(INSPECTOR_LIMITS, clock, (session) => canvasConnectionsOf(server, session));
   router
     .http('GET', '/health', healthHandler(server, webSockets))
     .http('GET', '/metrics', metricsHandler(server))
     .http('GET', '/', pageHandler(server.staticFiles, config))
-    .upgrade('/ws', webSockets.handler(canvasEndpoint(canvas)));
+    .http('GET', '/inspect', pageHandler(server.staticFiles, config, '/inspect.html'))
+    .upgrade('/inspect/ws', webSockets.handler(inspectorEndpoint(inspectors, config)))
+    .upgrade('/ws', webSockets.handler(canvasEndpoint(canvas, inspectors)));
   // Conformance suites and benchmarks only: off unless asked for (--echo), since
   // every echo connection may hold a message of up to 16 MiB.
   if (config.echo) router.upgrade('/echo', webSockets.handler(echoEndpoint));
@@ -55,9 +63,19 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
     persistence,
     webSockets,
     canvas,
+    inspectors,
     pngPool,
     // Writes still committing finish before the storage closes; the pool closes last:
     // responses still finishing during the server's shutdown may need it.
     shutdown: () => server.shutdown().then(() => persistence.close(canvas.boards)).then(() => pngPool.close()),
   };
+}
+
+/** The open /ws connections of `session`. */
+function canvasConnectionsOf(server: TesseraServer, session: string): WebSocketConnection[] {
+  const found: WebSocketConnection[] = [];
+  server.forEachOwner((owner) => {
+    if (owner instanceof WebSocketConnection && canvasSession(owner) === session) found.push(owner);
+  });
+  return found;
 }

@@ -8,12 +8,14 @@ import {
   ProtocolErrorCode, PROTOCOL_VERSION, type ChunkListMessage, type ClientMessage,
 } from '../protocol/messages.js';
 import type { DeflatePolicy } from '../websocket/deflate-negotiation.js';
+import type { WebSocketConnection } from '../websocket/connection.js';
 import type { WebSocketEndpoint } from '../websocket/endpoint.js';
 import { CloseCode } from '../websocket/opcodes.js';
 import { ConnectionState } from '../websocket/protocol.js';
 import type { PlacementResult, Write } from '../placement/write.js';
 import type { Canvas } from './canvas.js';
 import { identify, type Identity } from './identity.js';
+import type { InspectorHub } from './inspect/hub.js';
 import { clampU16, helloJson } from './json.js';
 
 // More malformed messages than this within a minute and the client is closed with 1008.
@@ -29,7 +31,13 @@ const SHARED_COMPRESSION: DeflatePolicy = {
   clientMaxWindowBits: 15,
 };
 
-export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
+/** The session of a /ws connection, or null for a connection of another endpoint. */
+export function canvasSession(connection: WebSocketConnection): string | null {
+  return connection.context instanceof CanvasClient ? connection.context.session : null;
+}
+
+/** `inspectors`: the wire inspectors, shown the connections of their own session. */
+export function canvasEndpoint(canvas: Canvas, inspectors: InspectorHub | null = null): WebSocketEndpoint {
   const { broadcaster, placements, settings } = canvas;
 
   function fault(client: CanvasClient, code: number, message: string): void {
@@ -123,10 +131,11 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       const identity = identify(request, settings);
       return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context: identity };
     },
-    onOpen(connection) {
+    onOpen(connection, handshake) {
       const { session, ip } = connection.context as Identity;
       const client = new CanvasClient(connection, session, ip, canvas.boards.length);
       connection.context = client;
+      inspectors?.opened(connection, session, handshake); // before the first frame, so an inspector sees them all
       broadcaster.add(client);
       const json = JSON.stringify(helloJson(session, canvas.boards, canvas.policies, (board) => placements.quota(board, client)));
       connection.send(encodeHello(Buffer.from(session, 'base64url'), json, PROTOCOL_VERSION));

@@ -1,4 +1,4 @@
-// GET /: the client page, and the guest session cookie on the first visit so
+// GET / (and GET /inspect): the client page, and the guest session cookie on the first visit so
 // the WebSocket and API calls that follow already carry it.
 import type { HttpRequest } from '../net/router.js';
 import type { HttpResponse } from '../net/response.js';
@@ -7,9 +7,10 @@ import { serveStatic } from '../net/static-route.js';
 import type { ServerConfig } from '../config/settings.js';
 import { identify } from './identity.js';
 
-export function pageHandler(files: StaticFiles, settings: Pick<ServerConfig, 'trustedProxies' | 'ipv6PrefixLength'>) {
+/** Serves the request's path, or `file` when given (GET /inspect → /inspect.html). */
+export function pageHandler(files: StaticFiles, settings: Pick<ServerConfig, 'trustedProxies' | 'ipv6PrefixLength'>, file?: string) {
   return async (request: HttpRequest): Promise<HttpResponse> => {
-    const response = await serveStatic(request, files);
+    const response = await serveStatic(file === undefined ? request : { ...request, path: file }, files);
     const { setCookie } = identify(request, settings);
     if (setCookie !== null && response.status < 400) response.headers = { ...response.headers, 'Set-Cookie': setCookie };
     return response;

@@ -34,6 +34,7 @@ export interface RequestHead {
   chunked: boolean; // Transfer-Encoding: chunked
   keepAlive: boolean; // 1.1: unless "Connection: close"; 1.0: only with "Connection: keep-alive"
   upgrade: boolean; // Connection lists "upgrade" AND an Upgrade header is present
+  text: string; // the request-line and field lines as received (latin1), each ending in CRLF; the blank line left out
 }
 
 export type HttpEvent =
@@ -220,6 +221,7 @@ export class HttpRequestParser {
       chunked: framing.chunked,
       keepAlive,
       upgrade,
+      text, // already held: the header values are slices of it
     };
     this.bodyLimit = DEFAULT_BODY_LIMIT;
     this.bodyLimitChecked = false;

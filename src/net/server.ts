@@ -10,7 +10,7 @@ import { createHttpMetrics, type HttpMetrics } from '../telemetry/server-metrics
 import { HttpConnection, type HttpLimits, type HttpServices } from './http-connection.js';
 import { ipKey } from './client-ip.js';
 import type { Router } from './router.js';
-import { listen, ownerOf, setOwner } from './socket-owner.js';
+import { listen, ownerOf, setOwner, type SocketOwner } from './socket-owner.js';
 import { StaticFiles } from './static-files.js';
 import { Sweeper } from './sweeper.js';
 
@@ -161,6 +161,14 @@ export class TesseraServer {
     setOwner(socket, new HttpConnection(socket, this.http));
     listen(socket, this.onSocketClose);
     socket.on('error', this.onSocketError);
+  }
+
+  /** Calls `visit` with the owner of every open connection (tools that look for one: the wire inspector). */
+  forEachOwner(visit: (owner: SocketOwner) => void): void {
+    for (const socket of this.sockets) {
+      const owner = ownerOf(socket);
+      if (owner !== undefined) visit(owner);
+    }
   }
 
   private sweep(now: number): void {

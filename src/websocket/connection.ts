@@ -13,6 +13,8 @@ import type { PerMessageDeflate } from './permessage-deflate.js';
 import type { PreparedMessage } from './prepared-message.js';
 import { ConnectionState, WebSocketProtocol, type InboundLimiters, type ProtocolSettings } from './protocol.js';
 import { SocketWriter } from './socket-writer.js';
+import type { DeflateAgreement } from './deflate-negotiation.js';
+import type { WireTap } from './wire-tap.js';
 
 /**
  * What a connection calls back into: the endpoint's handlers. They take the
@@ -38,6 +40,10 @@ export class WebSocketConnection implements SocketOwner {
   readonly remoteAddress: string;
   private readonly writer: SocketWriter;
   private readonly protocol: WebSocketProtocol;
+  // The wire inspector's hook, and whether it has begun to see received bytes
+  // (only at a frame boundary, so that it reads frames from their first byte).
+  private tap: WireTap | null = null;
+  private tapReceiving = false;
 
   constructor(
     readonly socket: Socket,
@@ -60,6 +66,22 @@ export class WebSocketConnection implements SocketOwner {
   /** Bytes accepted for sending but not yet handed to the kernel. */
   get bufferedAmount(): number {
     return this.writer.bufferedAmount;
+  }
+
+  /** permessage-deflate as negotiated, or null. */
+  get compression(): DeflateAgreement | null {
+    return this.protocol.compression;
+  }
+
+  /**
+   * Shows this connection's bytes to `tap` from now on (null: to nobody).
+   * What we send is seen from the next frame; what we receive from the next
+   * frame boundary, since a read may end inside a frame.
+   */
+  attachTap(tap: WireTap | null): void {
+    this.tap = tap;
+    this.writer.tap = tap;
+    this.tapReceiving = tap !== null && this.protocol.atFrameBoundary;
   }
 
   // ---- Sending --------------------------------------------------------------------------
@@ -116,6 +138,7 @@ export class WebSocketConnection implements SocketOwner {
     if (protocol.state === ConnectionState.Closed) return;
     const { metrics, clock } = this.services;
     metrics.bytesIn.inc(undefined, chunk.length);
+    if (this.tap !== null) this.showReceived(chunk);
     protocol.receive(chunk, clock.now());
     this.writer.startBatch();
     for (let event = protocol.nextEvent(); event !== null; event = protocol.nextEvent()) {
@@ -123,6 +146,11 @@ export class WebSocketConnection implements SocketOwner {
       if (event.kind === 'message') this.handlers.onMessage(this, event.data, event.binary);
     }
     this.writer.flushBatch();
+  }
+
+  private showReceived(chunk: Buffer): void {
+    if (!this.tapReceiving) this.tapReceiving = this.protocol.atFrameBoundary;
+    if (this.tapReceiving) this.tap!.received(chunk);
   }
 
   onDrain(): void {
@@ -141,6 +169,7 @@ export class WebSocketConnection implements SocketOwner {
     if (code !== CloseCode.NormalClosure && code !== CloseCode.GoingAway && code !== CloseCode.NoStatus) {
       log.info('websocket closed abnormally', { remote: this.remoteAddress, code, reason });
     }
+    this.tap?.closed(code, reason);
     this.handlers.onClose?.(this, code, reason);
   }
 

@@ -28,8 +28,20 @@ export interface WebSocketEndpoint extends ConnectionHandlers {
   /**
    * Called once the handshake is valid, before the 101 is written: extra
    * response headers (e.g. Set-Cookie, as "Name: value\r\n" lines) and the
-   * new connection's `context`.
+   * new connection's `context`, or a refusal (the HTTP status and reason the
+   * client gets instead of the 101).
    */
-  accept?(request: HttpRequest): { headers?: string; context?: unknown };
-  onOpen?(connection: WebSocketConnection): void;
+  accept?(request: HttpRequest): { headers?: string; context?: unknown } | EndpointRefusal;
+  /** The connection is open; `handshake` is what opened it, for those who show it (the wire inspector). */
+  onOpen?(connection: WebSocketConnection, handshake: OpeningHandshake): void;
+}
+
+export interface EndpointRefusal {
+  refuse: { status: 400 | 403 | 404 | 429 | 503; reason: string };
+}
+
+/** The request that opened a connection and the 101 that answered it, as sent. */
+export interface OpeningHandshake {
+  request: HttpRequest;
+  response: string;
 }

@@ -132,6 +132,11 @@ export class FrameParser {
     return this.queue.length;
   }
 
+  /** True when every byte received so far belongs to a whole frame already read. */
+  get atFrameBoundary(): boolean {
+    return this.state !== READING_PAYLOAD && this.queue.length === 0;
+  }
+
   /** True from the first frame header of a data message until the message is delivered. */
   get messageInProgress(): boolean {
     return this.messageOpcode !== 0;

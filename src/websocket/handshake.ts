@@ -21,6 +21,24 @@ export function acceptKeyFor(key: string): string {
   return createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
 }
 
+/** The steps of acceptKeyFor, for people to follow (the wire inspector, wscat.js). */
+export interface AcceptKeySteps {
+  key: string;
+  guid: string;
+  /** key + GUID, the string that is hashed. */
+  concatenated: string;
+  /** Its SHA-1, 20 bytes in hex. */
+  sha1: string;
+  /** The SHA-1 in base64: the Sec-WebSocket-Accept value. */
+  accept: string;
+}
+
+export function acceptKeySteps(key: string): AcceptKeySteps {
+  const concatenated = key + WEBSOCKET_GUID;
+  const digest = createHash('sha1').update(concatenated).digest();
+  return { key, guid: WEBSOCKET_GUID, concatenated, sha1: digest.toString('hex'), accept: digest.toString('base64') };
+}
+
 // A valid key is the base64 of exactly 16 bytes: 22 significant characters and "==".
 export function isValidKey(key: string): boolean {
   if (key.length !== 24 || !key.endsWith('==')) return false;

@@ -24,6 +24,7 @@
 // peer that then leaves its side open, or never answers our Close, is
 // dropped after the close timeout.
 
+import type { DeflateAgreement } from './deflate-negotiation.js';
 import type { FrameParserOptions } from './frame-parser.js';
 import { FrameParser, type WsEvent } from './frame-parser.js';
 import { encodeCloseFrame, encodeFrameHeader } from './frame-encoder.js';
@@ -120,6 +121,16 @@ export class WebSocketProtocol {
 
   get state(): ConnectionState {
     return this.current;
+  }
+
+  /** permessage-deflate as negotiated, or null. */
+  get compression(): DeflateAgreement | null {
+    return this.deflate?.agreement ?? null;
+  }
+
+  /** True when the bytes received so far end with a whole frame (the next byte begins a frame header). */
+  get atFrameBoundary(): boolean {
+    return this.parser.atFrameBoundary;
   }
 
   /** The close code to report: ours if we closed first, the peer's if it did, 1006 if nobody sent one. */

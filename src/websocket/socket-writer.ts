@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocketMetrics } from '../telemetry/server-metrics.js';
 import type { ProtocolOutput } from './protocol.js';
+import type { WireTap } from './wire-tap.js';
 
 // Past this many buffered outbound bytes we stop reading from the peer: a
 // client that does not read our replies does not get to send more.
@@ -18,6 +19,8 @@ export class SocketWriter implements ProtocolOutput {
   // Only exists while a read is being processed (see startBatch).
   private batch: Uint8Array[] | null = null;
   private batchBytes = 0;
+  /** Sees every byte written (the wire inspector); null almost always. */
+  tap: WireTap | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -97,6 +100,7 @@ export class SocketWriter implements ProtocolOutput {
 
   private write(bytes: Uint8Array): void {
     this.metrics.bytesOut.inc(undefined, bytes.length);
+    if (this.tap !== null) this.tap.sent(bytes);
     if (this.batch !== null) {
       this.batch.push(bytes);
       this.batchBytes += bytes.length;

@@ -104,17 +104,19 @@ class EndpointUpgrade implements UpgradeHandler {
     if (request.body.length > 0) return this.refuse(400, 'an upgrade request has no body');
     const result = checkHandshake(request.head, this.handshake, request.remoteAddress);
     if (!result.ok) return this.refuse(result.status, result.reason, result.headers);
-    acceptor.metrics.handshakes.inc({ result: 'accepted' });
     const accepted = endpoint.accept?.(request);
+    if (accepted !== undefined && 'refuse' in accepted) return this.refuse(accepted.refuse.status, accepted.refuse.reason);
+    acceptor.metrics.handshakes.inc({ result: 'accepted' });
     const deflate = negotiateDeflate(request.head.headers.get('sec-websocket-extensions'), endpoint.compression ?? null);
-    socket.write(handshakeResponse(result.acceptKey, result.protocol, deflate?.response ?? null, accepted?.headers ?? ''));
+    const response = handshakeResponse(result.acceptKey, result.protocol, deflate?.response ?? null, accepted?.headers ?? '');
+    socket.write(response);
     const now = acceptor.clock.now();
     const limiters = { messages: endpoint.messageLimiter(now), controlFrames: acceptor.controlFrameLimiter(now) };
     const compression = deflate === null ? null : new PerMessageDeflate(deflate.agreement);
     const connection = new WebSocketConnection(socket, endpoint, this.protocol, limiters, acceptor, compression);
     connection.context = accepted?.context ?? null;
     setOwner(socket, connection);
-    endpoint.onOpen?.(connection);
+    endpoint.onOpen?.(connection, { request, response });
     if (rest.length > 0) connection.onData(rest);
     return null;
   }
