@@ -37,6 +37,8 @@ const CLIENTS = [
   { entry: 'public/src/main.ts', dir: 'build/public' },
   { entry: 'public/src/main-test.ts', dir: 'build/public-test' },
 ];
+// The wire inspector's page (GET /inspect): its own small bundle beside app.js.
+const PAGES = [{ entry: 'public/src/inspect.ts', file: 'inspect.js' }];
 const STATIC_ASSET = /\.(html|css|png|svg|ico|webp|txt|json|webmanifest)$/;
 for (const { entry, dir } of CLIENTS) {
   await build({
@@ -50,6 +52,19 @@ for (const { entry, dir } of CLIENTS) {
     sourcemap: true,
     logLevel: 'warning',
   });
+  for (const page of PAGES) {
+    await build({
+      entryPoints: [page.entry],
+      outfile: join(dir, page.file),
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      sourcemap: true,
+      logLevel: 'warning',
+    });
+  }
   mkdirSync(dir, { recursive: true });
   for (const file of readdirSync('public', { withFileTypes: true })) {
     if (file.isFile() && STATIC_ASSET.test(file.name) && file.name !== 'tsconfig.json') {

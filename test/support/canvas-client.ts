@@ -16,9 +16,9 @@ export class TestCanvasClient {
     });
   }
 
-  static open(url: string, headers: Record<string, string> = {}): Promise<TestCanvasClient> {
+  static open(url: string, headers: Record<string, string> = {}, options: WebSocket.ClientOptions = {}): Promise<TestCanvasClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, 'tessera.v1', { headers });
+      const ws = new WebSocket(url, 'tessera.v1', { ...options, headers });
       const client = new TestCanvasClient(ws);
       ws.once('open', () => resolve(client));
       ws.once('error', reject);

@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG_PATH, loadAppConfig, type AppConfig } from '../../src/co
 import { defaultConfig, type ServerConfig } from '../../src/config/settings.js';
 import { createApp } from '../../src/app/app.js';
 import type { Canvas } from '../../src/app/canvas.js';
+import type { InspectorHub } from '../../src/app/inspect/hub.js';
 import { createNetworkStack } from '../../src/app/server.js';
 import type { Router } from '../../src/net/router.js';
 import type { TesseraServer } from '../../src/net/server.js';
@@ -17,6 +18,8 @@ export interface RunningServer {
   server: TesseraServer;
   /** The product's canvas, when the server runs the product (startApp). */
   canvas?: Canvas;
+  /** The product's wire inspectors, when the server runs the product (startApp). */
+  inspectors?: InspectorHub;
   /** The WebSocket acceptor every endpoint of this server registers through. */
   webSockets: WebSocketAcceptor;
   port: number;
@@ -30,12 +33,13 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
   return { ...defaultConfig, host: '127.0.0.1', port: 0, logLevel: 'silent', connectionRatePerIp: 1e6, connectionBurstPerIp: 1e6, ...overrides };
 }
 
-async function run(server: TesseraServer, webSockets: WebSocketAcceptor, stop: () => Promise<void>, canvas?: Canvas): Promise<RunningServer> {
+async function run(server: TesseraServer, webSockets: WebSocketAcceptor, stop: () => Promise<void>, canvas?: Canvas, inspectors?: InspectorHub): Promise<RunningServer> {
   const { port } = await server.listen();
   return {
     server,
     webSockets,
     ...(canvas ? { canvas } : {}),
+    ...(inspectors ? { inspectors } : {}),
     port,
     httpUrl: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
@@ -56,7 +60,7 @@ export async function startApp(overrides: Partial<ServerConfig> = {}, appConfig:
     await app.shutdown();
     if (ownDataDir !== null) rmSync(ownDataDir, { recursive: true, force: true });
   };
-  return run(app.server, app.webSockets, stop, app.canvas);
+  return run(app.server, app.webSockets, stop, app.canvas, app.inspectors);
 }
 
 /** A server with routes the test defines (WebSocket endpoints through `webSockets.handler`). */

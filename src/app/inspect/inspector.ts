@@ -8,6 +8,7 @@
 import type { Clock } from '../../clock.js';
 import type { InspectorRecord } from '../../protocol/inspector-json.js';
 import type { WebSocketConnection } from '../../websocket/connection.js';
+import type { DeflateAgreement } from '../../websocket/deflate-negotiation.js';
 import type { OpeningHandshake } from '../../websocket/endpoint.js';
 import { acceptKeySteps } from '../../websocket/handshake.js';
 import { InspectedConnection, type InspectionLimits } from './inspected-connection.js';
@@ -65,7 +66,7 @@ export class Inspector {
       connection: id,
       at: this.clock.now(),
       handshake: handshake === null ? null : handshakeJson(handshake),
-      compression: compression === null ? null : (handshake?.request.head.headers.get('sec-websocket-extensions') ?? 'permessage-deflate'),
+      compression: compression === null ? null : agreementText(compression),
     });
     connection.attachTap(inspected);
   }
@@ -102,6 +103,17 @@ export class Inspector {
     }
     this.flush();
   }
+}
+
+/** The agreed permessage-deflate parameters, written as a response header would. */
+function agreementText(agreement: DeflateAgreement): string {
+  return [
+    'permessage-deflate',
+    agreement.serverNoContextTakeover ? 'server_no_context_takeover' : '',
+    agreement.clientNoContextTakeover ? 'client_no_context_takeover' : '',
+    `server_max_window_bits=${agreement.serverMaxWindowBits}`,
+    `client_max_window_bits=${agreement.clientMaxWindowBits}`,
+  ].filter(Boolean).join('; ');
 }
 
 function handshakeJson({ request, response }: OpeningHandshake) {
