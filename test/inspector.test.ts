@@ -11,6 +11,11 @@ import { smallConfig, TestCanvasClient } from './support/canvas-client.js';
 import { exchange, parseResponses } from './support/raw.js';
 import { UPGRADE_HEADERS } from './support/raw-websocket.js';
 import { startApp, type RunningServer } from './support/server.js';
+import { ManualClock } from './support/manual-clock.js';
+import { clientFrame } from './support/raw-websocket.js';
+import { Inspector } from '../src/app/inspect/inspector.js';
+import type { WireTap } from '../src/websocket/wire-tap.js';
+import type { WebSocketConnection } from '../src/websocket/connection.js';
 
 const FREE = 1;
 
@@ -164,6 +169,32 @@ test('hostile: no session cookie → 403; a third inspector of a session → 429
   first.ws.send(Buffer.alloc(4096));
   assert.is((await first.closed).code, 1009);
   assert.is(app.inspectors!.count, 0);
+});
+
+test('a page that stops reading: records wait up to maxQueuedBytes, the oldest go, and the page hears how many', () => {
+  // The page's socket, as the Inspector sees it: how much it holds, and what is sent through it.
+  const page = { bufferedAmount: 1 << 20, sent: [] as string[], send(text: string) { this.sent.push(text); } };
+  const limits = { maxConnections: 4, shownBytes: 256, maxMessageBytes: 65536, maxQueuedBytes: 4096 };
+  const inspector = new Inspector('session', page as unknown as WebSocketConnection, limits, new ManualClock(0));
+  // A connection, as the Inspector sees it: its compression, and where its tap goes.
+  let tap: WireTap | null = null;
+  const connection = { compression: null, attachTap: (attached: WireTap | null) => (tap = attached) };
+  inspector.show(connection as unknown as WebSocketConnection, null);
+  let peak = 0;
+  for (let i = 0; i < 1000; i++) {
+    tap!.received(clientFrame(0x82, Buffer.from(encodePlace(i, FREE, 1, 2, 3))));
+    peak = Math.max(peak, inspector.queued);
+  }
+  assert.ok(peak <= limits.maxQueuedBytes, `at most ${limits.maxQueuedBytes} bytes wait (peak ${peak})`);
+  assert.is(page.sent.length, 0);
+  page.bufferedAmount = 0;
+  inspector.flush();
+  const records = page.sent.map((text) => JSON.parse(text) as InspectorRecord);
+  const dropped = records[0] as Extract<InspectorRecord, { kind: 'dropped' }>;
+  assert.is(dropped.kind, 'dropped');
+  const placed = records.slice(1).map((r) => Number((r as Extract<InspectorRecord, { kind: 'frame' }>).frame.message!.tessera!.fields[1]!.value));
+  assert.is(placed.at(-1), 999, 'the newest are kept');
+  assert.is(dropped.count + placed.length, 1002, 'every record is either sent or counted ("attached" and "open" too)');
 });
 
 test('GET /inspect serves the page and sets the session cookie on a first visit', async () => {
