@@ -147,3 +147,22 @@ function responseFor(agreement: DeflateAgreement, offer: OfferParams, policy: De
   }
   return response;
 }
+
+/**
+ * The client's side (§7.1): the parameters a server's response binds both
+ * sides to, or null if the response is not one a client may accept (another
+ * extension, several, or a parameter a response may not carry).
+ * client_max_window_bits must have a value in a response (§7.1.2.2).
+ */
+export function agreementFromResponse(header: string): DeflateAgreement | null {
+  const offers = parseExtensions(header);
+  if (offers === null || offers.length !== 1 || offers[0]!.name !== PERMESSAGE_DEFLATE) return null;
+  const params = readOffer(offers[0]!.params);
+  if (params === null || params.client_max_window_bits === true) return null;
+  return {
+    serverNoContextTakeover: params.server_no_context_takeover === true,
+    clientNoContextTakeover: params.client_no_context_takeover === true,
+    serverMaxWindowBits: params.server_max_window_bits ?? 15,
+    clientMaxWindowBits: params.client_max_window_bits ?? 15,
+  };
+}
