@@ -11,7 +11,7 @@ export function frameLines(frame: DissectedFrame, fromClient: boolean, tessera: 
   const arrow = fromClient ? '>' : '<';
   const who = fromClient ? 'client → server' : 'server → client';
   const flags = [frame.fin ? 'FIN' : 'not FIN', frame.rsv1 ? 'RSV1 (compressed)' : '', frame.masked ? 'masked' : 'unmasked'].filter(Boolean).join(', ');
-  const lines = [`${arrow} ${frame.opcodeName} frame, ${who}: ${frame.payloadLength} bytes of payload, ${flags}`];
+  const lines = [`${arrow} ${frame.opcodeName} frame, ${who}: ${frame.payloadLength} bytes of payload, ${flags}`, `    header ${hex(frame.header)}`];
   const bytesOf = (start: number, end: number) => hex(frame.header.subarray(start, Math.min(end, frame.header.length)));
   for (const field of frame.fields) {
     if (field.name === 'payload') continue;
