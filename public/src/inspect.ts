@@ -70,7 +70,8 @@ function summaryOf(frame: FrameJson): string {
 
 function tesseraSummary(message: DescribedMessage): string {
   if (message.fault !== undefined) return `(not understood: ${message.fault})`;
-  return message.fields.slice(1, 6).map((field) => `${field.name}=${field.value}`).join(' ');
+  // The scalar fields (list entries are named "chunk 0: cx, cy" and the like: those stay in the table).
+  return message.fields.slice(1).filter((field) => !field.name.includes(':')).slice(0, 5).map((field) => `${field.name}=${field.value}`).join(' ');
 }
 
 function frameRecord(record: Extract<InspectorRecord, { kind: 'frame' }>): HTMLElement {
