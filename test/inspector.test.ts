@@ -134,6 +134,21 @@ test('a connection already open is shown from its next frame, without a handshak
   await me.close();
 });
 
+test('two inspectors of one session both see its connection; one leaving does not blind the other', async () => {
+  const session = newSessionId();
+  const first = await InspectorClient.open(session);
+  const me = await canvas(session);
+  await me.next('hello');
+  const second = await InspectorClient.open(session); // attaches while the connection is open
+  me.send(encodePlace(31, FREE, 2, 2, 1));
+  assert.is(field(await first.frame('client', 'PLACE'), 'requestId'), '31');
+  assert.is(field(await second.frame('client', 'PLACE'), 'requestId'), '31');
+  await first.close();
+  me.send(encodePlace(32, FREE, 2, 3, 1));
+  assert.is(field(await second.frame('client', 'PLACE', (f) => field(f, 'requestId') === '32'), 'y'), '3');
+  await Promise.all([me.close(), second.close()]);
+});
+
 test('permessage-deflate: compressed frames show the compressed bytes and the inflated message', async () => {
   const session = newSessionId();
   const inspector = await InspectorClient.open(session);
@@ -178,7 +193,7 @@ test('a page that stops reading: records wait up to maxQueuedBytes, the oldest g
   const inspector = new Inspector('session', page as unknown as WebSocketConnection, limits, new ManualClock(0));
   // A connection, as the Inspector sees it: its compression, and where its tap goes.
   let tap: WireTap | null = null;
-  const connection = { compression: null, attachTap: (attached: WireTap | null) => (tap = attached) };
+  const connection = { compression: null, addTap: (attached: WireTap) => (tap = attached), removeTap: () => (tap = null) };
   inspector.show(connection as unknown as WebSocketConnection, null);
   let peak = 0;
   for (let i = 0; i < 1000; i++) {

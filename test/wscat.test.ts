@@ -78,12 +78,13 @@ test('against our /echo: the handshake checked, text, binary, ping and close, ev
 
 test('against our /ws with --tessera --deflate: the compressed HELLO inflated and decoded, a PLACE answered by an ACK', async () => {
   const wscat = new Wscat(['--tessera', '--deflate', `${app.wsUrl}/ws`]);
-  await wscat.waitFor(/Tessera HELLO/);
+  await wscat.waitFor(/Tessera HELLO\n/);
   assert.match(wscat.output, /permessage-deflate agreed: permessage-deflate; server_no_context_takeover; client_no_context_takeover/);
   assert.match(wscat.output, /^< binary frame, server → client: \d+ bytes of payload, FIN, RSV1 \(compressed\), unmasked$/m);
   assert.match(wscat.output, /inflated \(RFC 7692 §7\.2\.2\): \d+ → \d+ bytes/);
   wscat.type('/place 1 5 7 3');
-  await wscat.waitFor(/Tessera ACK/);
+  // Output arrives in chunks: wait for the ACK's last field line, not just its title.
+  await wscat.waitFor(/Tessera ACK\n.*\n.*\n.*color = \d+\n/);
   assert.match(wscat.output, /Tessera PLACE\n(.*\n)*? +\[6, 8\) +x = 5\n +\[8, 10\) +y = 7\n +\[10, 11\) +color = 3/);
   assert.match(wscat.output, /Tessera ACK\n +\[1, 5\) +requestId = \d+\n +\[5, 7\) +count = 1\n +\[7, 8\) +color = 3/);
   assert.is(app.canvas!.boards[1]!.getPixel(5, 7), 3);

@@ -40,10 +40,9 @@ export class WebSocketConnection implements SocketOwner {
   readonly remoteAddress: string;
   private readonly writer: SocketWriter;
   private readonly protocol: WebSocketProtocol;
-  // The wire inspector's hook, and whether it has begun to see received bytes
-  // (only at a frame boundary, so that it reads frames from their first byte).
-  private tap: WireTap | null = null;
-  private tapReceiving = false;
+  // The wire inspector's hooks, each with whether it has begun to see received
+  // bytes (only from a frame boundary on, so that it reads frames from their first byte).
+  private taps: { tap: WireTap; receiving: boolean }[] | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -74,14 +73,19 @@ export class WebSocketConnection implements SocketOwner {
   }
 
   /**
-   * Shows this connection's bytes to `tap` from now on (null: to nobody).
-   * What we send is seen from the next frame; what we receive from the next
-   * frame boundary, since a read may end inside a frame.
+   * Shows this connection's bytes to `tap` from now on: what we send from
+   * the next frame, what we receive from the next frame boundary (a read may
+   * end inside a frame).
    */
-  attachTap(tap: WireTap | null): void {
-    this.tap = tap;
-    this.writer.tap = tap;
-    this.tapReceiving = tap !== null && this.protocol.atFrameBoundary;
+  addTap(tap: WireTap): void {
+    (this.taps ??= []).push({ tap, receiving: this.protocol.atFrameBoundary });
+    this.writer.taps = this.taps.map((entry) => entry.tap);
+  }
+
+  removeTap(tap: WireTap): void {
+    const taps = this.taps?.filter((entry) => entry.tap !== tap) ?? [];
+    this.taps = taps.length === 0 ? null : taps;
+    this.writer.taps = this.taps === null ? null : taps.map((entry) => entry.tap);
   }
 
   // ---- Sending --------------------------------------------------------------------------
@@ -138,7 +142,7 @@ export class WebSocketConnection implements SocketOwner {
     if (protocol.state === ConnectionState.Closed) return;
     const { metrics, clock } = this.services;
     metrics.bytesIn.inc(undefined, chunk.length);
-    if (this.tap !== null) this.showReceived(chunk);
+    if (this.taps !== null) this.showReceived(chunk);
     protocol.receive(chunk, clock.now());
     this.writer.startBatch();
     for (let event = protocol.nextEvent(); event !== null; event = protocol.nextEvent()) {
@@ -149,8 +153,11 @@ export class WebSocketConnection implements SocketOwner {
   }
 
   private showReceived(chunk: Buffer): void {
-    if (!this.tapReceiving) this.tapReceiving = this.protocol.atFrameBoundary;
-    if (this.tapReceiving) this.tap!.received(chunk);
+    const atBoundary = this.protocol.atFrameBoundary;
+    for (const entry of this.taps!) {
+      if (!entry.receiving) entry.receiving = atBoundary;
+      if (entry.receiving) entry.tap.received(chunk);
+    }
   }
 
   onDrain(): void {
@@ -169,7 +176,7 @@ export class WebSocketConnection implements SocketOwner {
     if (code !== CloseCode.NormalClosure && code !== CloseCode.GoingAway && code !== CloseCode.NoStatus) {
       log.info('websocket closed abnormally', { remote: this.remoteAddress, code, reason });
     }
-    this.tap?.closed(code, reason);
+    if (this.taps !== null) for (const { tap } of this.taps) tap.closed(code, reason);
     this.handlers.onClose?.(this, code, reason);
   }
 

@@ -19,8 +19,8 @@ export class SocketWriter implements ProtocolOutput {
   // Only exists while a read is being processed (see startBatch).
   private batch: Uint8Array[] | null = null;
   private batchBytes = 0;
-  /** Sees every byte written (the wire inspector); null almost always. */
-  tap: WireTap | null = null;
+  /** See every byte written (the wire inspector); null almost always. */
+  taps: readonly WireTap[] | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -100,7 +100,7 @@ export class SocketWriter implements ProtocolOutput {
 
   private write(bytes: Uint8Array): void {
     this.metrics.bytesOut.inc(undefined, bytes.length);
-    if (this.tap !== null) this.tap.sent(bytes);
+    if (this.taps !== null) for (const tap of this.taps) tap.sent(bytes);
     if (this.batch !== null) {
       this.batch.push(bytes);
       this.batchBytes += bytes.length;

@@ -26,7 +26,7 @@ const SEND_WHILE_BUFFERED_BELOW = 64 * 1024;
 let nextConnectionId = 1;
 
 export class Inspector {
-  private readonly shown = new Map<WebSocketConnection, InspectedConnection>();
+  private readonly shown = new Map<WebSocketConnection, InspectedConnection>(); // each is one tap of its connection
   private readonly queue: string[] = [];
   private queuedBytes = 0;
   private dropped = 0;
@@ -68,12 +68,12 @@ export class Inspector {
       handshake: handshake === null ? null : handshakeJson(handshake),
       compression: compression === null ? null : agreementText(compression),
     });
-    connection.attachTap(inspected);
+    connection.addTap(inspected);
   }
 
   /** The page left: the connections it showed go back to being unobserved. */
   detach(): void {
-    for (const connection of this.shown.keys()) connection.attachTap(null);
+    for (const [connection, inspected] of this.shown) connection.removeTap(inspected);
     this.shown.clear();
     this.queue.length = 0;
     this.queuedBytes = 0;
