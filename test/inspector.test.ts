@@ -66,6 +66,15 @@ class InspectorClient {
   }
 }
 
+/** Waits, turn by turn, until the hub counts `count` inspectors (a page's close takes a moment to reach the server). */
+async function untilAttached(count: number): Promise<void> {
+  const giveUpAt = Date.now() + 5_000;
+  while (app.inspectors!.count !== count) {
+    if (Date.now() > giveUpAt) throw new Error(`${app.inspectors!.count} inspectors attached, not ${count}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 const field = (frame: FrameJson, name: string) => frame.message!.tessera!.fields.find((f) => f.name === name)?.value;
 const canvas = (session: string, options: WebSocket.ClientOptions = {}) =>
   TestCanvasClient.open(`${app.wsUrl}/ws`, { Cookie: `tessera_session=${session}` }, options);
@@ -130,7 +139,7 @@ test('a connection already open is shown from its next frame, without a handshak
   // Detached: the connection still works, and the hub holds nothing of it.
   me.send(encodePlace(6, FREE, 1, 3, 6));
   await me.next('ack', (a) => a.requestId === 6);
-  assert.is(app.inspectors!.count, 0);
+  await untilAttached(0);
   await me.close();
 });
 
@@ -183,7 +192,21 @@ test('hostile: no session cookie → 403; a third inspector of a session → 429
   // A frame over 125 bytes fails the connection at its header: 1009.
   first.ws.send(Buffer.alloc(4096));
   assert.is((await first.closed).code, 1009);
-  assert.is(app.inspectors!.count, 0);
+  await untilAttached(0);
+  // Another site's page may not attach (the server's own-origin rule).
+  assert.is(parseResponses(await upgrade(`Cookie: tessera_session=${session}\r\nOrigin: http://evil.example\r\n`))[0]!.status, 403);
+});
+
+test('hostile: at most 32 inspectors server-wide, then 503 until one leaves', async () => {
+  await untilAttached(0); // the pages of the tests before have gone
+  const inspectors = await Promise.all(Array.from({ length: 32 }, () => InspectorClient.open(newSessionId())));
+  const upgrade = () => exchange(app.port, `GET /inspect/ws HTTP/1.1\r\nHost: x\r\nCookie: tessera_session=${newSessionId()}\r\n${UPGRADE_HEADERS}\r\n`);
+  assert.is(parseResponses(await upgrade())[0]!.status, 503);
+  await inspectors.pop()!.close();
+  await untilAttached(31);
+  const again = await InspectorClient.open(newSessionId());
+  await Promise.all([again, ...inspectors].map((inspector) => inspector.close()));
+  await untilAttached(0);
 });
 
 test('a page that stops reading: records wait up to maxQueuedBytes, the oldest go, and the page hears how many', () => {

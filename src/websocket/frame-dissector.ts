@@ -12,7 +12,10 @@
 import type { DeflateAgreement } from './deflate-negotiation.js';
 import { isControlOpcode, Opcode } from './opcodes.js';
 import { inflateMessage, InflateError } from './permessage-deflate.js';
+import { headerFields, isKnownOpcode, opcodeName, type FrameField } from './frame-fields.js';
 import { isValidUtf8 } from './utf8.js';
+
+export { bitString, hex, opcodeName, type FrameField } from './frame-fields.js';
 
 export interface DissectorOptions {
   /** Client frames are masked, server frames are not (RFC 6455 §5.1). */
@@ -23,17 +26,6 @@ export interface DissectorOptions {
   shownBytes: number;
   /** A data message is kept whole, to inflate and decode, up to this many bytes (inflated too). */
   maxMessageBytes: number;
-}
-
-/** One field of a frame: bytes [start, end) of the frame, or some bits of the byte at `start`. */
-export interface FrameField {
-  name: string;
-  start: number;
-  end: number;
-  /** For fields smaller than a byte: the bits, as "1... ....". */
-  bits?: string;
-  value: string;
-  meaning: string;
 }
 
 export interface DissectedMessage {
@@ -77,21 +69,10 @@ export interface DissectedFrame {
   problem?: string;
 }
 
-const OPCODE_NAMES: Record<number, string> = {
-  [Opcode.Continuation]: 'continuation',
-  [Opcode.Text]: 'text',
-  [Opcode.Binary]: 'binary',
-  [Opcode.Close]: 'close',
-  [Opcode.Ping]: 'ping',
-  [Opcode.Pong]: 'pong',
-};
 const MAX_HEADER = 14;
 const TWO_POW_32 = 2 ** 32;
 const EMPTY = new Uint8Array(0);
 
-export function opcodeName(opcode: number): string {
-  return OPCODE_NAMES[opcode] ?? `reserved (0x${opcode.toString(16)})`;
-}
 
 export class FrameDissector {
   private readonly header = new Uint8Array(MAX_HEADER);
@@ -182,26 +163,7 @@ export class FrameDissector {
     }
     const maskKey = masked ? header.slice(at, at + 4) : null;
     const name = opcodeName(opcode);
-    const fields: FrameField[] = [
-      bitField('FIN', 0x80, byte0, fin ? 'final frame of its message' : 'more frames of this message follow'),
-      bitField('RSV1', 0x40, byte0, rsv1 ? (this.options.deflate ? 'compressed message (permessage-deflate, RFC 7692 §6)' : 'set without an extension that defines it') : 'clear'),
-      bitField('RSV2', 0x20, byte0, rsv2 ? 'set without an extension that defines it' : 'clear'),
-      bitField('RSV3', 0x10, byte0, rsv3 ? 'set without an extension that defines it' : 'clear'),
-      { name: 'opcode', start: 0, end: 1, bits: bitString(0x0f, byte0), value: `0x${opcode.toString(16)}`, meaning: name },
-      bitField('MASK', 0x80, byte1, masked ? 'payload masked with the key below (client → server)' : 'payload not masked (server → client)'),
-      {
-        name: 'payload length', start: 1, end: 2, bits: bitString(0x7f, byte1), value: String(length7),
-        meaning: lengthBits === 7 ? `${payloadLength} bytes (7-bit form: 0–125)` : `${length7}: the length follows in ${lengthBits} bits`,
-      },
-    ];
-    if (lengthBits !== 7) {
-      fields.push({
-        name: `extended payload length (${lengthBits}-bit)`, start: 2, end: lengthBits === 16 ? 4 : 10,
-        value: String(payloadLength), meaning: `${payloadLength} bytes`,
-      });
-    }
-    if (maskKey !== null) fields.push({ name: 'masking key', start: at, end: at + 4, value: hex(maskKey), meaning: 'XORed over the payload, byte i with key[i mod 4] (§5.3)' });
-    fields.push({ name: 'payload', start: header.length, end: header.length + payloadLength, value: `${payloadLength} bytes`, meaning: payloadMeaning(opcode, masked) });
+    const fields = headerFields(header, { payloadLength, lengthBits, maskAt: at }, this.options.deflate !== null);
 
     const frame: DissectedFrame = {
       streamOffset: this.frameStart, fin, rsv1, rsv2, rsv3, opcode, opcodeName: name, masked,
@@ -216,7 +178,7 @@ export class FrameDissector {
   /** What the real parser would refuse in this header (frame-parser.ts), or null. */
   private problemWith(frame: DissectedFrame): string | null {
     const { opcode, rsv1, rsv2, rsv3, masked, payloadLength, fin } = frame;
-    if (!(opcode in OPCODE_NAMES)) return `reserved opcode 0x${opcode.toString(16)}`;
+    if (!isKnownOpcode(opcode)) return `reserved opcode 0x${opcode.toString(16)}`;
     if (rsv2 || rsv3) return 'RSV2/RSV3 set, and no extension defines them';
     if (rsv1 && (this.options.deflate === null || opcode === Opcode.Continuation || isControlOpcode(opcode))) {
       return this.options.deflate === null ? 'RSV1 set without permessage-deflate' : 'RSV1 set on a frame that does not begin a data message';
@@ -347,27 +309,6 @@ export class FrameDissector {
   }
 }
 
-function bitField(name: string, mask: number, byte: number, meaning: string): FrameField {
-  return { name, start: name === 'MASK' ? 1 : 0, end: name === 'MASK' ? 2 : 1, bits: bitString(mask, byte), value: (byte & mask) !== 0 ? '1' : '0', meaning };
-}
-
-/** The bits of `byte` under `mask`, the others as dots: bitString(0x80, 0x81) = "1... ....". */
-export function bitString(mask: number, byte: number): string {
-  let out = '';
-  for (let bit = 7; bit >= 0; bit--) {
-    out += (mask >> bit) & 1 ? String((byte >> bit) & 1) : '.';
-    if (bit === 4) out += ' ';
-  }
-  return out;
-}
-
-function payloadMeaning(opcode: number, masked: boolean): string {
-  const what = opcode === Opcode.Close ? 'status code (2 bytes) and UTF-8 reason'
-    : opcode === Opcode.Ping || opcode === Opcode.Pong ? 'application data, echoed by the pong'
-      : opcode === Opcode.Text ? 'UTF-8 text' : opcode === Opcode.Binary ? 'binary data' : 'the next part of the message';
-  return masked ? `${what}, masked` : what;
-}
-
 function readClose(payload: Uint8Array): { code: number | null; reason: string } {
   if (payload.length < 2) return { code: null, reason: '' };
   const reason = payload.subarray(2);
@@ -396,10 +337,4 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 function slideWindow(history: Uint8Array | null, data: Uint8Array, size: number): Uint8Array {
   const joined = history === null ? data : concat([history, data]);
   return joined.length <= size ? Uint8Array.from(joined) : joined.slice(joined.length - size);
-}
-
-export function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += (i === 0 ? '' : ' ') + bytes[i]!.toString(16).padStart(2, '0');
-  return out;
 }

@@ -15,7 +15,7 @@ export interface HubLimits extends InspectorLimits {
   total: number;
 }
 
-/** What the wire inspector keeps and shows; why these numbers: docs/SERVER.md#the-wire-inspector. */
+/** What the wire inspector keeps and shows; what they add up to: docs/SERVER.md, "The wire inspector". */
 export const INSPECTOR_LIMITS: HubLimits = {
   perSession: 2,
   total: 32,
