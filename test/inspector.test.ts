@@ -143,6 +143,26 @@ test('a connection already open is shown from its next frame, without a handshak
   await me.close();
 });
 
+test('pings, pongs and the closing handshake show with their payloads, code and reason', async () => {
+  const session = newSessionId();
+  const inspector = await InspectorClient.open(session);
+  const me = await canvas(session);
+  await me.next('hello');
+  me.ws.ping('are you there');
+  const control = (from: 'client' | 'server', opcode: string) =>
+    inspector.next((r) => r.kind === 'frame' && r.from === from && r.frame.opcodeName === opcode) as Promise<Extract<InspectorRecord, { kind: 'frame' }>>;
+  const ping = (await control('client', 'ping')).frame;
+  assert.is(Buffer.from(ping.unmasked!.replaceAll(' ', ''), 'hex').toString(), 'are you there');
+  const pong = (await control('server', 'pong')).frame;
+  assert.is(Buffer.from(pong.payload.replaceAll(' ', ''), 'hex').toString(), 'are you there', 'the pong echoes the ping (§5.5.2)');
+  me.ws.close(4321, 'bye now');
+  assert.equal((await control('client', 'close')).frame.close, { code: 4321, reason: 'bye now' });
+  assert.equal((await control('server', 'close')).frame.close, { code: 4321, reason: '' }, 'the server echoes the code');
+  const closed = (await inspector.next((r) => r.kind === 'closed')) as Extract<InspectorRecord, { kind: 'closed' }>;
+  assert.equal([closed.code, closed.reason], [4321, 'bye now']);
+  await inspector.close();
+});
+
 test('two inspectors of one session both see its connection; one leaving does not blind the other', async () => {
   const session = newSessionId();
   const first = await InspectorClient.open(session);
