@@ -261,6 +261,11 @@ test('GET /inspect serves the page and sets the session cookie on a first visit'
   assert.match(response!.headers.get('content-type')!, /text\/html/);
   assert.match(response!.body.toString(), /wire inspector/);
   assert.match(response!.headers.get('set-cookie')!, /^tessera_session=/);
+  // Its socket is for WebSockets only; the page takes nothing but GET.
+  const [plain] = parseResponses(await exchange(app.port, 'GET /inspect/ws HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+  assert.is(plain!.status, 400);
+  const [post] = parseResponses(await exchange(app.port, 'POST /inspect HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi'));
+  assert.is(post!.status, 405);
 });
 
 test.run();
