@@ -1,5 +1,6 @@
 // Transpiles src/, test/ and bench/ to build/ (one .js per .ts, same layout), then
-// bundles the browser client (public/src/main.ts) into build/public/app.js next to
+// bundles the browser client (public/src/main.ts) into build/public/app.js (and the wire
+// inspector's page, public/src/inspect.ts, into inspect.js) next to
 // copies of public/*.html, *.css and other static assets, and the same with the browser
 // tests' hooks (public/src/main-test.ts) into build/public-test/.
 // Type checking is tsc's job (`npm run typecheck`); esbuild only strips types.

@@ -169,6 +169,22 @@ test('hostile servers: a refusal, a wrong accept key, an extension not offered, 
   server.close();
 });
 
+test('usage: --help prints it and exits 0; a bad argument or a wss: URL exits 2 and says why', async () => {
+  const help = new Wscat(['--help']);
+  assert.is(await help.exited, 0);
+  assert.match(help.output, /^usage: node build\/src\/cli\/wscat\.js/);
+  const spawnErr = (args: string[]) => new Promise<{ code: number | null; err: string }>((resolve) => {
+    const child = spawn(process.execPath, ['build/src/cli/wscat.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (chunk) => (err += chunk));
+    child.once('exit', (code) => resolve({ code, err }));
+  });
+  assert.equal(await spawnErr(['wss://example.com/']), { code: 2, err: 'only ws: URLs (no TLS here): wss://example.com/\n' });
+  const unknown = await spawnErr(['--frobnicate', 'ws://127.0.0.1:1/']);
+  assert.is(unknown.code, 2);
+  assert.match(unknown.err, /^unknown argument: --frobnicate/);
+});
+
 test('agreementFromResponse: the parameters a response binds; responses a client must refuse', async () => {
   const { agreementFromResponse } = await import('../src/websocket/deflate-negotiation.js');
   assert.equal(agreementFromResponse('permessage-deflate; server_no_context_takeover; client_max_window_bits=10'), {
