@@ -1,0 +1,90 @@
+// Region locks and board state (open, frozen, event window), in memory per board index, shaped
+// for the placement path: a board without locks costs one array length check.
+import type { Write } from '../placement/write.js';
+import type { BoardSettingsRecord, LockRecord } from '../storage/moderation.js';
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export class LockIndex {
+  /** Per board index: its locks. */
+  private readonly locks: LockRecord[][];
+
+  constructor(boardCount: number) {
+    this.locks = Array.from({ length: boardCount }, () => []);
+  }
+
+  of(board: number): readonly LockRecord[] {
+    return this.locks[board] ?? [];
+  }
+
+  get count(): number {
+    return this.locks.reduce((sum, list) => sum + list.length, 0);
+  }
+
+  add(board: number, lock: LockRecord): void {
+    this.locks[board]!.push(lock);
+  }
+
+  remove(board: number, id: number): void {
+    this.locks[board] = this.locks[board]!.filter((lock) => lock.id !== id);
+  }
+
+  /** True when any pixel the write changes is inside a lock of the board. */
+  covers(board: number, write: Write, tileSize: number): boolean {
+    const locks = this.locks[board]!;
+    if (locks.length === 0) return false;
+    switch (write.kind) {
+      case 'pixel':
+        return inAny(locks, write.x, write.y);
+      case 'batch':
+        for (let i = 0; i < write.count * 5; i += 5) {
+          const p = write.pixels;
+          if (inAny(locks, (p[i]! << 8) | p[i + 1]!, (p[i + 2]! << 8) | p[i + 3]!)) return true;
+        }
+        return false;
+      case 'tile': {
+        const tile = { x: write.tx * tileSize, y: write.ty * tileSize, width: tileSize, height: tileSize };
+        return locks.some((lock) => overlaps(lock, tile));
+      }
+    }
+  }
+}
+
+function inAny(locks: readonly Rect[], x: number, y: number): boolean {
+  for (let i = 0; i < locks.length; i++) {
+    const lock = locks[i]!;
+    if (x >= lock.x && y >= lock.y && x < lock.x + lock.width && y < lock.y + lock.height) return true;
+  }
+  return false;
+}
+
+export function overlaps(a: Rect, b: Rect): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/** Per board index: whether writes are allowed now (open, and inside its event window). */
+export class BoardStates {
+  private readonly states: BoardSettingsRecord[];
+
+  constructor(boardIds: readonly string[]) {
+    this.states = boardIds.map((boardId) => ({ boardId, open: true, opensAtMs: null, closesAtMs: null, buckets: null }));
+  }
+
+  of(board: number): BoardSettingsRecord {
+    return this.states[board]!;
+  }
+
+  set(board: number, settings: BoardSettingsRecord): void {
+    this.states[board] = settings;
+  }
+
+  writable(board: number, now: number): boolean {
+    const state = this.states[board]!;
+    return state.open && (state.opensAtMs === null || now >= state.opensAtMs) && (state.closesAtMs === null || now < state.closesAtMs);
+  }
+}
