@@ -14,12 +14,16 @@ import { echoEndpoint } from './echo.js';
 import { pageHandler } from './page.js';
 import { createNetworkStack } from './server.js';
 import { healthHandler, metricsHandler } from './status.js';
+import { registerModerationRoutes } from './moderation/routes.js';
+import { Moderation } from './moderation/service.js';
 
 export interface App {
   server: TesseraServer;
   persistence: Persistence;
   webSockets: WebSocketAcceptor;
   canvas: Canvas;
+  /** Accounts, bans, locks, rollback, board settings, reports, audit. */
+  moderation: Moderation;
   /** The PNG worker threads of the API's images. */
   pngPool: PngPool;
   /** Shuts the server down gracefully, then ends what the app owns (the PNG workers). */
@@ -30,9 +34,11 @@ export interface App {
 export async function createApp(config: ServerConfig, boards: readonly BoardDefinition[], log: Logger, clock: Clock = systemClock): Promise<App> {
   const { server, router, webSockets } = createNetworkStack(config, log, clock);
   const persistence = await openPersistence(config, log, clock, server.registry);
-  const canvas = new Canvas(config, boards, server.registry, persistence.commit, clock);
+  const moderation = new Moderation(persistence.moderation, config, boards.map((board) => board.id), clock, log, server.registry);
+  const canvas = new Canvas(config, boards, server.registry, persistence.commit, clock, moderation.authoriser);
   try {
     await persistence.restore(canvas.boards);
+    await moderation.attach(canvas);
   } catch (error) {
     await persistence.close([]);
     throw error;
@@ -42,19 +48,21 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
     .http('GET', '/health', healthHandler(server, webSockets))
     .http('GET', '/metrics', metricsHandler(server))
     .http('GET', '/', pageHandler(server.staticFiles, config))
-    .upgrade('/ws', webSockets.handler(canvasEndpoint(canvas)));
+    .upgrade('/ws', webSockets.handler(canvasEndpoint(canvas, moderation.live)));
   // Conformance suites and benchmarks only: off unless asked for (--echo), since
   // every echo connection may hold a message of up to 16 MiB.
   if (config.echo) router.upgrade('/echo', webSockets.handler(echoEndpoint));
   registerApiRoutes(router, canvas, config, pngPool, persistence.storage);
+  registerModerationRoutes(router, moderation, config, persistence.storage);
   canvas.start();
   persistence.start(canvas.boards);
-  server.onShutdown.push(() => canvas.stop());
+  server.onShutdown.push(() => canvas.stop(), () => moderation.stop());
   return {
     server,
     persistence,
     webSockets,
     canvas,
+    moderation,
     pngPool,
     // Writes still committing finish before the storage closes; the pool closes last:
     // responses still finishing during the server's shutdown may need it.

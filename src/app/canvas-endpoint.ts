@@ -8,13 +8,21 @@ import {
   ProtocolErrorCode, PROTOCOL_VERSION, type ChunkListMessage, type ClientMessage,
 } from '../protocol/messages.js';
 import type { DeflatePolicy } from '../websocket/deflate-negotiation.js';
+import type { WebSocketConnection } from '../websocket/connection.js';
 import type { WebSocketEndpoint } from '../websocket/endpoint.js';
 import { CloseCode } from '../websocket/opcodes.js';
 import { ConnectionState } from '../websocket/protocol.js';
-import type { PlacementResult, Write } from '../placement/write.js';
+import type { HttpRequest } from '../net/router.js';
+import { guestActor } from '../placement/actor.js';
+import type { PlacementResult, Write, Writer } from '../placement/write.js';
 import type { Canvas } from './canvas.js';
 import { identify, type Identity } from './identity.js';
 import { clampU16, helloJson } from './json.js';
+
+interface HandshakeContext {
+  identity: Identity;
+  actor: string | undefined;
+}
 
 // More malformed messages than this within a minute and the client is closed with 1008.
 const MAX_FAULTS_PER_MINUTE = 20;
@@ -29,7 +37,30 @@ const SHARED_COMPRESSION: DeflatePolicy = {
   clientMaxWindowBits: 15,
 };
 
-export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
+/** A viewer that may write: its names in the history, computed once per connection. */
+export class CanvasWriter extends CanvasClient implements Writer {
+  readonly guest: string;
+
+  constructor(connection: WebSocketConnection, session: string, ip: string, boardCount: number, readonly actor: string | undefined) {
+    super(connection, session, ip, boardCount);
+    this.guest = guestActor(session);
+  }
+}
+
+/** Moderation's say over connections (src/app/moderation/live.ts). */
+export interface ConnectionGate {
+  /** The account the handshake's cookie names, as its history actor ("user:N"), or undefined for a guest. */
+  actorOf(request: HttpRequest): string | undefined;
+  /** A new client, before HELLO: false when it may not stay (the gate has told it why and closed it). */
+  admit(client: CanvasWriter): boolean;
+  /** After HELLO and ONLINE: what else a newcomer must know (locks, board states). */
+  greet(client: CanvasWriter): void;
+  leave(client: CanvasWriter): void;
+}
+
+const OPEN_GATE: ConnectionGate = { actorOf: () => undefined, admit: () => true, greet: () => {}, leave: () => {} };
+
+export function canvasEndpoint(canvas: Canvas, gate: ConnectionGate = OPEN_GATE): WebSocketEndpoint {
   const { broadcaster, placements, settings } = canvas;
 
   function fault(client: CanvasClient, code: number, message: string): void {
@@ -121,26 +152,33 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
     ...(settings.wsCompression ? { compression: SHARED_COMPRESSION } : {}),
     accept(request) {
       const identity = identify(request, settings);
-      return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context: identity };
+      const context: HandshakeContext = { identity, actor: gate.actorOf(request) };
+      return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context };
     },
     onOpen(connection) {
-      const { session, ip } = connection.context as Identity;
-      const client = new CanvasClient(connection, session, ip, canvas.boards.length);
+      const { identity: { session, ip }, actor } = connection.context as HandshakeContext;
+      const client = new CanvasWriter(connection, session, ip, canvas.boards.length, actor);
       connection.context = client;
+      if (!gate.admit(client)) return;
       broadcaster.add(client);
       const json = JSON.stringify(helloJson(session, canvas.boards, canvas.policies, (board) => placements.quota(board, client)));
       connection.send(encodeHello(Buffer.from(session, 'base64url'), json, PROTOCOL_VERSION));
       connection.sendPrepared(canvas.onlineFrame());
+      gate.greet(client);
     },
     onMessage(connection, data, binary) {
-      const client = connection.context as CanvasClient;
+      const client = connection.context as CanvasWriter;
+      if (client.connection.state !== ConnectionState.Open) return; // refused at the door: closing
       if (!binary) return fault(client, ProtocolErrorCode.TextMessage, 'messages are binary');
       const message = decodeClientMessage(data);
       if (message.type === 'fault') return fault(client, message.code, message.message);
       handle(client, message);
     },
     onClose(connection) {
-      broadcaster.remove(connection.context as CanvasClient);
+      const client = connection.context;
+      if (!(client instanceof CanvasWriter)) return; // closed before it opened
+      broadcaster.remove(client);
+      gate.leave(client);
     },
   };
 }

@@ -90,7 +90,7 @@ function parsePolicy(value: unknown, path: string): WritePolicy {
   return { strokes, maxBatch, tileWrites, buckets };
 }
 
-function parseBucket(value: unknown, path: string): BucketSpec {
+export function parseBucket(value: unknown, path: string): BucketSpec {
   const o = object(value, path);
   onlyKeys(o, ['key', 'capacity', 'refillPerSecond', 'unit'], path);
   const at = (key: string) => `${path}.${key}`;

@@ -20,6 +20,10 @@ export class BoardRateLimits {
     this.policies = policies.map((policy) => new RatePolicy(policy.buckets));
   }
 
+  setBuckets(board: number, buckets: WritePolicy['buckets']): void {
+    this.policies[board] = new RatePolicy(buckets);
+  }
+
   /** Takes the write's tokens, or returns why not (and takes none). */
   consume(board: Board, writer: Writer, write: Write, now: number): RateRefusal | null {
     const subject: RateSubject = write.kind === 'tile' ? { session: writer.session, ip: writer.ip, tile: `${write.tx}:${write.ty}` } : writer;

@@ -22,7 +22,7 @@ type IdentifiedHandler = (request: HttpRequest, who: Identity) => HttpResponse |
 
 export function withIdentity(canvas: Canvas, handler: IdentifiedHandler): ApiHandler {
   return (request, answerHeaders) => {
-    const who = identify(request, canvas.settings);
+    const who: Identity = { ...identify(request, canvas.settings), actor: canvas.accountActor(request) };
     if (who.setCookie !== null) answerHeaders['Set-Cookie'] = who.setCookie;
     return handler(request, who);
   };
