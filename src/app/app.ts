@@ -4,6 +4,7 @@ import { PngPool } from '../canvas/render/index.js';
 import { openPersistence, type Persistence } from './persistence.js';
 import type { BoardDefinition } from '../config/boards.js';
 import type { ServerConfig } from '../config/settings.js';
+import type { Router } from '../net/router.js';
 import type { TesseraServer } from '../net/server.js';
 import type { Logger } from '../telemetry/log.js';
 import type { WebSocketAcceptor } from '../websocket/upgrade.js';
@@ -19,6 +20,7 @@ import { Moderation } from './moderation/service.js';
 
 export interface App {
   server: TesseraServer;
+  router: Router;
   persistence: Persistence;
   webSockets: WebSocketAcceptor;
   canvas: Canvas;
@@ -59,6 +61,7 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
   server.onShutdown.push(() => canvas.stop(), () => moderation.stop());
   return {
     server,
+    router,
     persistence,
     webSockets,
     canvas,

@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG_PATH, loadAppConfig, type AppConfig } from '../../src/co
 import { defaultConfig, type ServerConfig } from '../../src/config/settings.js';
 import { createApp } from '../../src/app/app.js';
 import type { Canvas } from '../../src/app/canvas.js';
+import type { Moderation } from '../../src/app/moderation/service.js';
 import { createNetworkStack } from '../../src/app/server.js';
 import type { Router } from '../../src/net/router.js';
 import type { TesseraServer } from '../../src/net/server.js';
@@ -17,6 +18,9 @@ export interface RunningServer {
   server: TesseraServer;
   /** The product's canvas, when the server runs the product (startApp). */
   canvas?: Canvas;
+  /** The product's moderation service and its router (startApp). */
+  moderation?: Moderation;
+  router?: Router;
   /** The WebSocket acceptor every endpoint of this server registers through. */
   webSockets: WebSocketAcceptor;
   port: number;
@@ -56,7 +60,8 @@ export async function startApp(overrides: Partial<ServerConfig> = {}, appConfig:
     await app.shutdown();
     if (ownDataDir !== null) rmSync(ownDataDir, { recursive: true, force: true });
   };
-  return run(app.server, app.webSockets, stop, app.canvas);
+  const running = await run(app.server, app.webSockets, stop, app.canvas);
+  return { ...running, moderation: app.moderation, router: app.router };
 }
 
 /** A server with routes the test defines (WebSocket endpoints through `webSockets.handler`). */
