@@ -58,6 +58,25 @@ test('bans find a writer by guest session, account, address, /64 and range; expi
   assert.not.ok(index.find(writer('1.1.1.1', session), T0), 'lifted');
 });
 
+test('range edges: /0 and /1 of IPv4, ::/0, an IPv4 range never covers IPv6 nor the other way', () => {
+  const index = new BanIndex(64);
+  index.replace([ban('ip', '128.0.0.0/1')]);
+  assert.ok(index.find(writer('200.1.2.3'), T0));
+  assert.not.ok(index.find(writer('127.255.255.255'), T0));
+  assert.not.ok(index.find(writer('8000::1'), T0), 'not IPv6');
+  index.replace([ban('ip', '0.0.0.0/0')]);
+  assert.ok(index.find(writer('1.2.3.4'), T0));
+  assert.not.ok(index.find(writer('2001:db8::1'), T0));
+  index.replace([ban('ip', '::/0')]);
+  assert.ok(index.find(writer('2001:db8::1'), T0));
+  assert.not.ok(index.find(writer('1.2.3.4'), T0));
+  index.replace([ban('ip', '2001:db8:8000::/33')]);
+  assert.ok(index.find(writer('2001:db8:ffff:1::1'), T0));
+  assert.not.ok(index.find(writer('2001:db8:7fff:1::1'), T0));
+  assert.is(parseIpTarget('2001:db8:8000::/33', 64)!.text, '2001:db8:8000::/33');
+  assert.is(parseIpTarget('10.1.2.3/8', 64)!.text, '10.0.0.0/8');
+});
+
 test('of two bans on one name the longer one counts', () => {
   const index = new BanIndex(64);
   index.replace([ban('ip', '192.0.2.5', T0 + 10), ban('ip', '192.0.2.5', null), ban('ip', '192.0.2.5', T0 + 5)]);

@@ -13,9 +13,12 @@ export interface Rect {
 export class LockIndex {
   /** Per board index: its locks. */
   private readonly locks: LockRecord[][];
+  /** Per board index: its locks as x0, y0, x1, y1 (exclusive) in one flat array, for the placement path. */
+  private readonly edges: Int32Array[];
 
   constructor(boardCount: number) {
     this.locks = Array.from({ length: boardCount }, () => []);
+    this.edges = Array.from({ length: boardCount }, () => new Int32Array(0));
   }
 
   of(board: number): readonly LockRecord[] {
@@ -28,37 +31,45 @@ export class LockIndex {
 
   add(board: number, lock: LockRecord): void {
     this.locks[board]!.push(lock);
+    this.index(board);
   }
 
   remove(board: number, id: number): void {
     this.locks[board] = this.locks[board]!.filter((lock) => lock.id !== id);
+    this.index(board);
+  }
+
+  private index(board: number): void {
+    const locks = this.locks[board]!;
+    const edges = new Int32Array(locks.length * 4);
+    locks.forEach((lock, i) => edges.set([lock.x, lock.y, lock.x + lock.width, lock.y + lock.height], i * 4));
+    this.edges[board] = edges;
   }
 
   /** True when any pixel the write changes is inside a lock of the board. */
   covers(board: number, write: Write, tileSize: number): boolean {
-    const locks = this.locks[board]!;
-    if (locks.length === 0) return false;
+    const edges = this.edges[board]!;
+    if (edges.length === 0) return false;
     switch (write.kind) {
       case 'pixel':
-        return inAny(locks, write.x, write.y);
+        return inAny(edges, write.x, write.y);
       case 'batch':
         for (let i = 0; i < write.count * 5; i += 5) {
           const p = write.pixels;
-          if (inAny(locks, (p[i]! << 8) | p[i + 1]!, (p[i + 2]! << 8) | p[i + 3]!)) return true;
+          if (inAny(edges, (p[i]! << 8) | p[i + 1]!, (p[i + 2]! << 8) | p[i + 3]!)) return true;
         }
         return false;
       case 'tile': {
         const tile = { x: write.tx * tileSize, y: write.ty * tileSize, width: tileSize, height: tileSize };
-        return locks.some((lock) => overlaps(lock, tile));
+        return this.locks[board]!.some((lock) => overlaps(lock, tile));
       }
     }
   }
 }
 
-function inAny(locks: readonly Rect[], x: number, y: number): boolean {
-  for (let i = 0; i < locks.length; i++) {
-    const lock = locks[i]!;
-    if (x >= lock.x && y >= lock.y && x < lock.x + lock.width && y < lock.y + lock.height) return true;
+function inAny(edges: Int32Array, x: number, y: number): boolean {
+  for (let i = 0; i < edges.length; i += 4) {
+    if (x >= edges[i]! && y >= edges[i + 1]! && x < edges[i + 2]! && y < edges[i + 3]!) return true;
   }
   return false;
 }
