@@ -89,6 +89,10 @@ test('a signed-in writer is its account in the history; a guest who registers ke
   const history = await call(server, 'GET', '/api/boards/free/pixels/1/1/history');
   const actors = history.body.items.map((item: { who: string }) => item.who);
   assert.is(actors[0], `user:${registered.body.user.id}`);
+  assert.is(history.body.items[0].name, 'carol', 'display names appear in pixel history');
+  assert.is(history.body.items[1].name, undefined, 'guests have none');
+  const mine = await call(server, 'GET', '/api/sessions/me/history', { cookie });
+  assert.equal([mine.body.who, mine.body.count], [`user:${registered.body.user.id}`, 1]);
   const record = await server.moderation!.store.userByName('carol');
   assert.is(record!.guestActor, actors[1]);
 });

@@ -32,6 +32,8 @@ export class Canvas {
   readonly broadcaster: Broadcaster;
   /** The history actor of a request's signed-in account ("user:N"), or undefined for a guest; set by moderation. */
   accountActor: (request: HttpRequest) => string | undefined = () => undefined;
+  /** The username of a history actor that is an account ("user:N"), else null; set by moderation. */
+  displayName: (actor: string) => string | null = () => null;
   private timer: NodeJS.Timeout | null = null;
   private lastOnline = '';
 

@@ -73,6 +73,7 @@ export class Moderation {
   async attach(canvas: Canvas): Promise<void> {
     this.canvasRef = canvas;
     this.liveRef = new LiveModeration(canvas.boards, this.accounts, this.bans, this.locks, this.states, this.clock);
+    canvas.displayName = (actor) => this.accounts.displayName(actor);
     canvas.accountActor = (request) => this.accounts.resolve(request.head.headers.get('cookie'), this.clock.now())?.actor;
     const now = this.clock.now();
     await this.accounts.load(now);
