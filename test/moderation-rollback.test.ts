@@ -1,7 +1,8 @@
 // Rollback, undo and reset from the history, on a real server with SQLite and a manual clock:
 // a rollback restores exactly the pixels of time T inside its rectangle and nothing outside,
 // as new placements by the moderator (history only grows) that watchers receive as DIFFs;
-// undo reverts one writer's trailing writes since T (by actor or IP); reset needs its token.
+// undo reverts one writer's trailing writes since T (by actor or IP); reset needs its token;
+// account sessions slide and expire on the server's clock.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Board } from '../src/canvas/board.js';
@@ -166,6 +167,25 @@ test('reset to the background needs the confirmation token the first request han
   const reused = await call(server, 'POST', '/api/admin/boards/free/reset', { cookie: admin, body: { to: 'background', confirm: second.body.confirm } });
   assert.is(reused.status, 409, 'a token works once');
   await client.close();
+});
+
+test('account sessions slide: each use pushes the expiry 24 h on; 24 h unused and the session is gone, from the store too', async () => {
+  await addUser(server, 'sleeper', 'user');
+  const cookie = await login(server, 'sleeper');
+  const HOUR = 3_600_000;
+  clock.advance(23 * HOUR);
+  assert.is((await call(server, 'GET', '/api/auth/me', { cookie })).body.user.username, 'sleeper');
+  clock.advance(23 * HOUR);
+  assert.is((await call(server, 'GET', '/api/auth/me', { cookie })).body.user.username, 'sleeper', 'slid at the last use');
+  const stored = await server.moderation!.store.loadSessions(clock.now() + 23 * HOUR);
+  assert.ok(stored.length >= 1, 'the slid expiry reached the store');
+  clock.advance(24 * HOUR);
+  assert.is((await call(server, 'GET', '/api/auth/me', { cookie })).body.user, null);
+  const admin2 = await call(server, 'GET', '/api/admin/bans', { cookie });
+  assert.is(admin2.status, 401);
+  // Logins of the other tests expired too: sign them in again for what follows.
+  moderator = await login(server, 'mod');
+  admin = await login(server, 'boss');
 });
 
 test('without a data directory, accounts and bans work and history actions are 404 NO_HISTORY', async () => {
