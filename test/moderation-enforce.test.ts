@@ -163,6 +163,27 @@ test('board settings: a freeze and an event window reach clients as BOARD_STATE 
   await Promise.all([watcher.close(), newcomer.close()]);
 });
 
+test('buckets per role: guests get one pace, accounts another', async () => {
+  const buckets = [
+    { key: 'session', capacity: 1, refillPerSecond: 1 / 60, unit: 'pixel', roles: ['guest'] },
+    { key: 'session', capacity: 3, refillPerSecond: 1 / 60, unit: 'pixel', roles: ['user', 'moderator', 'admin'] },
+  ];
+  const set = await call(server, 'PUT', '/api/admin/boards/free/settings', { cookie: admin, body: { buckets } });
+  assert.equal([set.status, set.body.settings.buckets], [200, buckets]);
+  const guest = await openClient(server, freshIp());
+  assert.equal(JSON.parse((await guest.next('hello')).json).boards[FREE].policy.buckets, buckets, 'HELLO names the roles');
+  assert.equal([await place(guest, 40, 40), await place(guest, 41, 40)], ['ACK', 'RATE_LIMITED']);
+  await addUser(server, 'regular', 'user');
+  const cookie = await login(server, 'regular');
+  const member = await openClient(server, freshIp(), { Cookie: cookie });
+  assert.equal([await place(member, 40, 41), await place(member, 41, 41), await place(member, 42, 41), await place(member, 43, 41)], ['ACK', 'ACK', 'ACK', 'RATE_LIMITED']);
+  const http = [];
+  for (let i = 0; i < 4; i++) http.push((await httpPlace(freshIp(), 44 + i, 41, cookie)).status);
+  assert.equal(http, [429, 429, 429, 429], 'an account\'s session bucket is the account\'s, whatever cookie or connection it writes from');
+  await call(server, 'PUT', '/api/admin/boards/free/settings', { cookie: admin, body: { buckets: null } });
+  await Promise.all([guest.close(), member.close()]);
+});
+
 test('reports: anyone reports a region (5 a minute per IP); moderators see the queue and resolve or dismiss', async () => {
   const ip = freshIp();
   for (let i = 0; i < 5; i++) {

@@ -7,6 +7,8 @@ import { BanIndex } from '../src/moderation/ban-index.js';
 import { parseIpTarget } from '../src/moderation/ip-bans.js';
 import { BoardStates, LockIndex } from '../src/moderation/lock-index.js';
 import { hashPassword, verifyPassword } from '../src/moderation/passwords.js';
+import { parseBoards } from '../src/config/boards.js';
+import { RatePolicy } from '../src/ratelimit/policy.js';
 import { ipKey } from '../src/net/client-ip.js';
 import { guestActor } from '../src/placement/actor.js';
 import type { BanRecord, LockRecord } from '../src/storage/moderation.js';
@@ -107,6 +109,23 @@ test('locks cover pixels, stroke pixels and overlapping tiles; boards honour ope
   assert.equal([T0 - 1, T0, T0 + 99, T0 + 100].map((t) => states.writable(0, t)), [false, true, true, false]);
   states.set(0, { boardId: 'a', open: false, opensAtMs: null, closesAtMs: null, buckets: null });
   assert.not.ok(states.writable(0, T0));
+});
+
+test('rate buckets per role: a bucket with roles counts only those; an account\'s session bucket is the account\'s', () => {
+  const policy = new RatePolicy([
+    { key: 'session', capacity: 1, refillPerSecond: 0.001, unit: 'pixel', roles: ['guest'] },
+    { key: 'session', capacity: 2, refillPerSecond: 0.001, unit: 'pixel', roles: ['user'] },
+  ]);
+  const guest = { session: 'g1', ip: '1.1.1.1' };
+  assert.equal([policy.consume(guest, 1, T0).allowed, policy.consume(guest, 1, T0).allowed], [true, false]);
+  const user = (session: string) => ({ session, ip: '1.1.1.1', role: 'user', actor: 'user:5' });
+  assert.equal([policy.consume(user('a'), 1, T0).allowed, policy.consume(user('b'), 1, T0).allowed, policy.consume(user('c'), 1, T0).allowed], [true, true, false]);
+  assert.is(policy.quota(user('d'), T0).capacity, 2);
+  assert.ok(policy.consume({ session: 'm', ip: '1.1.1.1', role: 'moderator', actor: 'user:6' }, 1, T0).allowed, 'no bucket counts moderators');
+  const board = (roles: unknown) => [{ id: 'b', title: 'b', width: 8, height: 8, chunkSize: 8, palette: ['#000000', '#FFFFFF'], background: 0,
+    policy: { strokes: false, maxBatch: 1, buckets: [{ key: 'ip', capacity: 1, refillPerSecond: 1, unit: 'pixel', roles }] } }];
+  assert.equal(parseBoards(board(['guest', 'admin']), 'boards')[0]!.policy.buckets[0]!.roles, ['guest', 'admin']);
+  assert.throws(() => parseBoards(board(['pirate']), 'boards'));
 });
 
 test('passwords: scrypt with a salt per hash, verified only by the same password; malformed hashes never match', async () => {

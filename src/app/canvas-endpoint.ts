@@ -21,7 +21,7 @@ import { clampU16, helloJson } from './json.js';
 
 interface HandshakeContext {
   identity: Identity;
-  actor: string | undefined;
+  account: ConnectionAccount | undefined;
 }
 
 // More malformed messages than this within a minute and the client is closed with 1008.
@@ -41,16 +41,27 @@ const SHARED_COMPRESSION: DeflatePolicy = {
 export class CanvasWriter extends CanvasClient implements Writer {
   readonly guest: string;
 
-  constructor(connection: WebSocketConnection, session: string, ip: string, boardCount: number, readonly actor: string | undefined) {
+  readonly actor: string | undefined;
+  readonly role: string | undefined;
+
+  constructor(connection: WebSocketConnection, session: string, ip: string, boardCount: number, account: ConnectionAccount | undefined) {
     super(connection, session, ip, boardCount);
     this.guest = guestActor(session);
+    this.actor = account?.actor;
+    this.role = account?.role;
   }
+}
+
+/** A signed-in connection's account: its history actor ("user:N") and its role. */
+export interface ConnectionAccount {
+  actor: string;
+  role: string;
 }
 
 /** Moderation's say over connections (src/app/moderation/live.ts). */
 export interface ConnectionGate {
-  /** The account the handshake's cookie names, as its history actor ("user:N"), or undefined for a guest. */
-  actorOf(request: HttpRequest): string | undefined;
+  /** The account the handshake's cookie names, or undefined for a guest. */
+  accountOf(request: HttpRequest): ConnectionAccount | undefined;
   /** A new client, before HELLO: false when it may not stay (the gate has told it why and closed it). */
   admit(client: CanvasWriter): boolean;
   /** After HELLO and ONLINE: what else a newcomer must know (locks, board states). */
@@ -58,7 +69,7 @@ export interface ConnectionGate {
   leave(client: CanvasWriter): void;
 }
 
-const OPEN_GATE: ConnectionGate = { actorOf: () => undefined, admit: () => true, greet: () => {}, leave: () => {} };
+const OPEN_GATE: ConnectionGate = { accountOf: () => undefined, admit: () => true, greet: () => {}, leave: () => {} };
 
 export function canvasEndpoint(canvas: Canvas, gate: ConnectionGate = OPEN_GATE): WebSocketEndpoint {
   const { broadcaster, placements, settings } = canvas;
@@ -152,12 +163,12 @@ export function canvasEndpoint(canvas: Canvas, gate: ConnectionGate = OPEN_GATE)
     ...(settings.wsCompression ? { compression: SHARED_COMPRESSION } : {}),
     accept(request) {
       const identity = identify(request, settings);
-      const context: HandshakeContext = { identity, actor: gate.actorOf(request) };
+      const context: HandshakeContext = { identity, account: gate.accountOf(request) };
       return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context };
     },
     onOpen(connection) {
-      const { identity: { session, ip }, actor } = connection.context as HandshakeContext;
-      const client = new CanvasWriter(connection, session, ip, canvas.boards.length, actor);
+      const { identity: { session, ip }, account } = connection.context as HandshakeContext;
+      const client = new CanvasWriter(connection, session, ip, canvas.boards.length, account);
       connection.context = client;
       if (!gate.admit(client)) return;
       broadcaster.add(client);

@@ -30,8 +30,8 @@ export class Canvas {
   readonly placements: PlacementPipeline;
   readonly chunkFrames = new ChunkFrameCache();
   readonly broadcaster: Broadcaster;
-  /** The history actor of a request's signed-in account ("user:N"), or undefined for a guest; set by moderation. */
-  accountActor: (request: HttpRequest) => string | undefined = () => undefined;
+  /** A request's signed-in account (its history actor "user:N" and role), or undefined for a guest; set by moderation. */
+  account: (request: HttpRequest) => { actor: string; role: string } | undefined = () => undefined;
   /** The username of a history actor that is an account ("user:N"), else null; set by moderation. */
   displayName: (actor: string) => string | null = () => null;
   private timer: NodeJS.Timeout | null = null;

@@ -19,6 +19,8 @@ export interface Writer {
   readonly actor?: string;
   /** guestActor(session), computed once per connection or request so checks need not hash. */
   readonly guest?: string;
+  /** The account's role ('user', 'moderator', 'admin'); absent: a guest. Rate buckets may count roles apart. */
+  readonly role?: string | undefined;
 }
 
 export type WriteSource = 'ws' | 'http';

@@ -61,7 +61,7 @@ export function historyHandlers(canvas: Canvas, storage: Storage | null): { pixe
   // signed in, the account's name in the history).
   const mine: ApiHandler = async (request) => {
     const who = identify(request, canvas.settings);
-    const actor = canvas.accountActor(request) ?? actorOf(who);
+    const actor = canvas.account(request)?.actor ?? actorOf(who);
     const [page, count] = await Promise.all([store().actorPlacements(actor, pageOf(request)), store().actorPlacementCount(actor)]);
     return json({ who: actor, count, items: page.items.map((record) => placementJson(record)), next: page.next });
   };

@@ -26,8 +26,9 @@ export class LiveModeration implements ConnectionGate {
     private readonly clock: Clock,
   ) {}
 
-  actorOf(request: HttpRequest): string | undefined {
-    return this.accounts.resolve(request.head.headers.get('cookie'), this.clock.now())?.actor;
+  accountOf(request: HttpRequest): { actor: string; role: string } | undefined {
+    const account = this.accounts.resolve(request.head.headers.get('cookie'), this.clock.now());
+    return account === null ? undefined : { actor: account.actor, role: account.user.role };
   }
 
   admit(client: CanvasWriter): boolean {

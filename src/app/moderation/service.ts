@@ -74,7 +74,7 @@ export class Moderation {
     this.canvasRef = canvas;
     this.liveRef = new LiveModeration(canvas.boards, this.accounts, this.bans, this.locks, this.states, this.clock);
     canvas.displayName = (actor) => this.accounts.displayName(actor);
-    canvas.accountActor = (request) => this.accounts.resolve(request.head.headers.get('cookie'), this.clock.now())?.actor;
+    canvas.account = (request) => this.live.accountOf(request);
     const now = this.clock.now();
     await this.accounts.load(now);
     this.bans.replace(await this.store.loadBans(now));
