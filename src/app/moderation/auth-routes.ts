@@ -22,6 +22,7 @@ export const userJson = (user: User) => ({ id: user.id, username: user.username,
 
 export function registerAuthRoutes(router: Router, moderation: Moderation, origins: OriginPolicy): void {
   const { accounts, settings, clock } = moderation;
+  // Bounded: a full store forgets refilled buckets first (keyed-buckets.ts), so no timer is needed.
   const perIp = new KeyedBuckets(ATTEMPTS, { maxKeys: 100_000 });
   const perName = new KeyedBuckets(ATTEMPTS, { maxKeys: 100_000 });
   // Verified against when the user does not exist, so that costs the same scrypt as a real one.
@@ -93,12 +94,6 @@ export function registerAuthRoutes(router: Router, moderation: Moderation, origi
     const account = accounts.resolve(request.head.headers.get('cookie'), clock.now());
     return jsonResponse(200, { user: account === null ? null : userJson(account.user) }, NO_STORE);
   });
-
-  const sweep = setInterval(() => {
-    perIp.sweep(clock.now());
-    perName.sweep(clock.now());
-  }, 60_000);
-  sweep.unref();
 
   router
     .http('POST', '/api/auth/register', register, { maxBodyBytes: MAX_AUTH_BODY_BYTES })
