@@ -10,6 +10,7 @@ import { hashPassword, verifyPassword } from '../src/moderation/passwords.js';
 import { parseBoards } from '../src/config/boards.js';
 import { RatePolicy } from '../src/ratelimit/policy.js';
 import { ipKey } from '../src/net/client-ip.js';
+import { mulberry32 } from './support/random.js';
 import { guestActor } from '../src/placement/actor.js';
 import type { BanRecord, LockRecord } from '../src/storage/moderation.js';
 
@@ -109,6 +110,27 @@ test('locks cover pixels, stroke pixels and overlapping tiles; boards honour ope
   assert.equal([T0 - 1, T0, T0 + 99, T0 + 100].map((t) => states.writable(0, t)), [false, true, true, false]);
   states.set(0, { boardId: 'a', open: false, opensAtMs: null, closesAtMs: null, buckets: null });
   assert.not.ok(states.writable(0, T0));
+});
+
+test('locks: the cell grid never changes the answer (every pixel of a board against the rectangles, as locks come and go)', () => {
+  const random = mulberry32(11);
+  const int = (n: number) => Math.floor(random() * n);
+  const locks = new LockIndex(1);
+  const held: LockRecord[] = [];
+  for (let round = 0; round < 12; round++) {
+    if (round % 3 === 2) locks.remove(0, held.splice(int(held.length), 1)[0]!.id);
+    else {
+      const lock: LockRecord = { id: round + 1, boardId: 'a', x: int(190), y: int(190), width: 1 + int(45), height: 1 + int(45), reason: '', createdMs: T0, createdBy: 'user:1' };
+      held.push(lock);
+      locks.add(0, lock);
+    }
+    for (let y = 0; y < 240; y++) {
+      for (let x = 0; x < 240; x++) {
+        const expected = held.some((l) => x >= l.x && y >= l.y && x < l.x + l.width && y < l.y + l.height);
+        if (locks.covers(0, { kind: 'pixel', x, y, color: 1 }, 0) !== expected) assert.unreachable(`(${x}, ${y}) in round ${round}`);
+      }
+    }
+  }
 });
 
 test('rate buckets per role: a bucket with roles counts only those; an account\'s session bucket is the account\'s', () => {

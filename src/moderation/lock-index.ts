@@ -1,5 +1,7 @@
 // Region locks and board state (open, frozen, event window), in memory per board index, shaped
-// for the placement path: a board without locks costs one array length check.
+// for the placement path: a board without locks costs one array length check; with locks, a
+// grid of 32 × 32-pixel cells says whether any lock touches a pixel's cell, so a write away
+// from every lock costs one byte read, and only one near a lock checks the rectangles.
 import type { Write } from '../placement/write.js';
 import type { BoardSettingsRecord, LockRecord } from '../storage/moderation.js';
 
@@ -10,15 +12,20 @@ export interface Rect {
   height: number;
 }
 
+const CELL_BITS = 5; // cells of 32 × 32 pixels
+
 export class LockIndex {
   /** Per board index: its locks. */
   private readonly locks: LockRecord[][];
   /** Per board index: its locks as x0, y0, x1, y1 (exclusive) in one flat array, for the placement path. */
   private readonly edges: Int32Array[];
+  /** Per board index: 1 for each cell (CELL_BITS) some lock touches, row-major over `columns`. */
+  private readonly grids: { cells: Uint8Array; columns: number; rows: number }[];
 
   constructor(boardCount: number) {
     this.locks = Array.from({ length: boardCount }, () => []);
     this.edges = Array.from({ length: boardCount }, () => new Int32Array(0));
+    this.grids = Array.from({ length: boardCount }, () => ({ cells: new Uint8Array(0), columns: 0, rows: 0 }));
   }
 
   of(board: number): readonly LockRecord[] {
@@ -44,6 +51,23 @@ export class LockIndex {
     const edges = new Int32Array(locks.length * 4);
     locks.forEach((lock, i) => edges.set([lock.x, lock.y, lock.x + lock.width, lock.y + lock.height], i * 4));
     this.edges[board] = edges;
+    const columns = locks.reduce((most, lock) => Math.max(most, (lock.x + lock.width - 1) >>> CELL_BITS), -1) + 1;
+    const rows = locks.reduce((most, lock) => Math.max(most, (lock.y + lock.height - 1) >>> CELL_BITS), -1) + 1;
+    const cells = new Uint8Array(columns * rows);
+    for (const lock of locks) {
+      for (let row = lock.y >>> CELL_BITS; row <= (lock.y + lock.height - 1) >>> CELL_BITS; row++) {
+        cells.fill(1, row * columns + (lock.x >>> CELL_BITS), row * columns + ((lock.x + lock.width - 1) >>> CELL_BITS) + 1);
+      }
+    }
+    this.grids[board] = { cells, columns, rows };
+  }
+
+  /** A lock may cover (x, y): its cell is touched by one. */
+  private near(board: number, x: number, y: number): boolean {
+    const grid = this.grids[board]!;
+    const column = x >>> CELL_BITS;
+    const row = y >>> CELL_BITS;
+    return column < grid.columns && row < grid.rows && grid.cells[row * grid.columns + column] === 1;
   }
 
   /** True when any pixel the write changes is inside a lock of the board. */
@@ -52,11 +76,13 @@ export class LockIndex {
     if (edges.length === 0) return false;
     switch (write.kind) {
       case 'pixel':
-        return inAny(edges, write.x, write.y);
+        return this.near(board, write.x, write.y) && inAny(edges, write.x, write.y);
       case 'batch':
         for (let i = 0; i < write.count * 5; i += 5) {
           const p = write.pixels;
-          if (inAny(edges, (p[i]! << 8) | p[i + 1]!, (p[i + 2]! << 8) | p[i + 3]!)) return true;
+          const x = (p[i]! << 8) | p[i + 1]!;
+          const y = (p[i + 2]! << 8) | p[i + 3]!;
+          if (this.near(board, x, y) && inAny(edges, x, y)) return true;
         }
         return false;
       case 'tile': {
