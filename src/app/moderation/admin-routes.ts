@@ -42,6 +42,23 @@ export function registerAdminRoutes(router: Router, moderation: Moderation, orig
     Promise.resolve(canvas.placements.submitPrivileged({ board, writer, write: { kind: 'batch', pixels, count }, source: 'http' })).then((result) => result.ok);
   const write = async (by: Account, board: Board, targets: PixelTargets) => writeTargets(submit, board, moderatorWriter(by), targets);
 
+  /**
+   * Runs an action whose effect is placements, then appends its audit entry: {pixels} once they
+   * are durable, or {error} when it failed part-way (a failed commit stores none of its pixels).
+   */
+  const audited = async <T>(done: Act, effect: () => Promise<T>): Promise<T> => {
+    let pixels: T;
+    try {
+      pixels = await effect();
+    } catch (error) {
+      const code = error instanceof ApiError ? error.code : 'INTERNAL';
+      if (code !== 'NO_HISTORY' && code !== 'REGION_TOO_LARGE') await store.appendAudit(moderation.entry(done, { error: code }));
+      throw error;
+    }
+    await store.appendAudit(moderation.entry(done, { pixels }));
+    return pixels;
+  };
+
   const rectOf = (fields: Fields, board: Board): Rect => {
     const x = whole(fields, 'x', 0, board.config.width - 1);
     const y = whole(fields, 'y', 0, board.config.height - 1);
@@ -113,9 +130,10 @@ export function registerAdminRoutes(router: Router, moderation: Moderation, orig
     const rect = rectOf(fields, board);
     const at = timeOrNull(fields, 'at');
     if (at === null) throw new ApiError(400, 'BAD_JSON', '"at" (ms since the Unix epoch) is required');
-    const target = await pixelsAt(historyStore(storage), board, rect, at);
-    const pixels = await write(by, board, differences(board, rect, target));
-    await store.appendAudit(moderation.entry(act(by, 'rollback', { board: board.config.id, ...rect, at }), { pixels }));
+    const pixels = await audited(act(by, 'rollback', { board: board.config.id, ...rect, at }), async () => {
+      const target = await pixelsAt(historyStore(storage), board, rect, at);
+      return write(by, board, differences(board, rect, target));
+    });
     return json(200, { pixels });
   }), { maxBodyBytes: MAX_ADMIN_BODY_BYTES });
 
@@ -141,10 +159,11 @@ export function registerAdminRoutes(router: Router, moderation: Moderation, orig
     const boards = fields.board === undefined ? canvas.boards : [canvas.byId.get(text(fields, 'board', 64))];
     if (boards[0] === undefined) throw new ApiError(404, 'BOARD_NOT_FOUND', 'there is no such board; GET /api/boards lists them');
     const until = clock.now();
-    const perBoard: Record<string, number> = {};
-    for (const board of boards as Board[]) perBoard[board.config.id] = await write(by, board, await undoTargets(history, board, culprit, since, until));
-    const params = { ...fields };
-    await store.appendAudit(moderation.entry(act(by, 'undo', params), { pixels: perBoard }));
+    const perBoard = await audited(act(by, 'undo', { ...fields }), async () => {
+      const pixels: Record<string, number> = {};
+      for (const board of boards as Board[]) pixels[board.config.id] = await write(by, board, await undoTargets(history, board, culprit, since, until));
+      return pixels;
+    });
     return json(200, { pixels: perBoard });
   }), { maxBodyBytes: MAX_ADMIN_BODY_BYTES });
 
@@ -165,9 +184,10 @@ export function registerAdminRoutes(router: Router, moderation: Moderation, orig
     }
     confirmations.delete(token);
     const rect = { x: 0, y: 0, width: board.config.width, height: board.config.height };
-    const target = await pixelsAt(historyStore(storage), board, rect, at);
-    const pixels = await write(by, board, differences(board, rect, target));
-    await store.appendAudit(moderation.entry(act(by, 'reset', { board: board.config.id, to, at }), { pixels }));
+    const pixels = await audited(act(by, 'reset', { board: board.config.id, to, at }), async () => {
+      const target = await pixelsAt(historyStore(storage), board, rect, at);
+      return write(by, board, differences(board, rect, target));
+    });
     return json(200, { pixels });
   }), { maxBodyBytes: MAX_ADMIN_BODY_BYTES });
 
