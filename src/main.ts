@@ -2,12 +2,17 @@
 import { loadConfig } from './config/load.js';
 import { usage } from './config/settings.js';
 import { createApp } from './app/app.js';
+import { adminCli } from './app/moderation/admin-cli.js';
 import { backupDataDirectory } from './storage/sqlite/backup.js';
 import { createLogger } from './telemetry/log.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'backup') return backup(argv.slice(1));
+  if (argv[0] === 'admin') {
+    process.exitCode = await adminCli(argv.slice(1));
+    return;
+  }
   if (argv.includes('--help')) {
     console.log(usage());
     return;

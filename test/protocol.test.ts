@@ -146,6 +146,9 @@ const SERVER_EXAMPLES: Record<string, ServerMessage> = {
   'online': { type: 'online', entries: [{ board: 0, count: 1234 }, { board: 1, count: 5 }] },
   'pong': { type: 'pong', clientTime: 1234.5, serverTime: 1_700_000_000_000 },
   'protocol-error': { type: 'protocol-error', code: ProtocolErrorCode.UnknownBoard, message: 'unknown board 7' },
+  'locks': { type: 'locks', board: 0, locks: [{ x: 100, y: 200, width: 50, height: 10 }] },
+  'board-state': { type: 'board-state', board: 1, open: true, opensAt: 1_700_000_000_000, closesAt: 0 },
+  'banned': { type: 'banned', expiresAt: 0, reason: 'bot' },
 };
 
 const docExamples = readDocExamples();
@@ -260,12 +263,18 @@ function randomServerMessage(random: Random, type: ServerMessage['type']): Serve
       return { type, clientTime: random.f64(), serverTime: random.f64() };
     case 'protocol-error':
       return { type, code: random.u8(), message: random.text(30) };
+    case 'locks':
+      return { type, board: random.u8(), locks: Array.from({ length: random.int(6) }, () => ({ x: random.u16(), y: random.u16(), width: random.u16(), height: random.u16() })) };
+    case 'board-state':
+      return { type, board: random.u8(), open: random.int(2) === 1, opensAt: random.f64(), closesAt: random.f64() };
+    case 'banned':
+      return { type, expiresAt: random.f64(), reason: random.text(30) };
   }
 }
 
 const CLIENT_TYPES: ClientMessage['type'][] = ['subscribe', 'unsubscribe', 'place', 'place-batch', 'tile-write', 'ping'];
 const SERVER_TYPES: ServerMessage['type'][] = [
-  'hello', 'chunk', 'diff', 'ack', 'reject', 'quota', 'online', 'pong', 'protocol-error',
+  'hello', 'chunk', 'diff', 'ack', 'reject', 'quota', 'online', 'pong', 'protocol-error', 'locks', 'board-state', 'banned',
 ];
 const ROUND_TRIPS = 500;
 
@@ -368,9 +377,9 @@ test('unknown type byte: fault 1 from both decoders', () => {
 });
 
 /** Messages whose last field runs to the end, so any longer message is still well-formed. */
-const OPEN_ENDED = new Set(['tile-write', 'chunk-runs', 'chunk-empty', 'protocol-error']);
+const OPEN_ENDED = new Set(['tile-write', 'chunk-runs', 'chunk-empty', 'protocol-error', 'banned']);
 /** Their fixed header lengths: cut shorter than this, they are malformed. */
-const HEADER_LENGTH: Record<string, number> = { 'tile-write': 10, 'chunk-runs': 11, 'chunk-empty': 11, 'protocol-error': 2 };
+const HEADER_LENGTH: Record<string, number> = { 'tile-write': 10, 'chunk-runs': 11, 'chunk-empty': 11, 'protocol-error': 2, 'banned': 9 };
 /** Cuts that leave a shorter well-formed message: the doc's DIFF cut after its first section. */
 const WELL_FORMED_CUTS: Record<string, number[]> = { diff: [1 + 15 + 2 * 3] };
 
@@ -421,6 +430,10 @@ test('malformed: invalid UTF-8 in HELLO and PROTOCOL_ERROR → fault 2', () => {
   hello[22] = 0xff;
   assertFault(decodeServerMessage(hello), 2, 'HELLO');
   assertFault(decodeServerMessage(Uint8Array.of(MessageType.ProtocolError, 1, 0xc3)), 2, 'PROTOCOL_ERROR cut in a character');
+  assertFault(decodeServerMessage(Uint8Array.of(MessageType.Banned, 0, 0, 0, 0, 0, 0, 0, 0, 0xc3)), 2, 'BANNED cut in a character');
+  const flags = docExamples.get('board-state')!.slice();
+  flags[2] = 0x03;
+  assertFault(decodeServerMessage(flags), 2, 'BOARD_STATE with an unknown flag');
 });
 
 test('encoders refuse values that do not fit their fields', () => {

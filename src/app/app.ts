@@ -4,6 +4,7 @@ import { PngPool } from '../canvas/render/index.js';
 import { openPersistence, type Persistence } from './persistence.js';
 import type { BoardDefinition } from '../config/boards.js';
 import type { ServerConfig } from '../config/settings.js';
+import type { Router } from '../net/router.js';
 import type { TesseraServer } from '../net/server.js';
 import type { Logger } from '../telemetry/log.js';
 import { WebSocketConnection } from '../websocket/connection.js';
@@ -17,13 +18,18 @@ import { echoEndpoint } from './echo.js';
 import { pageHandler } from './page.js';
 import { createNetworkStack } from './server.js';
 import { healthHandler, metricsHandler } from './status.js';
+import { registerModerationRoutes } from './moderation/routes.js';
+import { Moderation } from './moderation/service.js';
 
 export interface App {
   server: TesseraServer;
+  router: Router;
   persistence: Persistence;
   webSockets: WebSocketAcceptor;
   canvas: Canvas;
   inspectors: InspectorHub;
+  /** Accounts, bans, locks, rollback, board settings, reports, audit. */
+  moderation: Moderation;
   /** The PNG worker threads of the API's images. */
   pngPool: PngPool;
   /** Shuts the server down gracefully, then ends what the app owns (the PNG workers). */
@@ -34,9 +40,11 @@ export interface App {
 export async function createApp(config: ServerConfig, boards: readonly BoardDefinition[], log: Logger, clock: Clock = systemClock): Promise<App> {
   const { server, router, webSockets } = createNetworkStack(config, log, clock);
   const persistence = await openPersistence(config, log, clock, server.registry);
-  const canvas = new Canvas(config, boards, server.registry, persistence.commit, clock);
+  const moderation = new Moderation(persistence.moderation, config, boards.map((board) => board.id), clock, log, server.registry);
+  const canvas = new Canvas(config, boards, server.registry, persistence.commit, clock, moderation.authoriser);
   try {
     await persistence.restore(canvas.boards);
+    await moderation.attach(canvas);
   } catch (error) {
     await persistence.close([]);
     throw error;
@@ -50,20 +58,23 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
     .http('GET', '/', pageHandler(server.staticFiles, config))
     .http('GET', '/inspect', pageHandler(server.staticFiles, config, '/inspect.html'))
     .upgrade('/inspect/ws', webSockets.handler(inspectorEndpoint(inspectors, config)))
-    .upgrade('/ws', webSockets.handler(canvasEndpoint(canvas, inspectors)));
+    .upgrade('/ws', webSockets.handler(canvasEndpoint(canvas, moderation.live, inspectors)));
   // Conformance suites and benchmarks only: off unless asked for (--echo), since
   // every echo connection may hold a message of up to 16 MiB.
   if (config.echo) router.upgrade('/echo', webSockets.handler(echoEndpoint));
   registerApiRoutes(router, canvas, config, pngPool, persistence.storage);
+  registerModerationRoutes(router, moderation, config, persistence.storage);
   canvas.start();
   persistence.start(canvas.boards);
-  server.onShutdown.push(() => canvas.stop());
+  server.onShutdown.push(() => canvas.stop(), () => moderation.stop());
   return {
     server,
+    router,
     persistence,
     webSockets,
     canvas,
     inspectors,
+    moderation,
     pngPool,
     // Writes still committing finish before the storage closes; the pool closes last:
     // responses still finishing during the server's shutdown may need it.

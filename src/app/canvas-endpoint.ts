@@ -12,11 +12,18 @@ import type { WebSocketConnection } from '../websocket/connection.js';
 import type { WebSocketEndpoint } from '../websocket/endpoint.js';
 import { CloseCode } from '../websocket/opcodes.js';
 import { ConnectionState } from '../websocket/protocol.js';
-import type { PlacementResult, Write } from '../placement/write.js';
+import type { HttpRequest } from '../net/router.js';
+import { guestActor } from '../placement/actor.js';
+import type { PlacementResult, Write, Writer } from '../placement/write.js';
 import type { Canvas } from './canvas.js';
 import { identify, type Identity } from './identity.js';
 import type { InspectorHub } from './inspect/hub.js';
 import { clampU16, helloJson } from './json.js';
+
+interface HandshakeContext {
+  identity: Identity;
+  account: ConnectionAccount | undefined;
+}
 
 // More malformed messages than this within a minute and the client is closed with 1008.
 const MAX_FAULTS_PER_MINUTE = 20;
@@ -36,8 +43,42 @@ export function canvasSession(connection: WebSocketConnection): string | null {
   return connection.context instanceof CanvasClient ? connection.context.session : null;
 }
 
-/** `inspectors`: the wire inspectors, shown the connections of their own session. */
-export function canvasEndpoint(canvas: Canvas, inspectors: InspectorHub | null = null): WebSocketEndpoint {
+/** A viewer that may write: its names in the history, computed once per connection. */
+export class CanvasWriter extends CanvasClient implements Writer {
+  readonly guest: string;
+
+  readonly actor: string | undefined;
+  readonly role: string | undefined;
+
+  constructor(connection: WebSocketConnection, session: string, ip: string, boardCount: number, account: ConnectionAccount | undefined) {
+    super(connection, session, ip, boardCount);
+    this.guest = guestActor(session);
+    this.actor = account?.actor;
+    this.role = account?.role;
+  }
+}
+
+/** A signed-in connection's account: its history actor ("user:N") and its role. */
+export interface ConnectionAccount {
+  actor: string;
+  role: string;
+}
+
+/** Moderation's say over connections (src/app/moderation/live.ts). */
+export interface ConnectionGate {
+  /** The account the handshake's cookie names, or undefined for a guest. */
+  accountOf(request: HttpRequest): ConnectionAccount | undefined;
+  /** A new client, before HELLO: false when it may not stay (the gate has told it why and closed it). */
+  admit(client: CanvasWriter): boolean;
+  /** After HELLO and ONLINE: what else a newcomer must know (locks, board states). */
+  greet(client: CanvasWriter): void;
+  leave(client: CanvasWriter): void;
+}
+
+const OPEN_GATE: ConnectionGate = { accountOf: () => undefined, admit: () => true, greet: () => {}, leave: () => {} };
+
+/** `gate`: moderation's say over connections; `inspectors`: the wire inspectors, shown the connections of their own session. */
+export function canvasEndpoint(canvas: Canvas, gate: ConnectionGate = OPEN_GATE, inspectors: InspectorHub | null = null): WebSocketEndpoint {
   const { broadcaster, placements, settings } = canvas;
 
   function fault(client: CanvasClient, code: number, message: string): void {
@@ -129,27 +170,34 @@ export function canvasEndpoint(canvas: Canvas, inspectors: InspectorHub | null =
     ...(settings.wsCompression ? { compression: SHARED_COMPRESSION } : {}),
     accept(request) {
       const identity = identify(request, settings);
-      return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context: identity };
+      const context: HandshakeContext = { identity, account: gate.accountOf(request) };
+      return { headers: identity.setCookie ? `Set-Cookie: ${identity.setCookie}\r\n` : '', context };
     },
     onOpen(connection, handshake) {
-      const { session, ip } = connection.context as Identity;
-      const client = new CanvasClient(connection, session, ip, canvas.boards.length);
+      const { identity: { session, ip }, account } = connection.context as HandshakeContext;
+      const client = new CanvasWriter(connection, session, ip, canvas.boards.length, account);
       connection.context = client;
       inspectors?.opened(connection, session, handshake); // before the first frame, so an inspector sees them all
+      if (!gate.admit(client)) return;
       broadcaster.add(client);
       const json = JSON.stringify(helloJson(session, canvas.boards, canvas.policies, (board) => placements.quota(board, client)));
       connection.send(encodeHello(Buffer.from(session, 'base64url'), json, PROTOCOL_VERSION));
       connection.sendPrepared(canvas.onlineFrame());
+      gate.greet(client);
     },
     onMessage(connection, data, binary) {
-      const client = connection.context as CanvasClient;
+      const client = connection.context as CanvasWriter;
+      if (client.connection.state !== ConnectionState.Open) return; // refused at the door: closing
       if (!binary) return fault(client, ProtocolErrorCode.TextMessage, 'messages are binary');
       const message = decodeClientMessage(data);
       if (message.type === 'fault') return fault(client, message.code, message.message);
       handle(client, message);
     },
     onClose(connection) {
-      broadcaster.remove(connection.context as CanvasClient);
+      const client = connection.context;
+      if (!(client instanceof CanvasWriter)) return; // closed before it opened
+      broadcaster.remove(client);
+      gate.leave(client);
     },
   };
 }

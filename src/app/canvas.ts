@@ -3,10 +3,11 @@
 import { Board } from '../canvas/board.js';
 import type { BoardDefinition } from '../config/boards.js';
 import type { ServerConfig } from '../config/settings.js';
+import type { HttpRequest } from '../net/router.js';
 import type { WritePolicy } from '../placement/write-policy.js';
 import { Broadcaster } from '../broadcast/broadcaster.js';
 import { systemClock, type Clock } from '../clock.js';
-import { allowEveryone } from '../placement/authorise.js';
+import { allowEveryone, type Authoriser } from '../placement/authorise.js';
 import type { CommitStage } from '../placement/commit.js';
 import { PlacementPipeline } from '../placement/pipeline.js';
 import { ChunkFrameCache } from '../broadcast/chunk-frame-cache.js';
@@ -20,13 +21,19 @@ const HOUSEKEEPING_MS = 1000;
 
 export class Canvas {
   readonly boards: Board[];
-  /** Per board index: how it may be written to. */
+  /** Per board index: how it may be written to (an operator may change its buckets at run time). */
   readonly policies: WritePolicy[];
+  /** Per board index: the policy of the configuration. */
+  readonly configuredPolicies: readonly WritePolicy[];
   readonly byId: Map<string, Board>;
   readonly metrics: CanvasMetrics;
   readonly placements: PlacementPipeline;
   readonly chunkFrames = new ChunkFrameCache();
   readonly broadcaster: Broadcaster;
+  /** A request's signed-in account (its history actor "user:N" and role), or undefined for a guest; set by moderation. */
+  account: (request: HttpRequest) => { actor: string; role: string } | undefined = () => undefined;
+  /** The username of a history actor that is an account ("user:N"), else null; set by moderation. */
+  displayName: (actor: string) => string | null = () => null;
   private timer: NodeJS.Timeout | null = null;
   private lastOnline = '';
 
@@ -36,15 +43,17 @@ export class Canvas {
     registry: Registry,
     commit: CommitStage,
     readonly clock: Clock = systemClock,
+    authorise: Authoriser = allowEveryone,
   ) {
     this.boards = definitions.map(({ policy, ...board }, index) => new Board(board, index));
     this.policies = definitions.map((definition) => definition.policy);
+    this.configuredPolicies = [...this.policies];
     this.byId = new Map(this.boards.map((board) => [board.config.id, board]));
     this.metrics = createCanvasMetrics(registry, {
       chunksAllocated: () => this.boards.reduce((sum, b) => sum + b.allocatedChunks, 0),
       canvasBytes: () => this.boards.reduce((sum, b) => sum + b.memoryBytes, 0),
     });
-    this.placements = new PlacementPipeline(this.policies, { authorise: allowEveryone, commit }, clock, this.metrics);
+    this.placements = new PlacementPipeline(this.policies, { authorise, commit }, clock, this.metrics);
     this.broadcaster = new Broadcaster(this.boards, settings, this.metrics, this.chunkFrames);
   }
 

@@ -11,6 +11,9 @@ export interface Identity {
   ip: string;
   /** Set-Cookie value to send when the session is new, else null. */
   setCookie: string | null;
+  /** The signed-in account's history actor ("user:N") and role, when there is one (Writer.actor, Writer.role). */
+  actor?: string | undefined;
+  role?: string | undefined;
 }
 
 export function identify(request: HttpRequest, settings: Pick<ServerConfig, 'trustedProxies' | 'ipv6PrefixLength'>): Identity {

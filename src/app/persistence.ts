@@ -8,6 +8,8 @@ import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/settings.js';
 import { inMemoryCommit, type CommitStage } from '../placement/commit.js';
 import { DurableCommit } from '../placement/durable-commit.js';
+import type { ModerationStore } from '../storage/moderation.js';
+import { openMemoryModerationStore } from '../storage/sqlite/moderation-open.js';
 import { openSqliteStorage } from '../storage/sqlite/open.js';
 import type { StoredPlacement, Storage } from '../storage/storage.js';
 import type { Logger } from '../telemetry/log.js';
@@ -20,6 +22,8 @@ const RETENTION_EVERY_MS = 60 * 60 * 1000;
 export interface Persistence {
   /** null when the canvas lives in memory only. */
   readonly storage: Storage | null;
+  /** Accounts, bans, locks, …: in the data directory's database, or in memory with the canvas. */
+  readonly moderation: ModerationStore;
   readonly commit: CommitStage;
   /** Loads every board: its newest snapshot, then the writes after it. Before any client. */
   restore(boards: readonly Board[]): Promise<RestoreReport>;
@@ -36,7 +40,7 @@ export interface RestoreReport {
 }
 
 export async function openPersistence(config: ServerConfig, log: Logger, clock: Clock, registry: Registry): Promise<Persistence> {
-  if (config.dataDir === '') return inMemory;
+  if (config.dataDir === '') return inMemory();
   const storage = await openSqliteStorage(config.dataDir, config.maxDatabaseMb > 0 ? { maxDatabaseBytes: config.maxDatabaseMb * 1024 * 1024 } : {});
   const metrics = {
     commits: registry.counter('tessera_storage_commits_total', 'Group commits (one transaction each)', ['result']),
@@ -55,16 +59,17 @@ export async function openPersistence(config: ServerConfig, log: Logger, clock: 
       log.error('commit failed: its writes were refused', { error: String(error) });
     },
   });
-  return new DurablePersistence(storage, commit, config, log, clock, () => metrics.snapshots.inc());
+  return new DurablePersistence(storage, storage.moderation(), commit, config, log, clock, () => metrics.snapshots.inc());
 }
 
-const inMemory: Persistence = {
+const inMemory = (): Persistence => ({
   storage: null,
+  moderation: openMemoryModerationStore(),
   commit: inMemoryCommit,
   restore: async () => ({ snapshotChunks: 0, replayed: 0, ms: 0 }),
   start: () => {},
   close: async () => {},
-};
+});
 
 class DurablePersistence implements Persistence {
   private snapshotTimer: NodeJS.Timeout | null = null;
@@ -75,6 +80,7 @@ class DurablePersistence implements Persistence {
 
   constructor(
     readonly storage: Storage,
+    readonly moderation: ModerationStore,
     readonly commit: DurableCommit,
     private readonly config: ServerConfig,
     private readonly log: Logger,

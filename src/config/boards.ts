@@ -90,14 +90,17 @@ function parsePolicy(value: unknown, path: string): WritePolicy {
   return { strokes, maxBatch, tileWrites, buckets };
 }
 
-function parseBucket(value: unknown, path: string): BucketSpec {
+export function parseBucket(value: unknown, path: string): BucketSpec {
   const o = object(value, path);
-  onlyKeys(o, ['key', 'capacity', 'refillPerSecond', 'unit'], path);
+  onlyKeys(o, ['key', 'capacity', 'refillPerSecond', 'unit', 'roles'], path);
   const at = (key: string) => `${path}.${key}`;
-  return {
+  const bucket: BucketSpec = {
     key: oneOf(o.key, at('key'), ['session', 'ip', 'tile'] as const),
     capacity: integer(o.capacity, at('capacity'), 1, 65535),
     refillPerSecond: positive(o.refillPerSecond, at('refillPerSecond')),
     unit: oneOf(o.unit, at('unit'), ['pixel', 'write'] as const),
   };
+  if (o.roles === undefined) return bucket;
+  const roles = array(o.roles, at('roles')).map((role, i) => oneOf(role, `${at('roles')}[${i}]`, ['guest', 'user', 'moderator', 'admin'] as const));
+  return { ...bucket, roles };
 }

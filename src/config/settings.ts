@@ -45,6 +45,8 @@ export interface ServerConfig {
   snapshotIntervalMs: number;   // how often changed boards are snapshotted (0 = only at shutdown)
   historyRetentionDays: number; // placements older than this (and than the newest snapshot) are pruned; 0 = keep all
   maxDatabaseMb: number;        // the database may not grow past this (writes then refused as UNAVAILABLE); 0 = the disk's limit
+  accountIdleTimeoutMs: number; // an account session unused this long expires (sliding)
+  passwordCostLog2: number;     // scrypt N = 2^this for new password hashes
 }
 
 /** Reads one value: a string from a flag or the environment, or a JSON value from the file. */
@@ -130,6 +132,8 @@ export const SETTINGS: { readonly [K in keyof ServerConfig]: Setting<ServerConfi
   dataDir: { default: 'data', help: 'the boards and their history (SQLite); "" keeps them in memory only', read: text },
   snapshotIntervalMs: { default: 300_000, help: 'snapshot changed boards this often (0: only at shutdown)', read: whole(0) },
   maxDatabaseMb: { default: 0, help: 'cap on the database’s size in MiB; writes past it are refused (0: the disk is the limit)', read: whole(0) },
+  accountIdleTimeoutMs: { default: 86_400_000, help: 'an account session unused this long expires (sliding; default 24 h)', read: whole(1000) },
+  passwordCostLog2: { default: 15, help: 'scrypt cost of new password hashes: N = 2^this (r = 8, p = 1)', read: whole(10, 20) },
   historyRetentionDays: { default: 0, help: 'prune placements older than this many days that a snapshot covers (0: keep all)', read: whole(0) },
 };
 

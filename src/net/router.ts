@@ -65,6 +65,12 @@ export class Router {
     return this;
   }
 
+  /** Every HTTP route as registered (HEAD left out), e.g. for a test that must cover them all. */
+  routes(): { method: string; path: string }[] {
+    return this.entries.flatMap((entry) =>
+      [...entry.methods.keys()].filter((method) => method !== 'HEAD').map((method) => ({ method, path: patternKey(entry.pattern) })));
+  }
+
   match(method: string, path: string, upgrade: boolean): RouteMatch {
     const segments = path.split('/');
     for (const entry of this.entries) {

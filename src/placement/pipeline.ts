@@ -62,6 +62,24 @@ export class PlacementPipeline {
     );
   }
 
+  /**
+   * An operator's write (rollback, reset): committed, applied and published like any other,
+   * without the writer's checks (a moderator restores locked regions, past any rate limit).
+   */
+  submitPrivileged(request: WriteRequest): PlacementResult | Promise<PlacementResult> {
+    const pending = this.stages.commit.commit(request);
+    if (pending === null) return this.applyCommitted(request);
+    return pending.then(
+      () => this.applyCommitted(request),
+      () => this.refuse(request.board, RejectReason.UNAVAILABLE),
+    );
+  }
+
+  /** Replaces a board's rate buckets at run time (an operator's settings); its writers start with full buckets. */
+  setBuckets(board: Board, buckets: WritePolicy['buckets']): void {
+    this.limits.setBuckets(board.index, buckets);
+  }
+
   /** The binding quota for `writer` on `board` now (for QUOTA and HELLO). */
   quota(board: Board, writer: Writer): Quota {
     return this.limits.quota(board, writer, this.clock.now());

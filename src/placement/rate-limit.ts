@@ -20,9 +20,13 @@ export class BoardRateLimits {
     this.policies = policies.map((policy) => new RatePolicy(policy.buckets));
   }
 
+  setBuckets(board: number, buckets: WritePolicy['buckets']): void {
+    this.policies[board] = new RatePolicy(buckets);
+  }
+
   /** Takes the write's tokens, or returns why not (and takes none). */
   consume(board: Board, writer: Writer, write: Write, now: number): RateRefusal | null {
-    const subject: RateSubject = write.kind === 'tile' ? { session: writer.session, ip: writer.ip, tile: `${write.tx}:${write.ty}` } : writer;
+    const subject: RateSubject = write.kind === 'tile' ? { session: writer.session, ip: writer.ip, role: writer.role, actor: writer.actor, tile: `${write.tx}:${write.ty}` } : writer;
     const decision = this.policies[board.index]!.consume(subject, pixelCount(write), now);
     if (decision.allowed) return null;
     // A write larger than a bucket can ever hold will never pass: not a rate problem.

@@ -15,6 +15,12 @@ export type Write =
 export interface Writer {
   readonly session: string;
   readonly ip: string;
+  /** Named in the history as this ("user:N" for an account); absent: the guest session's digest (actor.ts). */
+  readonly actor?: string;
+  /** guestActor(session), computed once per connection or request so checks need not hash. */
+  readonly guest?: string;
+  /** The account's role ('user', 'moderator', 'admin'); absent: a guest. Rate buckets may count roles apart. */
+  readonly role?: string | undefined;
 }
 
 export type WriteSource = 'ws' | 'http';

@@ -10,6 +10,8 @@ export interface BucketJson {
   refillPerSecond: number;
   /** 'pixel': a write costs one token per pixel; 'write': one per request. */
   unit: 'pixel' | 'write';
+  /** Present when the bucket counts only writers of these roles ('guest', 'user', 'moderator', 'admin'). */
+  roles?: string[];
 }
 
 /** What a board accepts: its writes and their rate limits. */

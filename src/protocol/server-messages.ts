@@ -1,6 +1,7 @@
 // Server → client messages: the server's encoders and the client's decoder.
 // DIFF lives in diff.ts, shaped for the broadcaster.
 import { decodeDiff, encodeDiff, encodeDiffSectionValues } from './diff.js';
+import { decodeBanned, decodeBoardState, decodeLocks, encodeBanned, encodeBoardState, encodeLocks } from './moderation-messages.js';
 import {
   MessageType,
   PROTOCOL_VERSION,
@@ -177,6 +178,12 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
       return encodePong(message.clientTime, message.serverTime);
     case 'protocol-error':
       return encodeProtocolError(message.code, message.message);
+    case 'locks':
+      return encodeLocks(message.board, message.locks);
+    case 'board-state':
+      return encodeBoardState(message.board, message.open, message.opensAt, message.closesAt);
+    case 'banned':
+      return encodeBanned(message.expiresAt, message.reason);
   }
 }
 
@@ -209,6 +216,12 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage | Protocol
       return decodePong(bytes);
     case MessageType.ProtocolError:
       return decodeProtocolError(bytes);
+    case MessageType.Locks:
+      return decodeLocks(bytes);
+    case MessageType.BoardState:
+      return decodeBoardState(bytes);
+    case MessageType.Banned:
+      return decodeBanned(bytes);
     default:
       return unknownType(type);
   }

@@ -16,6 +16,9 @@ export const MessageType = {
   Online: 0x07,
   Pong: 0x08,
   ProtocolError: 0x09,
+  Locks: 0x0a,
+  BoardState: 0x0b,
+  Banned: 0x0c,
   // client → server
   Subscribe: 0x10,
   Unsubscribe: 0x11,
@@ -198,6 +201,31 @@ export interface ProtocolErrorMessage {
   message: string;
 }
 
+/** A board's region locks, all of them (the list replaces the one before). */
+export interface LocksMessage {
+  type: 'locks';
+  board: number;
+  locks: { x: number; y: number; width: number; height: number }[];
+}
+
+export interface BoardStateMessage {
+  type: 'board-state';
+  board: number;
+  /** false: frozen by an operator (read-only). */
+  open: boolean;
+  /** The event window in ms since the Unix epoch; 0: no bound. */
+  opensAt: number;
+  closesAt: number;
+}
+
+/** This client may not write; the server closes the connection (1008) right after. */
+export interface BannedMessage {
+  type: 'banned';
+  /** ms since the Unix epoch; 0: until lifted. */
+  expiresAt: number;
+  reason: string;
+}
+
 export type ServerMessage =
   | HelloMessage
   | ChunkMessage
@@ -207,4 +235,7 @@ export type ServerMessage =
   | QuotaMessage
   | OnlineMessage
   | PongMessage
-  | ProtocolErrorMessage;
+  | ProtocolErrorMessage
+  | LocksMessage
+  | BoardStateMessage
+  | BannedMessage;

@@ -8,4 +8,6 @@ export interface BucketSpec {
   capacity: number;         // whole tokens, 1..65535 (QUOTA sends it as u16)
   refillPerSecond: number;
   unit: 'pixel' | 'write';  // 'pixel': a request costs one token per pixel; 'write': one per request
+  /** Only writers of these roles ('guest', 'user', 'moderator', 'admin') are counted by it; absent: everyone. */
+  roles?: readonly string[];
 }

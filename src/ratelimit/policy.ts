@@ -7,6 +7,10 @@ import { KeyedBuckets } from './keyed-buckets.js';
 export interface RateSubject {
   session: string;
   ip: string;
+  /** The writer's role ('user', 'moderator', 'admin'); absent: a guest. Buckets with `roles` count only those. */
+  role?: string | undefined;
+  /** A signed-in writer's account ("user:N"): its 'session' buckets count the account, on every device. */
+  actor?: string | undefined;
   /** The tile written, e.g. "12:34"; only for tile writes. */
   tile?: string;
 }
@@ -34,11 +38,14 @@ export class RatePolicy {
   private readonly stores: KeyedBuckets[];
   private readonly keys: BucketKey[];
   private readonly perPixel: boolean[];
+  /** Per bucket: the roles it counts, or null for everyone. */
+  private readonly roles: (readonly string[] | null)[];
 
   constructor(buckets: readonly BucketSpec[], options: { maxKeys?: number } = {}) {
     this.stores = buckets.map((spec) => new KeyedBuckets(spec, options));
     this.keys = buckets.map((spec) => spec.key);
     this.perPixel = buckets.map((spec) => spec.unit === 'pixel');
+    this.roles = buckets.map((spec) => spec.roles ?? null);
   }
 
   /**
@@ -47,11 +54,11 @@ export class RatePolicy {
    * 'tile' are skipped when subject.tile is undefined.
    */
   consume(subject: RateSubject, pixels: number, now: number): RateDecision {
-    const { stores, keys, perPixel } = this;
+    const { stores, keys, perPixel, roles } = this;
     let retryAfterMs = 0;
     for (let i = 0; i < stores.length; i++) {
       const key = keyOf(subject, keys[i]!);
-      if (key === undefined) continue;
+      if (key === undefined || !counts(roles[i]!, subject)) continue;
       const wait = stores[i]!.retryAfterMs(key, now, perPixel[i] ? pixels : 1);
       if (wait > retryAfterMs) retryAfterMs = wait;
     }
@@ -59,7 +66,7 @@ export class RatePolicy {
     // Every check passed at this same `now`, so every take succeeds.
     for (let i = 0; i < stores.length; i++) {
       const key = keyOf(subject, keys[i]!);
-      if (key !== undefined) stores[i]!.take(key, now, perPixel[i] ? pixels : 1);
+      if (key !== undefined && counts(roles[i]!, subject)) stores[i]!.take(key, now, perPixel[i] ? pixels : 1);
     }
     return ALLOWED;
   }
@@ -75,9 +82,9 @@ export class RatePolicy {
     let nextInMs = 0;
     for (let i = 0; i < this.stores.length; i++) {
       const kind = this.keys[i]!;
-      if (kind === 'tile') continue;
+      if (kind === 'tile' || !counts(this.roles[i]!, subject)) continue;
       const store = this.stores[i]!;
-      const key = kind === 'session' ? subject.session : subject.ip;
+      const key = kind === 'session' ? subject.actor ?? subject.session : subject.ip;
       const whole = wholeTokens(store.available(key, now));
       const next = whole >= store.capacity ? 0 : store.retryAfterMs(key, now, whole + 1);
       // On a tie the bucket that refills more slowly binds for longer.
@@ -97,8 +104,12 @@ export class RatePolicy {
   }
 }
 
+function counts(roles: readonly string[] | null, subject: RateSubject): boolean {
+  return roles === null || roles.includes(subject.role ?? 'guest');
+}
+
 function keyOf(subject: RateSubject, key: BucketKey): string | undefined {
-  return key === 'session' ? subject.session : key === 'ip' ? subject.ip : subject.tile;
+  return key === 'session' ? subject.actor ?? subject.session : key === 'ip' ? subject.ip : subject.tile;
 }
 
 // 2.9999999999 tokens after refill rounding are 3: the same tolerance that lets

@@ -8,6 +8,7 @@ import { defaultConfig, type ServerConfig } from '../../src/config/settings.js';
 import { createApp } from '../../src/app/app.js';
 import type { Canvas } from '../../src/app/canvas.js';
 import type { InspectorHub } from '../../src/app/inspect/hub.js';
+import type { Moderation } from '../../src/app/moderation/service.js';
 import { createNetworkStack } from '../../src/app/server.js';
 import type { Router } from '../../src/net/router.js';
 import type { TesseraServer } from '../../src/net/server.js';
@@ -20,6 +21,9 @@ export interface RunningServer {
   canvas?: Canvas;
   /** The product's wire inspectors, when the server runs the product (startApp). */
   inspectors?: InspectorHub;
+  /** The product's moderation service and its router (startApp). */
+  moderation?: Moderation;
+  router?: Router;
   /** The WebSocket acceptor every endpoint of this server registers through. */
   webSockets: WebSocketAcceptor;
   port: number;
@@ -60,7 +64,8 @@ export async function startApp(overrides: Partial<ServerConfig> = {}, appConfig:
     await app.shutdown();
     if (ownDataDir !== null) rmSync(ownDataDir, { recursive: true, force: true });
   };
-  return run(app.server, app.webSockets, stop, app.canvas, app.inspectors);
+  const running = await run(app.server, app.webSockets, stop, app.canvas, app.inspectors);
+  return { ...running, moderation: app.moderation, router: app.router };
 }
 
 /** A server with routes the test defines (WebSocket endpoints through `webSockets.handler`). */

@@ -27,6 +27,8 @@ export interface PlacementJson {
   previousColor: number;
   /** For a tile write: the tile written, and how many pixels. */
   tile?: { tx: number; ty: number; pixels: number };
+  /** The account's username, when `who` is an account ("user:N"). */
+  name?: string;
 }
 
 /** The storage, or 404 NO_HISTORY on a server without a data directory. */
@@ -37,24 +39,29 @@ export function historyStore(storage: Storage | null): Storage {
 
 export function historyHandlers(canvas: Canvas, storage: Storage | null): { pixel: ApiHandler; recent: ApiHandler; mine: ApiHandler } {
   const store = (): Storage => historyStore(storage);
+  const named = (json: PlacementJson): PlacementJson => {
+    const name = canvas.displayName(json.who);
+    return name === null ? json : { ...json, name };
+  };
 
   const pixel: ApiHandler = (request) => {
     const board = boardFrom(canvas, request);
     const x = integerParam(request, 'x');
     const y = integerParam(request, 'y');
     if (!board.isInside(x, y)) throw new ApiError(400, 'INVALID_COORDS', `(${x}, ${y}) is not a pixel of board "${board.config.id}"`);
-    return answer(store().pixelHistory(board.config.id, x, y, pageOf(request)), (record) => placementJson(record, x, y));
+    return answer(store().pixelHistory(board.config.id, x, y, pageOf(request)), (record) => named(placementJson(record, x, y)));
   };
 
   const recent: ApiHandler = (request) => {
     const board = boardFrom(canvas, request);
-    return answer(store().recentPlacements(board.config.id, pageOf(request)), (record) => placementJson(record));
+    return answer(store().recentPlacements(board.config.id, pageOf(request)), (record) => named(placementJson(record)));
   };
 
-  // By session cookie: the digest under which the history keeps this session's writes.
+  // By session cookie: the digest under which the history keeps this session's writes (or,
+  // signed in, the account's name in the history).
   const mine: ApiHandler = async (request) => {
     const who = identify(request, canvas.settings);
-    const actor = actorOf(who);
+    const actor = canvas.account(request)?.actor ?? actorOf(who);
     const [page, count] = await Promise.all([store().actorPlacements(actor, pageOf(request)), store().actorPlacementCount(actor)]);
     return json({ who: actor, count, items: page.items.map((record) => placementJson(record)), next: page.next });
   };

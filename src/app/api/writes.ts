@@ -22,7 +22,8 @@ type IdentifiedHandler = (request: HttpRequest, who: Identity) => HttpResponse |
 
 export function withIdentity(canvas: Canvas, handler: IdentifiedHandler): ApiHandler {
   return (request, answerHeaders) => {
-    const who = identify(request, canvas.settings);
+    const account = canvas.account(request);
+    const who: Identity = { ...identify(request, canvas.settings), actor: account?.actor, role: account?.role };
     if (who.setCookie !== null) answerHeaders['Set-Cookie'] = who.setCookie;
     return handler(request, who);
   };

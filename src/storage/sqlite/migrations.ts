@@ -58,6 +58,87 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX snapshots_by_seq ON snapshots (board, seq);
   CREATE INDEX snapshots_by_time ON snapshots (board, time_ms);
   `,
+  // 2: moderation (src/storage/moderation.ts): accounts, sessions, bans, locks, board settings,
+  // reports and the audit log. Times are ms since the Unix epoch; JSON columns are TEXT.
+  `
+  -- username_key: the name lower-cased, so "Alice" and "alice" are one account.
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL,
+    username_key TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    guest_actor TEXT
+  ) STRICT;
+
+  -- id_hash: SHA-256 of the cookie value (hex), never the value itself.
+  CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX sessions_by_expiry ON sessions (expires_ms);
+
+  CREATE TABLE bans (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER,
+    created_by TEXT NOT NULL,
+    lifted_ms INTEGER
+  ) STRICT;
+  CREATE INDEX bans_active ON bans (lifted_ms, expires_ms);
+
+  CREATE TABLE locks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    board TEXT NOT NULL,
+    x INTEGER NOT NULL,
+    y INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    created_by TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE board_settings (
+    board TEXT PRIMARY KEY,
+    open INTEGER NOT NULL,
+    opens_at_ms INTEGER,
+    closes_at_ms INTEGER,
+    buckets TEXT
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE reports (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    board TEXT NOT NULL,
+    x INTEGER NOT NULL,
+    y INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    reporter TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    handled_by TEXT,
+    handled_ms INTEGER
+  ) STRICT;
+  CREATE INDEX reports_by_status ON reports (status);
+
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    username TEXT NOT NULL,
+    action TEXT NOT NULL,
+    params TEXT NOT NULL,
+    result TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** The version this build writes. */

@@ -14,6 +14,7 @@ import { Dictionary } from './dictionary.js';
 import { PlacementHistory, type TimelinePosition } from './history.js';
 import type { DataDirectoryLock } from './lock.js';
 import { PlacementWriter, type Dictionaries } from './placement-writer.js';
+import { SqliteModerationStore } from './moderation-store.js';
 import { Retention } from './retention.js';
 import { LAST_SEQ, SnapshotStore } from './snapshot-store.js';
 
@@ -51,6 +52,11 @@ export class SqliteStorage implements Storage {
     this.retention = new Retention(db);
     this.lastSeqQuery = db.prepare<[], number>(LAST_SEQ).pluck();
     this.countQuery = db.prepare<[], number>(`SELECT value FROM meta WHERE key = 'placements'`).pluck();
+  }
+
+  /** The moderation store on the same database (src/storage/moderation.ts). */
+  moderation(): SqliteModerationStore {
+    return new SqliteModerationStore(this.db);
   }
 
   hashIp(ip: string): Uint8Array {
