@@ -15,7 +15,7 @@ test('every [`name`](../file#Ln) link of docs/TOUR.md lands on a line that holds
     const identifier = name!.split('.').pop()!;
     if (!(lines[Number(line) - 1] ?? '').includes(identifier)) {
       const actual = lines.findIndex((text) => new RegExp(`(function|class|private|^\\s+)\\s*${identifier}\\b`).test(text));
-      wrong.push(`${name} is not on ${file}:${line}${actual >= 0 ? ` (line ${actual + 1}?)` : ''}`);
+      wrong.push(`${name} is not on ${file}:${line}${actual >= 0 ? ` (line ${actual + 1}? node scripts/tour-links.mjs --fix)` : ''}`);
     }
   }
   assert.equal(wrong, []);
