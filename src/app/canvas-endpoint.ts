@@ -83,7 +83,7 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
           return;
         }
         subscriptions.add(client, board.index, chunk);
-        client.connection.sendPrepared(canvas.chunkFrames.frame(board, chunk));
+        broadcaster.sendChunk(client, board, chunk);
       }
     }
   }
@@ -138,6 +138,9 @@ export function canvasEndpoint(canvas: Canvas): WebSocketEndpoint {
       const message = decodeClientMessage(data);
       if (message.type === 'fault') return fault(client, message.code, message.message);
       handle(client, message);
+    },
+    onDrain(connection) {
+      if (connection.context instanceof CanvasClient) broadcaster.drained(connection.context);
     },
     onClose(connection) {
       broadcaster.remove(connection.context as CanvasClient);
