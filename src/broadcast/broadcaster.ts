@@ -10,7 +10,7 @@ import type { CanvasMetrics } from '../telemetry/canvas-metrics.js';
 import { prepareFrame } from '../websocket/frame-encoder.js';
 import { CloseCode, Opcode } from '../websocket/opcodes.js';
 import type { CanvasClient } from './canvas-client.js';
-import { sendOwedChunks } from './catch-up.js';
+import { takeOwedChunks } from './catch-up.js';
 import { chunkMessage } from './chunk-message.js';
 import type { ChunkFrameCache } from './chunk-frame-cache.js';
 import { SubscriptionIndex } from './subscriptions.js';
@@ -267,7 +267,8 @@ export class Broadcaster {
    * gets diffs again once nothing is owed.
    */
   private catchUp(client: CanvasClient): void {
-    if (!sendOwedChunks(client, this.boards, this.chunkFrames, this.highWater)) {
+    const { connection } = client;
+    if (!takeOwedChunks(client, this.boards, this.chunkFrames, connection.bufferedAmount, this.highWater, (frame) => connection.sendPrepared(frame))) {
       client.behindSince = performance.now() || 1;
       return;
     }
