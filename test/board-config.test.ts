@@ -48,7 +48,7 @@ test('place: the r/place 2017 board', () => {
   assert.is(place.palette[place.background], '#FFFFFF');
   assert.is(place.tileSize, null);
   assert.equal(place.policy, {
-    strokes: false, maxBatch: 1, tileWrites: false,
+    strokes: false, maxBatch: 1, tileWrites: false, maxChunks: null,
     buckets: [
       { key: 'session', capacity: 1, refillPerSecond: 0.2, unit: 'pixel' },
       { key: 'ip', capacity: 8, refillPerSecond: 1.6, unit: 'pixel' },
@@ -93,9 +93,10 @@ test('mosaic: 256 colours (web-safe cube + 40 greys), 32×32 tiles', () => {
     previous = value;
   }
   assert.equal(mosaic.policy, {
-    strokes: true, maxBatch: 1024, tileWrites: true,
+    strokes: true, maxBatch: 1024, tileWrites: true, maxChunks: 4096,
     buckets: [
       { key: 'ip', capacity: 20, refillPerSecond: 1, unit: 'write' },
+      { key: 'ip', capacity: 32, refillPerSecond: 0.2, unit: 'chunk' },
       { key: 'tile', capacity: 1, refillPerSecond: 0.2, unit: 'write' },
       { key: 'session', capacity: 20, refillPerSecond: 1, unit: 'write' },
     ],

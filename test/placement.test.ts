@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { Board } from '../src/canvas/board.js';
 import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../src/config/load.js';
 import type { BoardDefinition as BoardConfig } from '../src/config/boards.js';
+import { newChunks } from '../src/placement/allocation.js';
 import { apply } from '../src/placement/apply.js';
 import { allowEveryone, type Authoriser } from '../src/placement/authorise.js';
 import { inMemoryCommit, type CommitStage } from '../src/placement/commit.js';
@@ -116,6 +117,17 @@ test('rate limits: a tile write also spends the tile’s own bucket', () => {
 });
 
 // ---- apply ----
+
+test('allocation: a write counts the distinct chunks it touches that hold no pixels yet', () => {
+  const mosaic = new Board(MOSAIC, 0); // chunks of 256
+  assert.is(newChunks(mosaic, { kind: 'pixel', x: 5, y: 5, color: 1 }), 1);
+  assert.is(newChunks(mosaic, stroke([0, 0, 1], [255, 255, 1], [256, 0, 1], [300, 10, 1], [0, 256, 1])), 3, 'three chunks, two pixels in each of two');
+  assert.is(newChunks(mosaic, { kind: 'tile', tx: 9, ty: 0, colors: new Uint8Array(32 * 32) }), 1, 'tile (9, 0) lies in chunk (1, 0)');
+  mosaic.setPixel(256, 0, 1);
+  assert.is(newChunks(mosaic, stroke([0, 0, 1], [256, 0, 1], [300, 10, 1])), 1, 'chunk (1, 0) is allocated now');
+  assert.is(newChunks(mosaic, { kind: 'tile', tx: 9, ty: 0, colors: new Uint8Array(32 * 32) }), 0);
+  assert.is(newChunks(mosaic, stroke([256, 0, 1])), 0);
+});
 
 test('apply: pixels, strokes and tiles reach the board and its change tracker', () => {
   const board = new Board(MOSAIC, 0);

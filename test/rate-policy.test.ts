@@ -129,4 +129,18 @@ test('a policy with no session or IP bucket reports an unlimited quota', () => {
   assert.ok(policy.consume({ session: 's', ip: IP }, 5, 0).allowed);
 });
 
+test("a 'chunk' bucket charges what a write allocates, nothing for writes where pixels are; QUOTA ignores it", () => {
+  const policy = new RatePolicy([
+    { key: 'ip', capacity: 20, refillPerSecond: 1, unit: 'write' },
+    { key: 'ip', capacity: 32, refillPerSecond: 0.2, unit: 'chunk' },
+  ]);
+  const me = { session: 's1', ip: IP };
+  assert.equal(policy.consume(me, 1024, 0, 16), { allowed: true, retryAfterMs: 0 });
+  assert.equal(policy.consume(me, 1024, 0, 16), { allowed: true, retryAfterMs: 0 });
+  assert.equal(policy.consume(me, 1024, 0, 1), { allowed: false, retryAfterMs: 5000 }, 'no chunk token left');
+  assert.equal(policy.consume(me, 1024, 0, 0), { allowed: true, retryAfterMs: 0 }, 'allocating nothing costs no chunk token');
+  assert.equal(policy.consume(me, 1024, 0, 33), { allowed: false, retryAfterMs: Infinity }, 'more than the bucket holds never passes');
+  assert.equal(policy.quota(me, 0), { available: 17, capacity: 20, nextInMs: 1000 }, 'the write bucket binds the quota');
+});
+
 test.run();

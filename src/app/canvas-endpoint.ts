@@ -132,7 +132,7 @@ export function canvasEndpoint(canvas: Canvas, gate: ConnectionGate = OPEN_GATE,
           return;
         }
         subscriptions.add(client, board.index, chunk);
-        client.connection.sendPrepared(canvas.chunkFrames.frame(board, chunk));
+        broadcaster.sendChunk(client, board, chunk);
       }
     }
   }
@@ -192,6 +192,9 @@ export function canvasEndpoint(canvas: Canvas, gate: ConnectionGate = OPEN_GATE,
       const message = decodeClientMessage(data);
       if (message.type === 'fault') return fault(client, message.code, message.message);
       handle(client, message);
+    },
+    onDrain(connection) {
+      if (connection.context instanceof CanvasClient) broadcaster.drained(connection.context);
     },
     onClose(connection) {
       const client = connection.context;

@@ -8,7 +8,11 @@ import type { BoardJson, HelloJson, QuotaJson } from '../protocol/messages.js';
 export function boardJson(board: Board, policy: WritePolicy): BoardJson {
   const { id, title, width, height, chunkSize, palette, background, tileSize } = board.config;
   const { strokes, maxBatch, tileWrites } = policy;
-  const buckets = policy.buckets.map(({ key, capacity, refillPerSecond, unit, roles }) => ({ key, capacity, refillPerSecond, unit, ...(roles ? { roles: [...roles] } : {}) }));
+  // 'chunk' buckets (the memory a write allocates) are the server's own business: a client's
+  // cooldown and rules count pixels and writes.
+  const buckets = policy.buckets.flatMap(({ key, capacity, refillPerSecond, unit, roles }) =>
+    unit === 'chunk' ? [] : [{ key, capacity, refillPerSecond, unit, ...(roles ? { roles: [...roles] } : {}) }],
+  );
   return { id, index: board.index, title, width, height, chunkSize, palette, background, tileSize, policy: { strokes, maxBatch, tileWrites, buckets } };
 }
 

@@ -3,13 +3,14 @@
 // the sections of the chunks it watches. Clients watching the same changes
 // share one prepared frame. A client whose socket backs up stops getting
 // diffs; once it drains it gets the current contents of what changed (a
-// catch-up), and if it stays stuck it is closed with 1013.
+// catch-up, paced by catch-up.ts), and if it stays stuck it is closed with 1013.
 import type { Board } from '../canvas/board.js';
 import { DIFF_PREFIX, encodeDiffSection } from '../protocol/messages.js';
 import type { CanvasMetrics } from '../telemetry/canvas-metrics.js';
 import { prepareFrame } from '../websocket/frame-encoder.js';
 import { CloseCode, Opcode } from '../websocket/opcodes.js';
 import type { CanvasClient } from './canvas-client.js';
+import { takeOwedChunks } from './catch-up.js';
 import { chunkMessage } from './chunk-message.js';
 import type { ChunkFrameCache } from './chunk-frame-cache.js';
 import { SubscriptionIndex } from './subscriptions.js';
@@ -88,6 +89,28 @@ export class Broadcaster {
   /** Writes one prepared frame to every client that keeps up (e.g. ONLINE). */
   sendToAll(frame: Buffer): void {
     for (const client of this.clients) if (client.behindSince === 0) client.connection.sendPrepared(frame);
+  }
+
+  /**
+   * A chunk `client` just subscribed to: sent now if its socket has room,
+   * else owed and sent with its catch-up (a resubscribing client may ask for
+   * 1,024 whole chunks at once).
+   */
+  sendChunk(client: CanvasClient, board: Board, chunk: number): void {
+    if (client.behindSince === 0) {
+      const frame = this.chunkFrames.frame(board, chunk);
+      if (client.connection.bufferedAmount + frame.length <= this.highWater) return client.connection.sendPrepared(frame);
+      this.fallBehind(client);
+    }
+    client.markMissed(board.index, chunk);
+  }
+
+  /** The client's socket drained: the next window of its catch-up, if it is catching up. */
+  drained(client: CanvasClient): void {
+    if (client.behindSince !== 0 && this.behind.has(client)) {
+      this.catchUp(client);
+      this.metrics.clientsBehind.set(this.behind.size);
+    }
   }
 
   /** Clients looking at each board right now. */
@@ -237,21 +260,20 @@ export class Broadcaster {
     this.metrics.clientsBehind.set(this.behind.size);
   }
 
-  /** The current contents of every watched chunk that changed meanwhile: not the backlog. */
+  /**
+   * The current contents of every watched chunk that changed meanwhile (not
+   * the backlog), paced by catch-up.ts: a window now, the next when the socket
+   * drains. Each window is progress, so the deadline starts again; the client
+   * gets diffs again once nothing is owed.
+   */
   private catchUp(client: CanvasClient): void {
+    const { connection } = client;
+    if (!takeOwedChunks(client, this.boards, this.chunkFrames, connection.bufferedAmount, this.highWater, (frame) => connection.sendPrepared(frame))) {
+      client.behindSince = performance.now() || 1;
+      return;
+    }
     this.behind.delete(client);
     client.behindSince = 0;
-    const missed = client.missed;
-    client.missed = null;
-    if (missed === null) return;
-    missed.forEach((chunks, boardIndex) => {
-      if (!chunks) return;
-      const board = this.boards[boardIndex]!;
-      for (const chunk of chunks) {
-        if (!client.isSubscribed(boardIndex, chunk)) continue;
-        client.connection.sendPrepared(this.chunkFrames.frame(board, chunk));
-      }
-    });
     this.metrics.catchUps.inc();
   }
 

@@ -80,14 +80,15 @@ function parseBoard(value: unknown, path: string): BoardDefinition {
 
 function parsePolicy(value: unknown, path: string): WritePolicy {
   const o = object(value, path);
-  onlyKeys(o, ['strokes', 'maxBatch', 'tileWrites', 'buckets'], path);
+  onlyKeys(o, ['strokes', 'maxBatch', 'tileWrites', 'maxChunks', 'buckets'], path);
   const at = (key: string) => `${path}.${key}`;
   const strokes = boolean(o.strokes, at('strokes'));
   const maxBatch = integer(o.maxBatch, at('maxBatch'), 1, 65535);
   if (!strokes && maxBatch !== 1) fail(at('maxBatch'), `must be 1 when strokes is false, got ${maxBatch}`);
   const tileWrites = o.tileWrites === undefined ? false : boolean(o.tileWrites, at('tileWrites'));
+  const maxChunks = o.maxChunks === undefined || o.maxChunks === null ? null : integer(o.maxChunks, at('maxChunks'), 1, MAX_CHUNKS_PER_BOARD);
   const buckets = array(o.buckets, at('buckets')).map((b, i) => parseBucket(b, `${at('buckets')}[${i}]`));
-  return { strokes, maxBatch, tileWrites, buckets };
+  return { strokes, maxBatch, tileWrites, maxChunks, buckets };
 }
 
 export function parseBucket(value: unknown, path: string): BucketSpec {
@@ -98,7 +99,7 @@ export function parseBucket(value: unknown, path: string): BucketSpec {
     key: oneOf(o.key, at('key'), ['session', 'ip', 'tile'] as const),
     capacity: integer(o.capacity, at('capacity'), 1, 65535),
     refillPerSecond: positive(o.refillPerSecond, at('refillPerSecond')),
-    unit: oneOf(o.unit, at('unit'), ['pixel', 'write'] as const),
+    unit: oneOf(o.unit, at('unit'), ['pixel', 'write', 'chunk'] as const),
   };
   if (o.roles === undefined) return bucket;
   const roles = array(o.roles, at('roles')).map((role, i) => oneOf(role, `${at('roles')}[${i}]`, ['guest', 'user', 'moderator', 'admin'] as const));

@@ -26,6 +26,10 @@ const SUPPORTED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTI
 // requests until the socket drains: a pipelining client that never reads holds
 // at most this plus one answer.
 const MAX_QUEUED_RESPONSE_BYTES = 1024 * 1024;
+// Past this many answers not yet taken by the kernel we stop too: a small answer costs
+// more in Node's write queue (~1 KiB of bookkeeping) than in bytes, so 1 MiB of 404s
+// queued held 4.4 MiB (test/hostile/resource-budget.test.ts).
+const MAX_QUEUED_ANSWERS = 64;
 // Requests answered per I/O event before the rest wait for setImmediate.
 const MAX_REQUESTS_PER_TURN = 16;
 
@@ -75,11 +79,20 @@ export class HttpConnection implements SocketOwner, StreamListener {
   // ('drain'), or this turn's share of requests is spent ('turn').
   private waitingFor: 'drain' | 'turn' | null = null;
   private requestsLeftThisTurn = MAX_REQUESTS_PER_TURN;
+  // Answers written whose last byte the kernel has not taken yet (counted by write callbacks).
+  private queuedAnswers = 0;
   // The peer sent FIN: answer what it sent, then end our side too.
   private peerEnded = false;
   // While state is 'streaming': the body being sent, and whether to keep the connection after it.
   private stream: ChunkedBodySender | null = null;
   private keepAliveAfterStream = false;
+
+  // Called when an answer's last write has left: one function per connection, not per write.
+  private readonly answerWritten = (): void => {
+    if (--this.queuedAnswers === 0 && this.waitingFor === 'drain' && this.socket.writableLength <= MAX_QUEUED_RESPONSE_BYTES) {
+      this.resumeAnswering('drain'); // no 'drain' event comes if no write ever returned false
+    }
+  };
 
   constructor(
     private readonly socket: Socket,
@@ -163,7 +176,7 @@ export class HttpConnection implements SocketOwner, StreamListener {
 
   /** Before the next pipelined request: true (and reading paused) if it has to wait. */
   private mustWait(): boolean {
-    if (this.socket.writableLength > MAX_QUEUED_RESPONSE_BYTES) {
+    if (this.socket.writableLength > MAX_QUEUED_RESPONSE_BYTES || this.queuedAnswers >= MAX_QUEUED_ANSWERS) {
       this.waitingFor = 'drain'; // 'drain' comes: the writes that got us here returned false
     } else if (this.requestsLeftThisTurn <= 0) {
       this.waitingFor = 'turn';
@@ -310,8 +323,12 @@ export class HttpConnection implements SocketOwner, StreamListener {
     const { metrics, clock } = this.services;
     metrics.httpResponses.inc({ status: String(response.status) });
     const { head, body, stream } = serializeResponse(response, keepAlive, omitBody, clock.now(), chunked);
-    this.socket.write(head);
-    if (body !== null) this.socket.write(body);
+    this.queuedAnswers++;
+    if (body === null) this.socket.write(head, this.answerWritten);
+    else {
+      this.socket.write(head);
+      this.socket.write(body, this.answerWritten);
+    }
     return stream;
   }
 

@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import { REJECT_REASONS } from '../protocol/reject-reasons.js';
 import { RejectReason } from '../protocol/types.js';
 import type { Quota } from '../ratelimit/policy.js';
+import { newChunks } from './allocation.js';
 import { apply } from './apply.js';
 import type { Authoriser } from './authorise.js';
 import type { CommitStage } from './commit.js';
@@ -50,9 +51,16 @@ export class PlacementPipeline {
   submit(request: WriteRequest): PlacementResult | Promise<PlacementResult> {
     const { board, writer, write } = request;
     const now = this.clock.now();
-    const invalid = validate(board, this.policies[board.index]!, write) ?? this.stages.authorise.check(board, writer, write, now);
+    const policy = this.policies[board.index]!;
+    const invalid = validate(board, policy, write) ?? this.stages.authorise.check(board, writer, write, now);
     if (invalid !== null) return this.refuse(board, invalid);
-    const limited = this.limits.consume(board, writer, write, now);
+    // What the write makes the board allocate: held to the board's cap, charged to 'chunk' buckets.
+    // (Writes still being committed are not counted: they may take the board past its cap by what they allocate.)
+    const allocates = newChunks(board, write);
+    if (policy.maxChunks !== null && allocates > 0 && board.allocatedChunks + allocates > policy.maxChunks) {
+      return this.refuse(board, RejectReason.NOT_ALLOWED);
+    }
+    const limited = this.limits.consume(board, writer, write, now, allocates);
     if (limited !== null) return this.refuse(board, limited.reason, limited.retryAfterMs);
     const pending = this.stages.commit.commit(request);
     if (pending === null) return this.applyCommitted(request);

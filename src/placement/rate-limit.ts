@@ -1,7 +1,8 @@
 // Stage 4: has this writer the tokens for this write? Each board's buckets
 // (config `policy.buckets`) are checked together: a write passes all of them
 // or takes from none. A pixel costs 1, a stroke its pixel count, a tile its
-// tileSize² pixels and one write of that tile's own bucket.
+// tileSize² pixels and one write of that tile's own bucket; a 'chunk' bucket
+// counts the chunks the write makes the board allocate.
 import type { Board } from '../canvas/board.js';
 import { RatePolicy, type Quota, type RateSubject } from '../ratelimit/policy.js';
 import { RejectReason } from '../protocol/types.js';
@@ -24,10 +25,10 @@ export class BoardRateLimits {
     this.policies[board] = new RatePolicy(buckets);
   }
 
-  /** Takes the write's tokens, or returns why not (and takes none). */
-  consume(board: Board, writer: Writer, write: Write, now: number): RateRefusal | null {
+  /** Takes the write's tokens (`newChunks`: what it allocates), or returns why not (and takes none). */
+  consume(board: Board, writer: Writer, write: Write, now: number, newChunks = 0): RateRefusal | null {
     const subject: RateSubject = write.kind === 'tile' ? { session: writer.session, ip: writer.ip, role: writer.role, actor: writer.actor, tile: `${write.tx}:${write.ty}` } : writer;
-    const decision = this.policies[board.index]!.consume(subject, pixelCount(write), now);
+    const decision = this.policies[board.index]!.consume(subject, pixelCount(write), now, newChunks);
     if (decision.allowed) return null;
     // A write larger than a bucket can ever hold will never pass: not a rate problem.
     if (!Number.isFinite(decision.retryAfterMs)) return { reason: RejectReason.NOT_ALLOWED, retryAfterMs: 0 };

@@ -7,7 +7,9 @@ export interface BucketSpec {
   key: BucketKey;
   capacity: number;         // whole tokens, 1..65535 (QUOTA sends it as u16)
   refillPerSecond: number;
-  unit: 'pixel' | 'write';  // 'pixel': a request costs one token per pixel; 'write': one per request
+  // 'pixel': a request costs one token per pixel; 'write': one per request; 'chunk': one per
+  // chunk of the board it writes that holds no pixels yet (what it makes the board allocate).
+  unit: 'pixel' | 'write' | 'chunk';
   /** Only writers of these roles ('guest', 'user', 'moderator', 'admin') are counted by it; absent: everyone. */
   roles?: readonly string[];
 }

@@ -37,36 +37,39 @@ export class RatePolicy {
   // Parallel arrays, read in index order on every consume.
   private readonly stores: KeyedBuckets[];
   private readonly keys: BucketKey[];
-  private readonly perPixel: boolean[];
+  private readonly units: BucketSpec['unit'][];
   /** Per bucket: the roles it counts, or null for everyone. */
   private readonly roles: (readonly string[] | null)[];
 
   constructor(buckets: readonly BucketSpec[], options: { maxKeys?: number } = {}) {
     this.stores = buckets.map((spec) => new KeyedBuckets(spec, options));
     this.keys = buckets.map((spec) => spec.key);
-    this.perPixel = buckets.map((spec) => spec.unit === 'pixel');
+    this.units = buckets.map((spec) => spec.unit);
     this.roles = buckets.map((spec) => spec.roles ?? null);
   }
 
   /**
-   * Checks every bucket for a request of `pixels` pixels; if all allow it, takes
-   * from all, else takes from none and returns the longest wait. Buckets keyed
-   * 'tile' are skipped when subject.tile is undefined.
+   * Checks every bucket for a request of `pixels` pixels that makes the board
+   * allocate `newChunks` chunks; if all allow it, takes from all, else takes
+   * from none and returns the longest wait. Buckets keyed 'tile' are skipped
+   * when subject.tile is undefined, 'chunk' buckets when nothing is allocated.
    */
-  consume(subject: RateSubject, pixels: number, now: number): RateDecision {
-    const { stores, keys, perPixel, roles } = this;
+  consume(subject: RateSubject, pixels: number, now: number, newChunks = 0): RateDecision {
+    const { stores, keys, units, roles } = this;
     let retryAfterMs = 0;
     for (let i = 0; i < stores.length; i++) {
       const key = keyOf(subject, keys[i]!);
-      if (key === undefined || !counts(roles[i]!, subject)) continue;
-      const wait = stores[i]!.retryAfterMs(key, now, perPixel[i] ? pixels : 1);
+      const cost = costOf(units[i]!, pixels, newChunks);
+      if (key === undefined || cost === 0 || !counts(roles[i]!, subject)) continue;
+      const wait = stores[i]!.retryAfterMs(key, now, cost);
       if (wait > retryAfterMs) retryAfterMs = wait;
     }
     if (retryAfterMs > 0) return { allowed: false, retryAfterMs };
     // Every check passed at this same `now`, so every take succeeds.
     for (let i = 0; i < stores.length; i++) {
       const key = keyOf(subject, keys[i]!);
-      if (key !== undefined && counts(roles[i]!, subject)) stores[i]!.take(key, now, perPixel[i] ? pixels : 1);
+      const cost = costOf(units[i]!, pixels, newChunks);
+      if (key !== undefined && cost > 0 && counts(roles[i]!, subject)) stores[i]!.take(key, now, cost);
     }
     return ALLOWED;
   }
@@ -82,7 +85,8 @@ export class RatePolicy {
     let nextInMs = 0;
     for (let i = 0; i < this.stores.length; i++) {
       const kind = this.keys[i]!;
-      if (kind === 'tile' || !counts(this.roles[i]!, subject)) continue;
+      // A tile's bucket is not the writer's; a chunk bucket limits where one writes, not how much.
+      if (kind === 'tile' || this.units[i] === 'chunk' || !counts(this.roles[i]!, subject)) continue;
       const store = this.stores[i]!;
       const key = kind === 'session' ? subject.actor ?? subject.session : subject.ip;
       const whole = wholeTokens(store.available(key, now));
@@ -106,6 +110,10 @@ export class RatePolicy {
 
 function counts(roles: readonly string[] | null, subject: RateSubject): boolean {
   return roles === null || roles.includes(subject.role ?? 'guest');
+}
+
+function costOf(unit: BucketSpec['unit'], pixels: number, newChunks: number): number {
+  return unit === 'pixel' ? pixels : unit === 'write' ? 1 : newChunks;
 }
 
 function keyOf(subject: RateSubject, key: BucketKey): string | undefined {
