@@ -85,8 +85,14 @@ const bannerText = (page: Page) => page.evaluate(() => (globalThis as any).__tes
 const waitForBanner = (page: Page, pattern: RegExp) =>
   page.waitForFunction((source) => new RegExp(source).test((globalThis as any).document.getElementById('board-state-banner').textContent) &&
     !(globalThis as any).document.getElementById('board-state-banner').hidden, pattern.source);
-const waitForToast = (page: Page, pattern: RegExp) =>
-  page.waitForFunction((source) => (globalThis as any).__tessera.state().toasts.some((t: string) => new RegExp(source).test(t)), pattern.source);
+async function waitForToast(page: Page, pattern: RegExp): Promise<void> {
+  try {
+    await page.waitForFunction((source) => (globalThis as any).__tessera.state().toasts.some((t: string) => new RegExp(source).test(t)), pattern.source);
+  } catch (err) {
+    const toasts = await page.evaluate(() => (globalThis as any).__tessera.state().toasts).catch(() => '?');
+    throw new Error(`no toast ${pattern} among ${JSON.stringify(toasts)}: ${(err as Error).message}`);
+  }
+}
 const pixelOnServer = (context: BrowserContextState, board: number, x: number, y: number) => context.app.canvas!.boards[board]!.getPixel(x, y);
 
 if (browser) {
@@ -145,6 +151,37 @@ if (browser) {
     await clickPixel(visitor, 21, 40);
     await waitForScreenColor(moderator, 21, 40, PALETTE16[5]!);
     assert.is(pixelOnServer(context, FREE, 21, 40), 5);
+  });
+
+  test('undo a writer\'s last hour from a pixel they placed, then ban their account by name', async (context) => {
+    const raider = await openAs(context, view, 'user');
+    const other = await openAs(context, view, null);
+    const moderator = await openAs(context, view, 'moderator');
+    const username = await raider.evaluate(() => (globalThis as any).__tessera.app.moderation.account.user.username as string);
+    await pickColor(other, 10);
+    await clickPixel(other, 52, 10);
+    await pickColor(raider, 3);
+    for (const x of [50, 51]) await clickPixel(raider, x, 10);
+    await clickPixel(raider, 52, 11);
+    await waitForScreenColor(moderator, 52, 11, PALETTE16[3]!);
+    await waitForScreenColor(moderator, 52, 10, PALETTE16[10]!);
+
+    await pickPixel(moderator, 50, 10);
+    await moderator.click(`#pixel-history li[data-who^="user:"] .pixel-undo`);
+    await waitForToast(moderator, new RegExp(`^Undone: 3 pixels of ${username}$`));
+    for (const [x, y] of [[50, 10], [51, 10], [52, 11]] as const) await waitForScreenColor(raider, x, y, PALETTE16[0]!);
+    assert.is(await screenColor(raider, 52, 10), PALETTE16[10], 'another writer\'s pixel stays');
+
+    await moderator.click('#moderate-toggle');
+    await moderator.selectOption('#ban-kind', 'user');
+    await moderator.fill('#ban-target', username);
+    await moderator.fill('#ban-reason', 'raid');
+    await moderator.selectOption('#ban-length', { label: 'Until lifted' });
+    await moderator.click('#ban-submit');
+    await waitForToast(moderator, new RegExp(`^Banned ${username} \\(1 connection closed\\)$`));
+    await waitForBanner(raider, /^You are banned: raid$/);
+    await moderator.waitForSelector('#ban-list li >> text=/^account #\\d+ · raid$/');
+    assert.is(await bannerText(other), '', 'the other visitor is not banned');
   });
 
   test('a lock drawn on the canvas is shown to visitors and refuses their pixels; unlocking frees it', async (context) => {
@@ -278,6 +315,7 @@ if (browser) {
       const s = (globalThis as any).__tessera.state();
       return s.cursor?.x === 30 && s.cursor?.y === 30 && s.board === 'free';
     });
+    assert.is(await admin.textContent('#area-text'), '1×1 from 30, 30', 'the reported area is the one selected');
     await admin.click(`${report} .report-resolve`);
     await admin.waitForSelector('#report-list >> text=No open reports');
 

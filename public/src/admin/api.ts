@@ -118,6 +118,14 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+/** The ban lengths offered: label, milliseconds (null: until lifted). */
+export const BAN_LENGTHS: [string, number | null][] = [
+  ['1 hour', 3_600_000],
+  ['1 day', 86_400_000],
+  ['1 week', 604_800_000],
+  ['Until lifted', null],
+];
+
 export function formatTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { hour12: false });
 }

@@ -34,7 +34,7 @@ export class BoardRules implements BoardLayer {
   }
 
   now(): number {
-    return Date.now() + this.clockOffsetMs;
+    return Math.round(Date.now() + this.clockOffsetMs); // the API takes whole ms
   }
 
   /** Handles the messages it cares about; ignores the rest. */

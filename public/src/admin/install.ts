@@ -49,6 +49,7 @@ export class ModerationUi {
     this.pixel = new PixelActions({
       boardId,
       user: () => this.account.user,
+      now: () => this.rules.now(),
       pickPixel: async () => {
         const rect = await this.picker.pick('pixel');
         this.picker.show(rect);
@@ -61,10 +62,12 @@ export class ModerationUi {
     this.lists = new ModeratorLists({
       boardId,
       toast,
-      goTo: (board, x, y) => {
+      now: () => this.rules.now(),
+      goTo: (board, rect) => {
         const info = app.boards.find((b) => b.id === board);
         if (info !== undefined && info.id !== boardId()) app.selectBoard(info.index);
-        app.goTo(x, y);
+        app.goTo(rect.x + (rect.width >> 1), rect.y + (rect.height >> 1));
+        this.area.useArea(rect); // outlined, and ready to lock or roll back
       },
     });
     this.admin = new AdminTools({ boardId, boardTitle: () => app.board?.info.title ?? '', toast });

@@ -60,17 +60,18 @@ export class AreaTools {
   }
 
   boardChanged(): void {
-    this.setArea(null);
+    this.useArea(null);
     void this.refreshLocks();
   }
 
   private async select(): Promise<void> {
     this.closeRollback();
     this.areaText.textContent = 'Drag over the board from one corner to the other (Esc cancels)';
-    this.setArea(await this.host.picker.pick('rect'));
+    this.useArea(await this.host.picker.pick('rect'));
   }
 
-  private setArea(rect: Rect | null): void {
+  /** Makes `rect` the area the tools act on (outlined on the board); null: none. */
+  useArea(rect: Rect | null): void {
     this.closeRollback();
     this.area = rect;
     this.host.picker.show(rect);
@@ -93,7 +94,7 @@ export class AreaTools {
       await api('POST', `/api/admin/boards/${encodeURIComponent(at.board)}/locks`, { ...at.area, reason: this.lockReason.value.trim() });
       this.host.toast('Area locked', 'success');
       this.lockReason.value = '';
-      this.setArea(null);
+      this.useArea(null);
       await this.refreshLocks();
     } catch (err) {
       this.host.toast(`Not locked: ${failure(err)}`, 'error');
@@ -195,7 +196,7 @@ export class AreaTools {
     try {
       const { pixels } = await api<{ pixels: number }>('POST', `/api/admin/boards/${encodeURIComponent(at.board)}/rollback`, { ...at.area, at: this.rollbackAt });
       this.host.toast(`Rolled back: ${pixels} pixel${pixels === 1 ? '' : 's'} rewritten`, 'success');
-      this.setArea(null);
+      this.useArea(null);
     } catch (err) {
       this.host.toast(`Not rolled back: ${failure(err)}`, 'error');
     }

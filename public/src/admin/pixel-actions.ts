@@ -1,23 +1,18 @@
 // One pixel's moderation: who placed it (its history), "report this pixel" for everyone, and
 // for moderators "ban who placed this". Open it with show(x, y): the "Pick a pixel" button
 // here does, and so can a pixel info view elsewhere (the hook).
-import { api, atLeast, failure, formatTime, h, type Ban, type Placement, type User } from './api.js';
+import { api, atLeast, BAN_LENGTHS, failure, formatTime, h, type Ban, type Placement, type User } from './api.js';
 
 export interface PixelHost {
   boardId(): string | null;
   user(): User | null;
+  /** Now on the server's clock (ms). */
+  now(): number;
   pickPixel(): Promise<{ x: number; y: number } | null>;
   toast(text: string, kind: 'info' | 'error' | 'success'): void;
   /** A ban was made (the bans list refreshes). */
   banned(): void;
 }
-
-const BAN_LENGTHS: [string, number | null][] = [
-  ['1 hour', 3_600_000],
-  ['1 day', 86_400_000],
-  ['1 week', 604_800_000],
-  ['Until lifted', null],
-];
 
 export class PixelActions {
   readonly element: HTMLElement;
@@ -93,6 +88,7 @@ export class PixelActions {
           { 'data-who': item.who },
           h('span', {}, `${formatTime(item.timeMs)} · colour ${item.color + 1} · ${item.name ?? item.who}`),
           moderator ? h('button', { type: 'button', class: 'pixel-ban', onclick: () => void this.ban(item) }, 'Ban who placed this') : null,
+          moderator ? h('button', { type: 'button', class: 'pixel-undo', onclick: () => void this.undo(item) }, 'Undo their last hour') : null,
         ),
       ),
     );
@@ -102,12 +98,24 @@ export class PixelActions {
     const length = BAN_LENGTHS[Number(this.length.value)]?.[1] ?? null;
     const reason = this.reason.value.trim() || `placed at ${item.x}, ${item.y}`;
     try {
-      const body = { kind: 'session', target: item.who, reason, ...(length === null ? {} : { expiresAt: Date.now() + length }) };
+      const body = { kind: 'session', target: item.who, reason, ...(length === null ? {} : { expiresAt: this.host.now() + length }) };
       const { ban, disconnected } = await api<{ ban: Ban; disconnected: number }>('POST', '/api/admin/bans', body);
       this.host.toast(`Banned ${item.name ?? ban.target} (${disconnected} connection${disconnected === 1 ? '' : 's'} closed)`, 'success');
       this.host.banned();
     } catch (err) {
       this.host.toast(`Not banned: ${failure(err)}`, 'error');
+    }
+  }
+
+  /** The anti-raid tool: every pixel this writer placed in the last hour, on every board, goes back. */
+  private async undo(item: Placement): Promise<void> {
+    try {
+      const { pixels } = await api<{ pixels: Record<string, number> }>('POST', '/api/admin/undo', { actor: item.who, since: this.host.now() - 3_600_000 });
+      const total = Object.values(pixels).reduce((a, b) => a + b, 0);
+      this.host.toast(`Undone: ${total} pixel${total === 1 ? '' : 's'} of ${item.name ?? item.who}`, 'success');
+      if (this.pixel) await this.show(this.pixel.x, this.pixel.y);
+    } catch (err) {
+      this.host.toast(`Not undone: ${failure(err)}`, 'error');
     }
   }
 
