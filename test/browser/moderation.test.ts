@@ -190,6 +190,7 @@ if (browser) {
     assert.is(await screenColor(visitor, 12, 11), PALETTE16[0]);
     await moderator.click('#moderate-toggle');
     await selectArea(moderator, 14, 12, 10, 10);
+    assert.equal(await Promise.all(['x', 'y', 'width', 'height'].map((f) => moderator.inputValue(`#area-${f}`))), ['10', '10', '5', '3'], 'the dragged area in numbers');
     await moderator.fill('#lock-reason', 'logo');
     await moderator.click('#area-lock');
     await waitForToast(moderator, /^Area locked$/);
@@ -205,6 +206,15 @@ if (browser) {
     await clickPixel(visitor, 12, 11);
     await waitForToast(visitor, /^Not placed: this area is locked$/);
     assert.is(pixelOnServer(context, FREE, 12, 11), 0);
+
+    // Typed instead of dragged: the same area tools.
+    for (const [field, value] of [['x', '40'], ['y', '50'], ['width', '2'], ['height', '3']]) await moderator.fill(`#area-${field}`, value!);
+    await moderator.press('#area-height', 'Tab');
+    assert.is(await moderator.textContent('#area-text'), '2×3 from 40, 50');
+    await moderator.click('#area-lock');
+    await visitor.waitForFunction(() => (globalThis as any).__tessera.app.moderation.rules.locks.get(1)?.length === 2);
+    await moderator.click('#lock-list li[data-lock]:has-text("40, 50") .lock-remove');
+    await visitor.waitForFunction(() => (globalThis as any).__tessera.app.moderation.rules.locks.get(1)?.length === 1);
 
     await moderator.waitForSelector('#lock-list li[data-lock] >> text=logo');
     await moderator.click('#lock-list .lock-remove');

@@ -16,6 +16,8 @@ export class AreaTools {
   /** The rollback's T (ms), null while the slider is at "now". */
   rollbackAt: number | null = null;
   private readonly areaText: HTMLElement;
+  /** x, y, width, height of the area, typed or as dragged (the keyboard's way to select). */
+  private readonly fields: HTMLInputElement[];
   private readonly lockReason: HTMLInputElement;
   private readonly locks: HTMLElement;
   private readonly rollback: HTMLElement;
@@ -27,6 +29,8 @@ export class AreaTools {
 
   constructor(private readonly host: AreaHost) {
     this.areaText = h('p', { id: 'area-text' }, 'No area selected');
+    this.fields = ['x', 'y', 'width', 'height'].map((name) =>
+      h('input', { type: 'number', id: `area-${name}`, min: name === 'x' || name === 'y' ? 0 : 1, step: 1, inputmode: 'numeric', onchange: () => this.typed() }));
     this.lockReason = h('input', { id: 'lock-reason', maxlength: 200, placeholder: 'Reason (optional)' });
     this.locks = h('ul', { id: 'lock-list', class: 'admin-list' });
     this.slider = h('input', { type: 'range', id: 'rollback-slider', min: 0, max: 0, step: 1, value: 0, 'aria-label': 'Roll back to' });
@@ -46,6 +50,7 @@ export class AreaTools {
       h('h2', { id: 'area-heading' }, 'Area'),
       h('button', { type: 'button', id: 'area-select', onclick: () => void this.select() }, 'Select an area'),
       this.areaText,
+      h('div', { class: 'area-fields' }, ...this.fields.map((field, i) => h('label', {}, ['X', 'Y', 'Width', 'Height'][i]!, ' ', field))),
       h('label', {}, 'Lock reason ', this.lockReason),
       h(
         'div',
@@ -76,6 +81,14 @@ export class AreaTools {
     this.area = rect;
     this.host.picker.show(rect);
     this.areaText.textContent = rect === null ? 'No area selected' : `${rect.width}×${rect.height} from ${rect.x}, ${rect.y}`;
+    const values = rect === null ? ['', '', '', ''] : [rect.x, rect.y, rect.width, rect.height].map(String);
+    this.fields.forEach((field, i) => (field.value = values[i]!));
+  }
+
+  private typed(): void {
+    const [x, y, width, height] = this.fields.map((field) => Math.floor(Number(field.value)));
+    const whole = [x, y, width, height].every((v) => Number.isFinite(v)) && this.fields.every((f) => f.value !== '');
+    if (whole && x! >= 0 && y! >= 0 && width! >= 1 && height! >= 1) this.useArea({ x: x!, y: y!, width: width!, height: height! });
   }
 
   private need(): { board: string; area: Rect } | null {
