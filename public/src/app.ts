@@ -11,6 +11,7 @@ import {
   type HelloJson,
   type ServerMessage,
 } from '../../src/protocol/messages.js';
+import { installModeration, type ModerationUi } from './admin/install.js';
 import { Announcer } from './announcer.js';
 import { ChunkStore } from './chunk-store.js';
 import { Connection, type ConnectionState } from './connection.js';
@@ -97,6 +98,7 @@ export class App {
   readonly minimap: Minimap;
   readonly onboarding: Onboarding;
   readonly hashWriter = new HashWriter();
+  readonly moderation: ModerationUi;
   /** The last link "Copy link" made (tests read it; the clipboard may be unavailable). */
   lastCopiedLink = '';
   private readonly views = new Map<string, View>();
@@ -239,6 +241,7 @@ export class App {
     });
 
     wirePageControls(this);
+    this.moderation = installModeration(this);
   }
 
   start(): void {
@@ -249,6 +252,7 @@ export class App {
   // ---- server messages ----
 
   private onMessage(message: ServerMessage): void {
+    this.moderation.onMessage(message);
     switch (message.type) {
       case 'hello':
         this.onHello(parseHello(message.json));
@@ -377,6 +381,7 @@ export class App {
     if (hash.template !== undefined) void this.importSharedTemplate(hash.template, info.id);
     this.pendingHash = {};
     this.renderCooldown();
+    this.moderation.boardSelected();
     this.onViewChange();
   }
 
