@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/settings.js';
 import { inMemoryCommit, type CommitStage } from '../placement/commit.js';
 import { DurableCommit } from '../placement/durable-commit.js';
+import { openPostgresStorage } from '../storage/postgres/open.js';
 import { openSqliteStorage } from '../storage/sqlite/open.js';
 import type { StoredPlacement, Storage } from '../storage/storage.js';
 import type { Logger } from '../telemetry/log.js';
@@ -36,8 +37,16 @@ export interface RestoreReport {
 }
 
 export async function openPersistence(config: ServerConfig, log: Logger, clock: Clock, registry: Registry): Promise<Persistence> {
-  if (config.dataDir === '') return inMemory;
-  const storage = await openSqliteStorage(config.dataDir, config.maxDatabaseMb > 0 ? { maxDatabaseBytes: config.maxDatabaseMb * 1024 * 1024 } : {});
+  const cap = config.maxDatabaseMb > 0 ? { maxDatabaseBytes: config.maxDatabaseMb * 1024 * 1024 } : {};
+  let storage: Storage;
+  if (config.database !== '') {
+    // Cluster members share the schema; a single server holds it as it would a data directory.
+    storage = await openPostgresStorage(config.database, { ...cap, shared: config.redis !== '' });
+  } else if (config.dataDir === '') {
+    return inMemory;
+  } else {
+    storage = await openSqliteStorage(config.dataDir, cap);
+  }
   const metrics = {
     commits: registry.counter('tessera_storage_commits_total', 'Group commits (one transaction each)', ['result']),
     records: registry.counter('tessera_storage_records_total', 'Placement records committed'),
@@ -93,7 +102,8 @@ class DurablePersistence implements Persistence {
         if (snapshot.width !== width || snapshot.height !== height || snapshot.chunkSize !== chunkSize) {
           throw new Error(
             `board "${id}" is ${width}×${height} in chunks of ${chunkSize} in the configuration, but ${snapshot.width}×${snapshot.height} ` +
-            `in chunks of ${snapshot.chunkSize} in ${this.config.dataDir}: give the changed board a new id, or use another data directory`,
+            `in chunks of ${snapshot.chunkSize} in ${this.config.database === '' ? this.config.dataDir : 'the database'}: ` +
+            'give the changed board a new id, or use another data directory (or schema)',
           );
         }
         for (const chunk of snapshot.chunks) board.restoreChunk(chunk.index, chunk.version, chunk.pixels);
@@ -106,7 +116,7 @@ class DurablePersistence implements Persistence {
       this.snapshotted.set(board.index, board.totalVersion);
     }
     const report = { snapshotChunks, replayed, ms: Math.round(this.clock.now() - started) };
-    this.log.info('boards restored', { dataDir: this.config.dataDir, ...report, lastSeq: this.commit.lastCommittedSeq });
+    this.log.info('boards restored', { ...(this.config.database === '' ? { dataDir: this.config.dataDir } : { storage: 'postgres' }), ...report, lastSeq: this.commit.lastCommittedSeq });
     return report;
   }
 
