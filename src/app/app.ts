@@ -13,7 +13,7 @@ import { canvasEndpoint } from './canvas-endpoint.js';
 import { echoEndpoint } from './echo.js';
 import { pageHandler } from './page.js';
 import { createNetworkStack } from './server.js';
-import { healthHandler, metricsHandler } from './status.js';
+import { healthHandler, metricsHandler, readyHandler } from './status.js';
 
 export interface App {
   server: TesseraServer;
@@ -40,6 +40,7 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
   const pngPool = new PngPool();
   router
     .http('GET', '/health', healthHandler(server, webSockets))
+    .http('GET', '/health/ready', readyHandler(server, persistence))
     .http('GET', '/metrics', metricsHandler(server))
     .http('GET', '/', pageHandler(server.staticFiles, config))
     .upgrade('/ws', webSockets.handler(canvasEndpoint(canvas)));

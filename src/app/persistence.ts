@@ -10,6 +10,9 @@ import { inMemoryCommit, type CommitStage } from '../placement/commit.js';
 import { DurableCommit } from '../placement/durable-commit.js';
 import { openPostgresStorage } from '../storage/postgres/open.js';
 import { openSqliteStorage } from '../storage/sqlite/open.js';
+import type { PostgresStorage } from '../storage/postgres/postgres-storage.js';
+import { ClusterLink } from '../cluster/cluster-link.js';
+import { ClusterPersistence } from './cluster-persistence.js';
 import type { StoredPlacement, Storage } from '../storage/storage.js';
 import type { Logger } from '../telemetry/log.js';
 import type { Registry } from '../telemetry/metrics.js';
@@ -24,6 +27,10 @@ export interface Persistence {
   readonly commit: CommitStage;
   /** Loads every board: its newest snapshot, then the writes after it. Before any client. */
   restore(boards: readonly Board[]): Promise<RestoreReport>;
+  /** Whether writes can be taken (/health/ready): in cluster mode, only while caught up and Redis and the database answer. */
+  ready(): boolean;
+  /** The seq every write up to which is on the boards (0 in memory). */
+  appliedSeq(): number;
   /** Starts periodic snapshots (and retention) of `boards`. */
   start(boards: readonly Board[]): void;
   /** Lets pending commits finish, snapshots what changed, and closes the storage. */
@@ -53,7 +60,14 @@ export async function openPersistence(config: ServerConfig, log: Logger, clock: 
     commitSeconds: registry.counter('tessera_storage_commit_seconds_total', 'Time from a group commit’s start to its durability'),
     snapshots: registry.counter('tessera_storage_snapshots_total', 'Board snapshots saved'),
   };
-  const commit = new DurableCommit(storage, clock, await storage.lastSeq(), {
+  // Cluster mode: the commit stage also logs to Redis, and the cluster applies writes in its order.
+  let cluster: ClusterLink | null = null;
+  if (config.redis !== '') {
+    const writes = registry.counter('tessera_cluster_writes_total', 'Writes applied in the cluster order, by where this process first had them', ['source']);
+    cluster = new ClusterLink(config.redis, storage as PostgresStorage, log, (seq) => (commit.lastCommittedSeq = seq),
+      (source, count) => writes.inc({ source }, count));
+  }
+  const commit: DurableCommit = new DurableCommit(storage, clock, await storage.lastSeq(), {
     committed(records, ms) {
       metrics.commits.inc({ result: 'ok' });
       metrics.records.inc(undefined, records);
@@ -63,19 +77,22 @@ export async function openPersistence(config: ServerConfig, log: Logger, clock: 
       metrics.commits.inc({ result: 'failed' });
       log.error('commit failed: its writes were refused', { error: String(error) });
     },
-  });
-  return new DurablePersistence(storage, commit, config, log, clock, () => metrics.snapshots.inc());
+  }, setImmediate, cluster);
+  const persistence = new DurablePersistence(storage, commit, config, log, clock, () => metrics.snapshots.inc());
+  return cluster === null ? persistence : new ClusterPersistence(persistence, cluster);
 }
 
 const inMemory: Persistence = {
   storage: null,
   commit: inMemoryCommit,
   restore: async () => ({ snapshotChunks: 0, replayed: 0, ms: 0 }),
+  ready: () => true,
+  appliedSeq: () => 0,
   start: () => {},
   close: async () => {},
 };
 
-class DurablePersistence implements Persistence {
+export class DurablePersistence implements Persistence {
   private snapshotTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   /** Per board index: its totalVersion when last snapshotted (unchanged boards are skipped). */
@@ -91,7 +108,16 @@ class DurablePersistence implements Persistence {
     private readonly countSnapshot: () => void,
   ) {}
 
-  async restore(boards: readonly Board[]): Promise<RestoreReport> {
+  ready(): boolean {
+    return true;
+  }
+
+  appliedSeq(): number {
+    return this.commit.lastCommittedSeq;
+  }
+
+  /** Loads every board (up to throughSeq: a cluster member follows the log from there). */
+  async restore(boards: readonly Board[], throughSeq = Infinity): Promise<RestoreReport> {
     const started = this.clock.now();
     let snapshotChunks = 0;
     let replayed = 0;
@@ -110,7 +136,7 @@ class DurablePersistence implements Persistence {
         snapshotChunks += snapshot.chunks.length;
       }
       for await (const page of this.storage.placementsAfter(id, snapshot?.seq ?? 0)) {
-        for (const record of page) replayed += replay(board, record);
+        for (const record of page) if (record.seq <= throughSeq) replayed += replay(board, record);
       }
       board.takeChanges(); // nobody watches yet: history is not news
       this.snapshotted.set(board.index, board.totalVersion);

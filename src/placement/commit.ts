@@ -13,6 +13,8 @@ export interface CommitStage {
    * they may be views of a read buffer that is reused.
    */
   commit(request: WriteRequest): Promise<void> | null;
+  /** True when the stage applies committed writes itself, in a shared log's order (cluster mode). */
+  readonly appliesWrites?: boolean;
 }
 
 /** Nothing outlives the process: every write is committed as soon as it is accepted. */

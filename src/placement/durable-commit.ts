@@ -24,6 +24,18 @@ export interface CommitObserver {
   failed(error: unknown): void;
 }
 
+/**
+ * A shared ordered log the committed writes also go to (cluster mode): a write is acknowledged
+ * only once it is durable AND logged, and it is applied when it comes back in the log's order,
+ * not by the pipeline.
+ */
+export interface CommitLog {
+  /** Whether writes can be taken now (the log and the store answer, this process is caught up). */
+  accepting(): boolean;
+  /** Logs a committed batch (and hands it to this process's ordered applier); rejects if it cannot. */
+  publish(records: readonly PlacementRecord[], seqs: readonly number[]): Promise<void>;
+}
+
 export class DurableCommit implements CommitStage {
   private queue: Pending[] = [];
   private scheduled = false;
@@ -39,11 +51,18 @@ export class DurableCommit implements CommitStage {
     lastSeq: number,
     private readonly observer: CommitObserver,
     private readonly schedule: (flush: () => void) => void = setImmediate,
+    private readonly log: CommitLog | null = null,
   ) {
     this.lastCommittedSeq = lastSeq;
   }
 
+  /** With a log, the log's follower applies the writes (and keeps lastCommittedSeq). */
+  get appliesWrites(): boolean {
+    return this.log !== null;
+  }
+
   commit(request: WriteRequest): Promise<void> {
+    if (this.log !== null && !this.log.accepting()) return Promise.reject(new Error('the cluster is not accepting writes'));
     return new Promise((resolve, reject) => {
       this.queue.push({ request: owned(request), resolve, reject });
       if (this.scheduled) return;
@@ -73,12 +92,13 @@ export class DurableCommit implements CommitStage {
     try {
       records = this.records(batch);
       seqs = await this.storage.commit(records);
+      if (this.log !== null) await this.log.publish(records, seqs);
     } catch (error) {
       this.observer.failed(error);
       for (const pending of batch) pending.reject(error);
       return;
     }
-    this.lastCommittedSeq = seqs[seqs.length - 1] ?? this.lastCommittedSeq;
+    if (this.log === null) this.lastCommittedSeq = seqs[seqs.length - 1] ?? this.lastCommittedSeq;
     this.observer.committed(records.length, this.clock.now() - started);
     // Resolved in order, so the pipeline applies them in commit order.
     for (const pending of batch) pending.resolve();

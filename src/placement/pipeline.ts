@@ -17,7 +17,7 @@ import type { CommitStage } from './commit.js';
 import { BoardRateLimits } from './rate-limit.js';
 import { validate } from './validate.js';
 import type { WritePolicy } from './write-policy.js';
-import { lastColor, type PlacementResult, type WriteRequest, type Writer } from './write.js';
+import { lastColor, pixelCount, type PlacementResult, type WriteRequest, type Writer } from './write.js';
 
 export interface PlacementMetrics {
   pixelsPlaced: { inc(labels: { board: string }, by?: number): void };
@@ -78,7 +78,8 @@ export class PlacementPipeline {
   }
 
   private applyCommitted({ board, write }: WriteRequest): PlacementResult {
-    const count = apply(board, write);
+    // In cluster mode the write reaches the board through the shared log, in its order.
+    const count = this.stages.commit.appliesWrites ? pixelCount(write) : apply(board, write);
     this.metrics.pixelsPlaced.inc({ board: board.config.id }, count);
     return { ok: true, count, color: lastColor(write) };
   }

@@ -1,0 +1,138 @@
+// One canvas across processes: this process's membership of the cluster.
+//
+//   commit:  PostgreSQL hands out the seq under its lock and makes the batch durable; then the
+//            batch goes to the Redis stream; only then is the placer acknowledged.
+//   apply:   every process (the committer too) applies every write in seq order (follower.ts):
+//            from the stream, from its own commits, and from PostgreSQL for any gap.
+//   join:    mark the stream's position, load the newest snapshot + the records after it up to
+//            the database's last seq, then follow the stream from the mark: nothing in between
+//            is missed (a write logged after the mark is read; one committed before it is loaded).
+//   health:  a check every second asks the database for its last seq and catches up to it, so a
+//            write whose committer died between commit and log still reaches every board.
+//            Writes are taken only while Redis and the database answer and this process is
+//            caught up; reads and live viewing never depend on it.
+import type { Board } from '../canvas/board.js';
+import type { CommitLog } from '../placement/durable-commit.js';
+import type { PostgresStorage } from '../storage/postgres/postgres-storage.js';
+import type { PlacementRecord } from '../storage/storage.js';
+import type { Logger } from '../telemetry/log.js';
+import { LogFollower } from './follower.js';
+import { decodeEntry, encodeEntry, withSeqs, type LoggedWrite } from './logged-write.js';
+import { RedisLog, redisTarget } from './redis-log.js';
+
+const CHECK_EVERY_MS = 1_000;
+
+export class ClusterLink implements CommitLog {
+  readonly log: RedisLog;
+  private follower: LogFollower | null = null;
+  private boards = new Map<string, Board>();
+  private databaseAnswers = false;
+  private resyncing = false;
+  private timer: NodeJS.Timeout | null = null;
+  private checking = false;
+
+  constructor(
+    redisUrl: string,
+    private readonly storage: PostgresStorage,
+    private readonly logger: Logger,
+    /** Told the seq every write up to which is on the boards (for snapshots). */
+    private readonly appliedThrough: (seq: number) => void,
+    /** Writes by where this process first had them: its own commits, the log, the database. */
+    private readonly counted: (source: 'local' | 'log' | 'database', count: number) => void,
+  ) {
+    this.log = new RedisLog(redisTarget(redisUrl));
+  }
+
+  /** Ready for clients' writes: caught up, and Redis and the database answer. */
+  ready(): boolean {
+    return this.follower !== null && !this.resyncing && this.databaseAnswers && this.log.up;
+  }
+
+  accepting(): boolean {
+    return this.ready();
+  }
+
+  async publish(records: readonly PlacementRecord[], seqs: readonly number[]): Promise<void> {
+    if (records.length === 0) return;
+    this.counted('local', this.follower?.offer(withSeqs(records, seqs)) ?? 0);
+    await this.log.append(encodeEntry(records, seqs[0]!));
+  }
+
+  /** Joins: `restore(throughSeq)` loads the boards up to that seq; then the log is followed from before it. */
+  async join(boards: readonly Board[], restore: (throughSeq: number) => Promise<void>): Promise<void> {
+    this.boards = new Map(boards.map((board) => [board.config.id, board]));
+    await this.log.connect();
+    await this.log.markPosition();
+    const through = await this.storage.lastSeq();
+    await restore(through);
+    this.databaseAnswers = true;
+    const follower = new LogFollower(through, {
+      apply: (write) => this.apply(write),
+      fetch: (after, until, limit) => this.storage.placementsInRange(after, until, limit),
+      appliedThrough: this.appliedThrough,
+      filled: (count) => this.counted('database', count),
+    });
+    this.follower = follower;
+    this.log.follow((entry) => this.deliver(entry), () => this.untilRedisAnswers());
+    this.log.onReconnect(() => void this.resync());
+    this.timer = setInterval(() => void this.check(), CHECK_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.follower?.stop();
+    await this.log.close();
+  }
+
+  private deliver(entry: string): void {
+    try {
+      this.counted('log', this.follower?.offer(decodeEntry(entry)) ?? 0);
+    } catch (error) {
+      this.logger.error('unreadable cluster log entry skipped (its writes come from the database)', { error: String(error) });
+    }
+  }
+
+  /** After Redis came back (perhaps empty): whatever the stream lost is in the database. */
+  private async resync(): Promise<void> {
+    this.resyncing = true;
+    this.logger.warn('Redis is back: catching up from the database');
+    while (this.resyncing) {
+      try {
+        await this.follower!.catchUp(await this.storage.lastSeq());
+        this.resyncing = false;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, CHECK_EVERY_MS));
+      }
+    }
+  }
+
+  private async check(): Promise<void> {
+    if (this.checking || this.follower === null) return;
+    this.checking = true;
+    try {
+      const last = await this.storage.lastSeq();
+      this.databaseAnswers = true;
+      await this.follower.catchUp(last);
+    } catch {
+      if (this.databaseAnswers) this.logger.warn('the database does not answer: writes are refused until it does');
+      this.databaseAnswers = false;
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private untilRedisAnswers(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  private apply(write: LoggedWrite): void {
+    const board = this.boards.get(write.boardId);
+    if (board === undefined) return; // a board this process's configuration does not have
+    if (write.kind === 'pixel') {
+      if (board.isInside(write.x, write.y)) board.setPixel(write.x, write.y, write.color);
+    } else if (board.isValidTile(write.tx, write.ty) && write.colors.length === (board.config.tileSize ?? 0) ** 2) {
+      board.writeTile(write.tx, write.ty, write.colors);
+    }
+  }
+}
