@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { encodePlaceBatch, encodeSubscribe } from '../src/protocol/messages.js';
 import { TestCanvasClient } from './support/canvas-client.js';
 import {
-  boardSeenBy, boardsFile, eventually, newClusterRun, readiness, removeClusterRun, replayFromDatabase, startNode, type Node,
+  boardSeenBy, boardsFile, eventually, newClusterRun, readiness, removeClusterRun, replayFromDatabase, startNode, within, type Node,
 } from './support/cluster.js';
 import { mulberry32 } from './support/random.js';
 import { servicesFor } from './support/services.js';
@@ -44,9 +44,9 @@ async function storm(client: TestCanvasClient, seed: number): Promise<number> {
       inFlight.delete(answer);
     });
     inFlight.add(answer);
-    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    if (inFlight.size >= IN_FLIGHT) await within(Promise.race(inFlight), 60_000, 'an answer');
   }
-  await Promise.all(inFlight);
+  await within(Promise.all(inFlight), 60_000, 'the last answers');
   return acked;
 }
 
@@ -91,7 +91,7 @@ test('three members, conflicting writes: identical boards, PostgreSQL replays to
       const watcher = await TestCanvasClient.open(node.wsUrl);
       clients.push(watcher);
       watcher.send(encodeSubscribe(0, [0, 0, 1, 0, 0, 1, 1, 1]));
-      for (let i = 0; i < 4; i++) await watcher.next('chunk');
+      for (let i = 0; i < 4; i++) await within(watcher.next('chunk'), 20_000, 'a chunk');
       return watch(watcher);
     }));
     const placers = await Promise.all(nodes.flatMap((node) => [0, 1].map(() => TestCanvasClient.open(node.wsUrl))));

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
@@ -19,11 +20,13 @@ export interface ClusterRun {
   redisUrl: string;
 }
 
-export function newClusterRun(redisUrl = REDIS_URL): ClusterRun {
+/** A run of its own; `databasePort` routes the members' database connections through another port (a proxy). */
+export function newClusterRun(redisUrl = REDIS_URL, databasePort?: number): ClusterRun {
   const id = randomBytes(6).toString('hex');
   const schema = `tessera_c_${id}`;
   const prefix = `tessera-test:${id}:`;
   const database = new URL(DATABASE_URL);
+  if (databasePort !== undefined) database.port = String(databasePort);
   database.searchParams.set('schema', schema);
   const redis = new URL(redisUrl);
   redis.searchParams.set('prefix', prefix);
@@ -115,7 +118,7 @@ export async function boardSeenBy(node: Node, board: number, size: number, chunk
   viewer.send(encodeSubscribe(board, coords));
   const pixels = new Uint8Array(size * size);
   for (let i = 0; i < per * per; i++) {
-    const chunk = await viewer.next('chunk');
+    const chunk = await within(viewer.next('chunk'), 20_000, 'a chunk snapshot');
     const chunkPixels = decodeChunkPixels(chunk.encoding, chunk.pixels, chunkSize, 0);
     for (let row = 0; row < chunkSize; row++) {
       pixels.set(chunkPixels.subarray(row * chunkSize, (row + 1) * chunkSize), (chunk.cy * chunkSize + row) * size + chunk.cx * chunkSize);
@@ -146,4 +149,85 @@ export async function replayFromDatabase(run: ClusterRun, boardId: string, size:
   } finally {
     await client.end();
   }
+}
+
+/** A free loopback port (bound and released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server of the test's own (never the machine's), on `port`, keeping nothing on disk. */
+export async function startOwnRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => {});
+  await eventually('own redis-server answers', async () => {
+    try {
+      if (probe.status !== 'ready') await probe.connect();
+      return await probe.ping();
+    } catch {
+      probe.disconnect();
+      return 'no';
+    }
+  }, (answer) => answer === 'PONG', 10_000);
+  probe.disconnect();
+  return child;
+}
+
+/**
+ * A TCP relay from a loopback port to `target` that the test can cut (every connection through
+ * it dropped, new ones refused at once) and restore: a database that vanishes and comes back.
+ */
+export class CuttableProxy {
+  private readonly sockets = new Set<Socket>();
+  private cut = false;
+  private readonly server: Server;
+
+  constructor(private readonly target: { host: string; port: number }) {
+    this.server = createServer((inbound) => {
+      if (this.cut) return inbound.destroy();
+      const outbound = connect(this.target.port, this.target.host);
+      for (const socket of [inbound, outbound]) {
+        this.sockets.add(socket);
+        socket.on('error', () => {});
+        socket.on('close', () => {
+          this.sockets.delete(socket);
+          inbound.destroy();
+          outbound.destroy();
+        });
+      }
+      inbound.pipe(outbound);
+      outbound.pipe(inbound);
+    });
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve((this.server.address() as AddressInfo).port)));
+  }
+
+  setCut(cut: boolean): void {
+    this.cut = cut;
+    if (cut) for (const socket of this.sockets) socket.destroy();
+  }
+
+  close(): Promise<void> {
+    this.setCut(true);
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** `promise`, or a failure naming `what` after `limitMs`: no test waits forever. */
+export function within<T>(promise: Promise<T>, limitMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${limitMs} ms`)), limitMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

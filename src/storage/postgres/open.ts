@@ -58,6 +58,8 @@ export function createPool(target: PostgresTarget, connections = 8): pg.Pool {
   });
   // A pooled idle connection that breaks (the server restarted) is dropped; the next query opens another.
   pool.on('error', () => {});
+  // One that breaks while in use fails its query, which reports it; the event must not end the process.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
