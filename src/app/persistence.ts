@@ -8,11 +8,9 @@ import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/settings.js';
 import { inMemoryCommit, type CommitStage } from '../placement/commit.js';
 import { DurableCommit } from '../placement/durable-commit.js';
-import { openPostgresStorage } from '../storage/postgres/open.js';
 import { openSqliteStorage } from '../storage/sqlite/open.js';
 import type { PostgresStorage } from '../storage/postgres/postgres-storage.js';
-import { ClusterLink } from '../cluster/cluster-link.js';
-import { ClusterPersistence } from './cluster-persistence.js';
+import type { ClusterLink } from '../cluster/cluster-link.js';
 import type { StoredPlacement, Storage } from '../storage/storage.js';
 import type { Logger } from '../telemetry/log.js';
 import type { Registry } from '../telemetry/metrics.js';
@@ -47,6 +45,8 @@ export async function openPersistence(config: ServerConfig, log: Logger, clock: 
   const cap = config.maxDatabaseMb > 0 ? { maxDatabaseBytes: config.maxDatabaseMb * 1024 * 1024 } : {};
   let storage: Storage;
   if (config.database !== '') {
+    // Loaded only when asked for: the embedded default never loads pg or ioredis.
+    const { openPostgresStorage } = await import('../storage/postgres/open.js');
     // Cluster members share the schema; a single server holds it as it would a data directory.
     storage = await openPostgresStorage(config.database, { ...cap, shared: config.redis !== '' });
   } else if (config.dataDir === '') {
@@ -64,6 +64,7 @@ export async function openPersistence(config: ServerConfig, log: Logger, clock: 
   let cluster: ClusterLink | null = null;
   if (config.redis !== '') {
     const writes = registry.counter('tessera_cluster_writes_total', 'Writes applied in the cluster order, by where this process first had them', ['source']);
+    const { ClusterLink } = await import('../cluster/cluster-link.js');
     cluster = new ClusterLink(config.redis, storage as PostgresStorage, log, (seq) => (commit.lastCommittedSeq = seq),
       (source, count) => writes.inc({ source }, count));
   }
@@ -79,7 +80,9 @@ export async function openPersistence(config: ServerConfig, log: Logger, clock: 
     },
   }, setImmediate, cluster);
   const persistence = new DurablePersistence(storage, commit, config, log, clock, () => metrics.snapshots.inc());
-  return cluster === null ? persistence : new ClusterPersistence(persistence, cluster);
+  if (cluster === null) return persistence;
+  const { ClusterPersistence } = await import('./cluster-persistence.js');
+  return new ClusterPersistence(persistence, cluster);
 }
 
 const inMemory: Persistence = {

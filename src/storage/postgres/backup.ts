@@ -50,7 +50,6 @@ export async function writeBackup(pool: Pool, toFile: string): Promise<void> {
 
 /** Fills a freshly migrated, empty schema (the client's search_path) from a backup file. */
 export async function restoreBackup(client: PoolClient, fromFile: string): Promise<void> {
-  const lines = createInterface({ input: createReadStream(fromFile) });
   let header = true;
   let batch: { table: string; rows: unknown[] } = { table: '', rows: [] };
   const flush = async () => {
@@ -64,6 +63,8 @@ export async function restoreBackup(client: PoolClient, fromFile: string): Promi
   };
   await client.query('BEGIN');
   try {
+    // Made just before it is read: lines a readline interface emits while nothing iterates are lost.
+    const lines = createInterface({ input: createReadStream(fromFile) });
     for await (const line of lines) {
       const entry = JSON.parse(line);
       if (header) {
