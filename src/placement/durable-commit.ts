@@ -1,5 +1,6 @@
 // Stage 5, made durable: group commit. Every write accepted during one turn of
-// the event loop goes into ONE storage transaction (never one per pixel); each
+// the event loop (or, while a transaction is in flight, until it ends) goes
+// into ONE storage transaction (never one per pixel); each
 // is applied and acknowledged only once that transaction has committed, and
 // all of a failed transaction's writes are refused with the board unchanged.
 // Transactions run one after another, so a write's previous colour is read
@@ -39,7 +40,8 @@ export interface CommitLog {
 export class DurableCommit implements CommitStage {
   private queue: Pending[] = [];
   private scheduled = false;
-  private chain: Promise<void> = Promise.resolve();
+  /** The transaction in flight, if any: writes arriving meanwhile wait and go into the next one together. */
+  private writing: Promise<void> | null = null;
   private lastIp = '';
   private lastIpHash: Uint8Array = new Uint8Array(0);
   /** The seq of the newest committed record: the boards include everything up to it. */
@@ -72,17 +74,23 @@ export class DurableCommit implements CommitStage {
   }
 
   /** Resolves once everything submitted so far is committed or refused. */
-  drain(): Promise<void> {
+  async drain(): Promise<void> {
     this.flush();
-    return this.chain;
+    while (this.writing !== null) await this.writing;
   }
 
+  // One transaction at a time. Over a network (PostgreSQL) a commit takes several turns of the
+  // event loop; everything accepted during them is committed next, as one batch, so a slower
+  // engine makes bigger batches rather than a queue of small ones.
   private flush(): void {
     this.scheduled = false;
-    if (this.queue.length === 0) return;
+    if (this.writing !== null || this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    this.chain = this.chain.then(() => this.write(batch));
+    this.writing = this.write(batch).then(() => {
+      this.writing = null;
+      this.flush();
+    });
   }
 
   private async write(batch: Pending[]): Promise<void> {
