@@ -29,7 +29,7 @@ export interface App {
 /** The product, ready to listen: its boards restored from the data directory. */
 export async function createApp(config: ServerConfig, boards: readonly BoardDefinition[], log: Logger, clock: Clock = systemClock): Promise<App> {
   const { server, router, webSockets } = createNetworkStack(config, log, clock);
-  const persistence = await openPersistence(config, log, clock, server.registry);
+  const persistence = await openPersistence(config, log, clock, server.registry, boards);
   const canvas = new Canvas(config, boards, server.registry, persistence.commit, clock);
   try {
     await persistence.restore(canvas.boards);

@@ -5,6 +5,7 @@
 // memory only.
 import type { Board } from '../canvas/board.js';
 import type { Clock } from '../clock.js';
+import type { BoardDefinition } from '../config/boards.js';
 import type { ServerConfig } from '../config/settings.js';
 import { inMemoryCommit, type CommitStage } from '../placement/commit.js';
 import { DurableCommit } from '../placement/durable-commit.js';
@@ -41,7 +42,10 @@ export interface RestoreReport {
   ms: number;
 }
 
-export async function openPersistence(config: ServerConfig, log: Logger, clock: Clock, registry: Registry): Promise<Persistence> {
+/** `boards`: their rate-limit buckets are shared through Redis in cluster mode. */
+export async function openPersistence(
+  config: ServerConfig, log: Logger, clock: Clock, registry: Registry, boards: readonly BoardDefinition[] = [],
+): Promise<Persistence> {
   const cap = config.maxDatabaseMb > 0 ? { maxDatabaseBytes: config.maxDatabaseMb * 1024 * 1024 } : {};
   let storage: Storage;
   if (config.database !== '') {
@@ -66,7 +70,7 @@ export async function openPersistence(config: ServerConfig, log: Logger, clock: 
     const writes = registry.counter('tessera_cluster_writes_total', 'Writes applied in the cluster order, by where this process first had them', ['source']);
     const { ClusterLink } = await import('../cluster/cluster-link.js');
     cluster = new ClusterLink(config.redis, storage as PostgresStorage, log, (seq) => (commit.lastCommittedSeq = seq),
-      (source, count) => writes.inc({ source }, count));
+      (source, count) => writes.inc({ source }, count), new Map(boards.map((board) => [board.id, board.policy.buckets])));
   }
   const commit: DurableCommit = new DurableCommit(storage, clock, await storage.lastSeq(), {
     committed(records, ms) {

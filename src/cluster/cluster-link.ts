@@ -12,18 +12,24 @@
 //            Writes are taken only while Redis and the database answer and this process is
 //            caught up; reads and live viewing never depend on it.
 import type { Board } from '../canvas/board.js';
+import { WriteRefusedError } from '../placement/commit.js';
 import type { CommitLog } from '../placement/durable-commit.js';
+import { pixelCount, type WriteRequest } from '../placement/write.js';
+import { RejectReason } from '../protocol/types.js';
+import type { BucketSpec } from '../ratelimit/bucket-spec.js';
 import type { PostgresStorage } from '../storage/postgres/postgres-storage.js';
 import type { PlacementRecord } from '../storage/storage.js';
 import type { Logger } from '../telemetry/log.js';
 import { LogFollower } from './follower.js';
 import { decodeEntry, encodeEntry, withSeqs, type LoggedWrite } from './logged-write.js';
 import { RedisLog, redisTarget } from './redis-log.js';
+import { SharedRateLimits } from './shared-rate-limits.js';
 
 const CHECK_EVERY_MS = 1_000;
 
 export class ClusterLink implements CommitLog {
   readonly log: RedisLog;
+  private readonly limits: SharedRateLimits;
   private follower: LogFollower | null = null;
   private boards = new Map<string, Board>();
   private databaseAnswers = false;
@@ -39,8 +45,11 @@ export class ClusterLink implements CommitLog {
     private readonly appliedThrough: (seq: number) => void,
     /** Writes by where this process first had them: its own commits, the log, the database. */
     private readonly counted: (source: 'local' | 'log' | 'database', count: number) => void,
+    /** Each board's rate-limit buckets, by board id: shared by all members through Redis. */
+    policies: ReadonlyMap<string, readonly BucketSpec[]>,
   ) {
     this.log = new RedisLog(redisTarget(redisUrl));
+    this.limits = new SharedRateLimits(this.log.commands, policies);
   }
 
   /** Ready for clients' writes: caught up, and Redis and the database answer. */
@@ -50,6 +59,14 @@ export class ClusterLink implements CommitLog {
 
   accepting(): boolean {
     return this.ready();
+  }
+
+  async admit({ board, writer, write }: WriteRequest): Promise<void> {
+    const tile = write.kind === 'tile' ? `${write.tx}:${write.ty}` : undefined;
+    const wait = await this.limits.take(board.config.id, { session: writer.session, ip: writer.ip, ...(tile ? { tile } : {}) }, pixelCount(write));
+    if (wait === 0) return;
+    // As in one process: a write larger than a bucket can ever hold is not a rate problem.
+    throw Number.isFinite(wait) ? new WriteRefusedError(RejectReason.RATE_LIMITED, wait) : new WriteRefusedError(RejectReason.NOT_ALLOWED, 0);
   }
 
   async publish(records: readonly PlacementRecord[], seqs: readonly number[]): Promise<void> {

@@ -33,6 +33,8 @@ export interface CommitObserver {
 export interface CommitLog {
   /** Whether writes can be taken now (the log and the store answer, this process is caught up). */
   accepting(): boolean;
+  /** Resolves when the write may go on (shared rate limits); rejects (WriteRefusedError) when not. */
+  admit(request: WriteRequest): Promise<void>;
   /** Logs a committed batch (and hands it to this process's ordered applier); rejects if it cannot. */
   publish(records: readonly PlacementRecord[], seqs: readonly number[]): Promise<void>;
 }
@@ -64,9 +66,15 @@ export class DurableCommit implements CommitStage {
   }
 
   commit(request: WriteRequest): Promise<void> {
-    if (this.log !== null && !this.log.accepting()) return Promise.reject(new Error('the cluster is not accepting writes'));
+    if (this.log === null) return this.enqueue(owned(request));
+    if (!this.log.accepting()) return Promise.reject(new Error('the cluster is not accepting writes'));
+    const mine = owned(request); // now: the request's bytes may be a reused buffer's
+    return this.log.admit(mine).then(() => this.enqueue(mine));
+  }
+
+  private enqueue(request: WriteRequest): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: owned(request), resolve, reject });
+      this.queue.push({ request, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       this.schedule(() => this.flush());

@@ -13,7 +13,7 @@ import { RejectReason } from '../protocol/types.js';
 import type { Quota } from '../ratelimit/policy.js';
 import { apply } from './apply.js';
 import type { Authoriser } from './authorise.js';
-import type { CommitStage } from './commit.js';
+import { WriteRefusedError, type CommitStage } from './commit.js';
 import { BoardRateLimits } from './rate-limit.js';
 import { validate } from './validate.js';
 import type { WritePolicy } from './write-policy.js';
@@ -58,7 +58,9 @@ export class PlacementPipeline {
     if (pending === null) return this.applyCommitted(request);
     return pending.then(
       () => this.applyCommitted(request),
-      () => this.refuse(board, RejectReason.UNAVAILABLE),
+      (error) => error instanceof WriteRefusedError
+        ? this.refuse(board, error.reason, error.retryAfterMs)
+        : this.refuse(board, RejectReason.UNAVAILABLE),
     );
   }
 
