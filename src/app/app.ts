@@ -37,6 +37,7 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
     await persistence.close([]);
     throw error;
   }
+  if (persistence.shareOnline) canvas.onlineTotals = persistence.shareOnline(() => canvas.broadcaster.onlineCounts());
   const pngPool = new PngPool();
   router
     .http('GET', '/health', healthHandler(server, webSockets))

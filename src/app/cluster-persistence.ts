@@ -33,6 +33,11 @@ export class ClusterPersistence implements Persistence {
     return this.durable.commit.lastCommittedSeq;
   }
 
+  shareOnline(local: () => readonly number[]): (local: readonly number[]) => number[] {
+    this.cluster.shareOnline(local);
+    return (counts) => this.cluster.onlineTotals(counts);
+  }
+
   start(boards: readonly Board[]): void {
     this.durable.start(boards);
   }

@@ -30,6 +30,8 @@ export interface Persistence {
   ready(): boolean;
   /** The seq every write up to which is on the boards (0 in memory). */
   appliedSeq(): number;
+  /** Cluster mode: shares this process's online counts; returns how to turn them into every member's. */
+  shareOnline?(local: () => readonly number[]): (local: readonly number[]) => number[];
   /** Starts periodic snapshots (and retention) of `boards`. */
   start(boards: readonly Board[]): void;
   /** Lets pending commits finish, snapshots what changed, and closes the storage. */

@@ -11,6 +11,7 @@
 //            write whose committer died between commit and log still reaches every board.
 //            Writes are taken only while Redis and the database answer and this process is
 //            caught up; reads and live viewing never depend on it.
+import { randomBytes } from 'node:crypto';
 import type { Board } from '../canvas/board.js';
 import { WriteRefusedError } from '../placement/commit.js';
 import type { CommitLog } from '../placement/durable-commit.js';
@@ -26,6 +27,7 @@ import { RedisLog, redisTarget } from './redis-log.js';
 import { SharedRateLimits } from './shared-rate-limits.js';
 
 const CHECK_EVERY_MS = 1_000;
+const ONLINE_TTL_MS = 3_000;
 
 export class ClusterLink implements CommitLog {
   readonly log: RedisLog;
@@ -36,6 +38,9 @@ export class ClusterLink implements CommitLog {
   private resyncing = false;
   private timer: NodeJS.Timeout | null = null;
   private checking = false;
+  private readonly memberId = randomBytes(8).toString('hex');
+  private localOnline: (() => readonly number[]) | null = null;
+  private othersOnline: number[] = [];
 
   constructor(
     redisUrl: string,
@@ -59,6 +64,16 @@ export class ClusterLink implements CommitLog {
 
   accepting(): boolean {
     return this.ready();
+  }
+
+  /** Every member's online counts per board, given this one's (the others' as of the last check). */
+  onlineTotals(local: readonly number[]): number[] {
+    return local.map((count, board) => count + (this.othersOnline[board] ?? 0));
+  }
+
+  /** From now on, this member's counts (read each check) are shared with the others. */
+  shareOnline(local: () => readonly number[]): void {
+    this.localOnline = local;
   }
 
   async admit({ board, writer, write }: WriteRequest): Promise<void> {
@@ -124,9 +139,31 @@ export class ClusterLink implements CommitLog {
     }
   }
 
+  /**
+   * Online counts: each member's under a key that expires unless renewed (a member that died
+   * stops counting within ONLINE_TTL_MS), listed in one set; the others' are summed per board.
+   */
+  private async exchangeOnline(): Promise<void> {
+    if (this.localOnline === null || !this.log.up) return;
+    const redis = this.log.commands;
+    await redis.set(`online:${this.memberId}`, this.localOnline().join(','), 'PX', ONLINE_TTL_MS);
+    await redis.sadd('online-members', this.memberId);
+    const members = (await redis.smembers('online-members')).filter((member) => member !== this.memberId);
+    const counts = members.length === 0 ? [] : await redis.mget(...members.map((member) => `online:${member}`));
+    const others: number[] = [];
+    const gone: string[] = [];
+    counts.forEach((text, i) => {
+      if (text === null) return void gone.push(members[i]!);
+      text.split(',').forEach((count, board) => (others[board] = (others[board] ?? 0) + (Number(count) || 0)));
+    });
+    if (gone.length > 0) await redis.srem('online-members', ...gone);
+    this.othersOnline = others;
+  }
+
   private async check(): Promise<void> {
     if (this.checking || this.follower === null) return;
     this.checking = true;
+    await this.exchangeOnline().catch(() => undefined); // Redis away: the last known counts stand
     try {
       const last = await this.storage.lastSeq();
       this.databaseAnswers = true;
