@@ -1,7 +1,10 @@
 // The server on PostgreSQL storage (--database): writes are acknowledged once in the database
 // and come back after a restart; the schema is held like a data directory; the size cap
-// (--max-database-mb) refuses writes as UNAVAILABLE and leaves the board unchanged.
+// (--max-database-mb) refuses writes as UNAVAILABLE and leaves the board unchanged; start-up
+// refusals (workers without Redis, services out of reach) say what is wrong.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
@@ -82,6 +85,37 @@ test('the size cap refuses writes as UNAVAILABLE and leaves the board as it was'
     await client.close();
     await app.stop();
   }
+});
+
+/** Runs the server with `args`; resolves with its exit code and what it wrote to stderr. */
+function refusal(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['build/src/main.js', '--port', '0', '--host', '127.0.0.1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+test('start-up refusals say what is wrong: workers without Redis, Redis without PostgreSQL, services out of reach', async () => {
+  const workers = await refusal(['--workers', '2']);
+  assert.is(workers.code, 2);
+  assert.match(workers.stderr, '--workers: 2 workers need --redis (REDIS_URL)');
+  const redisAlone = await refusal(['--redis', 'redis://127.0.0.1:6379']);
+  assert.is(redisAlone.code, 2);
+  assert.match(redisAlone.stderr, 'cluster mode needs --database (DATABASE_URL)');
+  const closedPort = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+  const noDatabase = await refusal(['--database', `postgres://postgres@127.0.0.1:${closedPort}/test`]);
+  assert.is(noDatabase.code, 2);
+  assert.match(noDatabase.stderr, `cannot reach PostgreSQL for database schema "tessera" at 127.0.0.1:${closedPort}/test`);
+  const noRedis = await refusal(['--database', freshDatabase(), '--redis', `redis://127.0.0.1:${closedPort}`]);
+  assert.is(noRedis.code, 2);
+  assert.match(noRedis.stderr, `cluster mode: cannot reach Redis at 127.0.0.1:${closedPort}`);
 });
 
 if (await servicesFor('PostgreSQL server', 'PostgreSQL')) test.run();

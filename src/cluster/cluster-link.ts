@@ -93,7 +93,9 @@ export class ClusterLink implements CommitLog {
   /** Joins: `restore(throughSeq)` loads the boards up to that seq; then the log is followed from before it. */
   async join(boards: readonly Board[], restore: (throughSeq: number) => Promise<void>): Promise<void> {
     this.boards = new Map(boards.map((board) => [board.config.id, board]));
-    await this.log.connect();
+    await this.log.connect().catch((error: Error) => {
+      throw new Error(`cluster mode: cannot reach Redis at ${this.log.where} (${error.message}); start it, or leave out --redis`);
+    });
     await this.log.markPosition();
     const through = await this.storage.lastSeq();
     await restore(through);

@@ -45,7 +45,12 @@ export class RedisLog {
   private reading = false;
   private stopped = false;
 
+  /** host:port, for messages (never the URL: it may hold a password). */
+  readonly where: string;
+
   constructor(target: RedisTarget) {
+    const url = new URL(target.url);
+    this.where = `${url.hostname}:${url.port || 6379}`;
     this.commands = connectRedis(target);
     this.reader = connectRedis(target);
   }

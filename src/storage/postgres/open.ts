@@ -70,7 +70,9 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   const pool = createPool(target, options.connections);
   let guard: SchemaGuard | undefined;
   try {
-    const client = await pool.connect();
+    const client = await pool.connect().catch((error: Error) => {
+      throw new Error(`cannot reach PostgreSQL for ${where} (${error.message}): start it, or check --database`);
+    });
     try {
       await migrate(client, target.schema, newIpHashSecret(), where);
     } finally {
