@@ -11,6 +11,8 @@
 //            write whose committer died between commit and log still reaches every board.
 //            Writes are taken only while Redis and the database answer and this process is
 //            caught up; reads and live viewing never depend on it.
+//   shared:  rate-limit buckets (shared-rate-limits.ts, checked before a write is queued) and
+//            online counts (exchanged at each check) are the cluster's, not the member's.
 import { randomBytes } from 'node:crypto';
 import type { Board } from '../canvas/board.js';
 import { WriteRefusedError } from '../placement/commit.js';

@@ -139,7 +139,7 @@ export const SETTINGS: { readonly [K in keyof ServerConfig]: Setting<ServerConfi
     help: 'postgres://user@host:port/db[?schema=name]: keep the boards in PostgreSQL (schema "tessera" unless named) instead of SQLite in --data-dir',
     read: (value, where) => postgresUrl(text(value, where), where),
   },
-  redis: { default: '', help: 'redis://host:port: cluster mode, one canvas across processes (needs --database)', read: (value, where) => redisUrl(text(value, where), where) },
+  redis: { default: '', help: 'redis://host:port[?prefix=tessera:]: cluster mode, one canvas across processes (needs --database)', read: (value, where) => redisUrl(text(value, where), where) },
   workers: { default: 1, help: 'processes sharing the port on this machine (more than 1 needs --redis)', read: whole(1, 256) },
 };
 
