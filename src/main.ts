@@ -1,5 +1,7 @@
 // Entry point: configuration, logging, listen, graceful shutdown on signals.
+import cluster from 'node:cluster';
 import { loadConfig } from './config/load.js';
+import { superviseWorkers } from './cluster/workers.js';
 import { usage } from './config/settings.js';
 import { createApp } from './app/app.js';
 import { adminCli } from './app/moderation/admin-cli.js';
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.settings.logLevel);
+  if (config.settings.workers > 1 && cluster.isPrimary) return superviseWorkers(config.settings.workers, log);
   let app;
   try {
     app = await createApp(config.settings, config.boards, log);

@@ -17,7 +17,7 @@ import { INSPECTOR_LIMITS, InspectorHub } from './inspect/hub.js';
 import { echoEndpoint } from './echo.js';
 import { pageHandler } from './page.js';
 import { createNetworkStack } from './server.js';
-import { healthHandler, metricsHandler } from './status.js';
+import { healthHandler, metricsHandler, readyHandler } from './status.js';
 import { registerModerationRoutes } from './moderation/routes.js';
 import { Moderation } from './moderation/service.js';
 
@@ -39,7 +39,7 @@ export interface App {
 /** The product, ready to listen: its boards restored from the data directory. */
 export async function createApp(config: ServerConfig, boards: readonly BoardDefinition[], log: Logger, clock: Clock = systemClock): Promise<App> {
   const { server, router, webSockets } = createNetworkStack(config, log, clock);
-  const persistence = await openPersistence(config, log, clock, server.registry);
+  const persistence = await openPersistence(config, log, clock, server.registry, boards);
   const moderation = new Moderation(persistence.moderation, config, boards.map((board) => board.id), clock, log, server.registry);
   const canvas = new Canvas(config, boards, server.registry, persistence.commit, clock, moderation.authoriser);
   try {
@@ -49,11 +49,13 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
     await persistence.close([]);
     throw error;
   }
+  if (persistence.shareOnline) canvas.onlineTotals = persistence.shareOnline(() => canvas.broadcaster.onlineCounts());
   const pngPool = new PngPool();
   // The wire inspector (/inspect): a session's own canvas connections, shown to its own pages.
   const inspectors = new InspectorHub(INSPECTOR_LIMITS, clock, (session) => canvasConnectionsOf(server, session));
   router
     .http('GET', '/health', healthHandler(server, webSockets))
+    .http('GET', '/health/ready', readyHandler(server, persistence))
     .http('GET', '/metrics', metricsHandler(server))
     .http('GET', '/', pageHandler(server.staticFiles, config))
     .http('GET', '/inspect', pageHandler(server.staticFiles, config, '/inspect.html'))

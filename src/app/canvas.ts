@@ -34,6 +34,8 @@ export class Canvas {
   account: (request: HttpRequest) => { actor: string; role: string } | undefined = () => undefined;
   /** The username of a history actor that is an account ("user:N"), else null; set by moderation. */
   displayName: (actor: string) => string | null = () => null;
+  /** The counts ONLINE tells, from this process's own (cluster mode: every member's). */
+  onlineTotals: (local: readonly number[]) => readonly number[] = (local) => local;
   private timer: NodeJS.Timeout | null = null;
   private lastOnline = '';
 
@@ -70,7 +72,7 @@ export class Canvas {
 
   /** The online counts as an ONLINE message (one frame for everyone). */
   onlineFrame(): Buffer {
-    const counts = this.broadcaster.onlineCounts();
+    const counts = this.onlineTotals(this.broadcaster.onlineCounts());
     // A client given counts other than the last broadcast (a newcomer) must hear the
     // next housekeeping's counts even if they are back to that broadcast.
     if (counts.join(',') !== this.lastOnline) this.lastOnline = '';
@@ -81,7 +83,7 @@ export class Canvas {
   // Once a second: tell everyone how many are online when it changed, and
   // forget rate-limit buckets that have refilled.
   private housekeeping(): void {
-    const counts = this.broadcaster.onlineCounts().join(',');
+    const counts = this.onlineTotals(this.broadcaster.onlineCounts()).join(',');
     if (counts !== this.lastOnline) {
       this.lastOnline = counts;
       this.broadcaster.sendToAll(this.onlineFrame());

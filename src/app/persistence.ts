@@ -5,12 +5,16 @@
 // memory only.
 import type { Board } from '../canvas/board.js';
 import type { Clock } from '../clock.js';
+import type { BoardDefinition } from '../config/boards.js';
 import type { ServerConfig } from '../config/settings.js';
 import { inMemoryCommit, type CommitStage } from '../placement/commit.js';
 import { DurableCommit } from '../placement/durable-commit.js';
 import type { ModerationStore } from '../storage/moderation.js';
-import { openMemoryModerationStore } from '../storage/sqlite/moderation-open.js';
+import { openMemoryModerationStore, openModerationFromOutside } from '../storage/sqlite/moderation-open.js';
 import { openSqliteStorage } from '../storage/sqlite/open.js';
+import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
+import type { PostgresStorage } from '../storage/postgres/postgres-storage.js';
+import type { ClusterLink } from '../cluster/cluster-link.js';
 import type { StoredPlacement, Storage } from '../storage/storage.js';
 import type { Logger } from '../telemetry/log.js';
 import type { Registry } from '../telemetry/metrics.js';
@@ -27,6 +31,12 @@ export interface Persistence {
   readonly commit: CommitStage;
   /** Loads every board: its newest snapshot, then the writes after it. Before any client. */
   restore(boards: readonly Board[]): Promise<RestoreReport>;
+  /** Whether writes can be taken (/health/ready): in cluster mode, only while caught up and Redis and the database answer. */
+  ready(): boolean;
+  /** The seq every write up to which is on the boards (0 in memory). */
+  appliedSeq(): number;
+  /** Cluster mode: shares this process's online counts; returns how to turn them into every member's. */
+  shareOnline?(local: () => readonly number[]): (local: readonly number[]) => number[];
   /** Starts periodic snapshots (and retention) of `boards`. */
   start(boards: readonly Board[]): void;
   /** Lets pending commits finish, snapshots what changed, and closes the storage. */
@@ -39,16 +49,37 @@ export interface RestoreReport {
   ms: number;
 }
 
-export async function openPersistence(config: ServerConfig, log: Logger, clock: Clock, registry: Registry): Promise<Persistence> {
-  if (config.dataDir === '') return inMemory();
-  const storage = await openSqliteStorage(config.dataDir, config.maxDatabaseMb > 0 ? { maxDatabaseBytes: config.maxDatabaseMb * 1024 * 1024 } : {});
+/** `boards`: their rate-limit buckets are shared through Redis in cluster mode. */
+export async function openPersistence(
+  config: ServerConfig, log: Logger, clock: Clock, registry: Registry, boards: readonly BoardDefinition[] = [],
+): Promise<Persistence> {
+  const cap = config.maxDatabaseMb > 0 ? { maxDatabaseBytes: config.maxDatabaseMb * 1024 * 1024 } : {};
+  let storage: Storage;
+  if (config.database !== '') {
+    // Loaded only when asked for: the embedded default never loads pg or ioredis.
+    const { openPostgresStorage } = await import('../storage/postgres/open.js');
+    // Cluster members share the schema; a single server holds it as it would a data directory.
+    storage = await openPostgresStorage(config.database, { ...cap, shared: config.redis !== '' });
+  } else if (config.dataDir === '') {
+    return inMemory();
+  } else {
+    storage = await openSqliteStorage(config.dataDir, cap);
+  }
   const metrics = {
     commits: registry.counter('tessera_storage_commits_total', 'Group commits (one transaction each)', ['result']),
     records: registry.counter('tessera_storage_records_total', 'Placement records committed'),
     commitSeconds: registry.counter('tessera_storage_commit_seconds_total', 'Time from a group commit’s start to its durability'),
     snapshots: registry.counter('tessera_storage_snapshots_total', 'Board snapshots saved'),
   };
-  const commit = new DurableCommit(storage, clock, await storage.lastSeq(), {
+  // Cluster mode: the commit stage also logs to Redis, and the cluster applies writes in its order.
+  let cluster: ClusterLink | null = null;
+  if (config.redis !== '') {
+    const writes = registry.counter('tessera_cluster_writes_total', 'Writes applied in the cluster order, by where this process first had them', ['source']);
+    const { ClusterLink } = await import('../cluster/cluster-link.js');
+    cluster = new ClusterLink(config.redis, storage as PostgresStorage, log, (seq) => (commit.lastCommittedSeq = seq),
+      (source, count) => writes.inc({ source }, count), new Map(boards.map((board) => [board.id, board.policy.buckets])));
+  }
+  const commit: DurableCommit = new DurableCommit(storage, clock, await storage.lastSeq(), {
     committed(records, ms) {
       metrics.commits.inc({ result: 'ok' });
       metrics.records.inc(undefined, records);
@@ -58,8 +89,23 @@ export async function openPersistence(config: ServerConfig, log: Logger, clock: 
       metrics.commits.inc({ result: 'failed' });
       log.error('commit failed: its writes were refused', { error: String(error) });
     },
-  });
-  return new DurablePersistence(storage, storage.moderation(), commit, config, log, clock, () => metrics.snapshots.inc());
+  }, setImmediate, cluster);
+  const moderation = moderationStoreFor(storage, config);
+  const persistence = new DurablePersistence(storage, moderation.store, commit, config, log, clock, () => metrics.snapshots.inc(), moderation.close);
+  if (cluster === null) return persistence;
+  const { ClusterPersistence } = await import('./cluster-persistence.js');
+  return new ClusterPersistence(persistence, cluster);
+}
+
+/**
+ * Where accounts, bans, locks and the audit log live: the SQLite database of the data directory.
+ * With PostgreSQL storage they are still kept there (in memory with --data-dir ''): a PostgreSQL
+ * moderation store, shared by a cluster's members, is not written yet (docs/SCALING.md).
+ */
+function moderationStoreFor(storage: Storage, config: ServerConfig): { store: ModerationStore; close: () => void } {
+  if (storage instanceof SqliteStorage) return { store: storage.moderation(), close: () => {} };
+  if (config.dataDir === '') return { store: openMemoryModerationStore(), close: () => {} };
+  return openModerationFromOutside(config.dataDir);
 }
 
 const inMemory = (): Persistence => ({
@@ -67,11 +113,13 @@ const inMemory = (): Persistence => ({
   moderation: openMemoryModerationStore(),
   commit: inMemoryCommit,
   restore: async () => ({ snapshotChunks: 0, replayed: 0, ms: 0 }),
+  ready: () => true,
+  appliedSeq: () => 0,
   start: () => {},
   close: async () => {},
 });
 
-class DurablePersistence implements Persistence {
+export class DurablePersistence implements Persistence {
   private snapshotTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   /** Per board index: its totalVersion when last snapshotted (unchanged boards are skipped). */
@@ -86,9 +134,19 @@ class DurablePersistence implements Persistence {
     private readonly log: Logger,
     private readonly clock: Clock,
     private readonly countSnapshot: () => void,
+    private readonly closeModeration: () => void = () => {},
   ) {}
 
-  async restore(boards: readonly Board[]): Promise<RestoreReport> {
+  ready(): boolean {
+    return true;
+  }
+
+  appliedSeq(): number {
+    return this.commit.lastCommittedSeq;
+  }
+
+  /** Loads every board (up to throughSeq: a cluster member follows the log from there). */
+  async restore(boards: readonly Board[], throughSeq = Infinity): Promise<RestoreReport> {
     const started = this.clock.now();
     let snapshotChunks = 0;
     let replayed = 0;
@@ -99,20 +157,21 @@ class DurablePersistence implements Persistence {
         if (snapshot.width !== width || snapshot.height !== height || snapshot.chunkSize !== chunkSize) {
           throw new Error(
             `board "${id}" is ${width}×${height} in chunks of ${chunkSize} in the configuration, but ${snapshot.width}×${snapshot.height} ` +
-            `in chunks of ${snapshot.chunkSize} in ${this.config.dataDir}: give the changed board a new id, or use another data directory`,
+            `in chunks of ${snapshot.chunkSize} in ${this.config.database === '' ? this.config.dataDir : 'the database'}: ` +
+            'give the changed board a new id, or use another data directory (or schema)',
           );
         }
         for (const chunk of snapshot.chunks) board.restoreChunk(chunk.index, chunk.version, chunk.pixels);
         snapshotChunks += snapshot.chunks.length;
       }
       for await (const page of this.storage.placementsAfter(id, snapshot?.seq ?? 0)) {
-        for (const record of page) replayed += replay(board, record);
+        for (const record of page) if (record.seq <= throughSeq) replayed += replay(board, record);
       }
       board.takeChanges(); // nobody watches yet: history is not news
       this.snapshotted.set(board.index, board.totalVersion);
     }
     const report = { snapshotChunks, replayed, ms: Math.round(this.clock.now() - started) };
-    this.log.info('boards restored', { dataDir: this.config.dataDir, ...report, lastSeq: this.commit.lastCommittedSeq });
+    this.log.info('boards restored', { ...(this.config.database === '' ? { dataDir: this.config.dataDir } : { storage: 'postgres' }), ...report, lastSeq: this.commit.lastCommittedSeq });
     return report;
   }
 
@@ -134,6 +193,7 @@ class DurablePersistence implements Persistence {
     await this.commit.drain();
     await this.snapshot(boards);
     await this.storage.close();
+    this.closeModeration();
   }
 
   /**

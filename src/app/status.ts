@@ -12,6 +12,15 @@ export function healthHandler(server: TesseraServer, webSockets: WebSocketAccept
     });
 }
 
+/** GET /health/ready: 200 while this process takes writes (a balancer's readiness check), else 503. */
+export function readyHandler(server: TesseraServer, persistence: { ready(): boolean; appliedSeq(): number }): () => HttpResponse {
+  return () => {
+    const isReady = !server.shuttingDown && persistence.ready();
+    // appliedSeq: every write up to it is on this process's boards (processes compare it).
+    return jsonResponse(isReady ? 200 : 503, { ready: isReady, appliedSeq: persistence.appliedSeq() });
+  };
+}
+
 export function metricsHandler(server: TesseraServer): () => HttpResponse {
   return () => ({
     status: 200,

@@ -47,6 +47,9 @@ export interface ServerConfig {
   maxDatabaseMb: number;        // the database may not grow past this (writes then refused as UNAVAILABLE); 0 = the disk's limit
   accountIdleTimeoutMs: number; // an account session unused this long expires (sliding)
   passwordCostLog2: number;     // scrypt N = 2^this for new password hashes
+  database: string;             // postgres://… : PostgreSQL storage instead of SQLite in dataDir; '' = SQLite
+  redis: string;                // redis://… : cluster mode (one canvas across processes); '' = single process
+  workers: number;              // processes sharing the port (node:cluster); > 1 needs redis
 }
 
 /** Reads one value: a string from a flag or the environment, or a JSON value from the file. */
@@ -135,7 +138,27 @@ export const SETTINGS: { readonly [K in keyof ServerConfig]: Setting<ServerConfi
   accountIdleTimeoutMs: { default: 86_400_000, help: 'an account session unused this long expires (sliding; default 24 h)', read: whole(1000) },
   passwordCostLog2: { default: 15, help: 'scrypt cost of new password hashes: N = 2^this (r = 8, p = 1)', read: whole(10, 20) },
   historyRetentionDays: { default: 0, help: 'prune placements older than this many days that a snapshot covers (0: keep all)', read: whole(0) },
+  database: {
+    default: '',
+    help: 'postgres://user@host:port/db[?schema=name]: keep the boards in PostgreSQL (schema "tessera" unless named) instead of SQLite in --data-dir',
+    read: (value, where) => postgresUrl(text(value, where), where),
+  },
+  redis: { default: '', help: 'redis://host:port[?prefix=tessera:]: cluster mode, one canvas across processes (needs --database)', read: (value, where) => redisUrl(text(value, where), where) },
+  workers: { default: 1, help: 'processes sharing the port on this machine (more than 1 needs --redis)', read: whole(1, 256) },
 };
+
+/** Settings whose environment variable is not derived from the name (the names every tool uses). */
+const ENV_NAMES: { readonly [key: string]: string } = { database: 'DATABASE_URL', redis: 'REDIS_URL' };
+
+function postgresUrl(value: string, where: string): string {
+  if (value !== '' && !/^postgres(ql)?:\/\//.test(value)) fail(where, `must be a postgres:// URL (or empty for SQLite), got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function redisUrl(value: string, where: string): string {
+  if (value !== '' && !/^rediss?:\/\//.test(value)) fail(where, `must be a redis:// URL (or empty for a single process), got ${JSON.stringify(value)}`);
+  return value;
+}
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as (keyof ServerConfig)[];
 
@@ -144,7 +167,7 @@ export const defaultConfig: Readonly<ServerConfig> = Object.fromEntries(
 ) as unknown as ServerConfig;
 
 export const flagName = (key: string): string => key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-export const envName = (key: string): string => flagName(key).replace(/-/g, '_').toUpperCase();
+export const envName = (key: string): string => ENV_NAMES[key] ?? flagName(key).replace(/-/g, '_').toUpperCase();
 
 /** An on/off setting: as a flag, `--name` alone means true. */
 export const isSwitch = (key: keyof ServerConfig): boolean => typeof SETTINGS[key].default === 'boolean';
@@ -158,6 +181,12 @@ export function checkConsistent(config: ServerConfig, where: (key: keyof ServerC
   if (config.slowClientHardLimitBytes < config.slowClientHighWaterBytes) {
     fail(where('slowClientHardLimitBytes'),
       `${config.slowClientHardLimitBytes} is below slowClientHighWaterBytes (${config.slowClientHighWaterBytes})`);
+  }
+  if (config.workers > 1 && config.redis === '') {
+    fail(where('workers'), `${config.workers} workers need --redis (REDIS_URL): without it each process would show a canvas of its own`);
+  }
+  if (config.redis !== '' && config.database === '') {
+    fail(where('redis'), 'cluster mode needs --database (DATABASE_URL), a postgres:// URL: the processes share one durable store');
   }
 }
 

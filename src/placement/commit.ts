@@ -2,7 +2,15 @@
 // happened. The in-memory commit is immediate; a durable store (SQLite,
 // PostgreSQL) or a shared ordered log (Redis) answers later, and the write is
 // applied, published and acknowledged only once it has.
+import type { RejectReason } from '../protocol/types.js';
 import type { WriteRequest } from './write.js';
+
+/** A commit stage's refusal with a reason of its own (e.g. shared rate limits); other failures are UNAVAILABLE. */
+export class WriteRefusedError extends Error {
+  constructor(readonly reason: RejectReason, readonly retryAfterMs: number) {
+    super('write refused');
+  }
+}
 
 export interface CommitStage {
   /**
@@ -13,6 +21,8 @@ export interface CommitStage {
    * they may be views of a read buffer that is reused.
    */
   commit(request: WriteRequest): Promise<void> | null;
+  /** True when the stage applies committed writes itself, in a shared log's order (cluster mode). */
+  readonly appliesWrites?: boolean;
 }
 
 /** Nothing outlives the process: every write is committed as soon as it is accepted. */

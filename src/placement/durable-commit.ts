@@ -1,5 +1,6 @@
 // Stage 5, made durable: group commit. Every write accepted during one turn of
-// the event loop goes into ONE storage transaction (never one per pixel); each
+// the event loop (or, while a transaction is in flight, until it ends) goes
+// into ONE storage transaction (never one per pixel); each
 // is applied and acknowledged only once that transaction has committed, and
 // all of a failed transaction's writes are refused with the board unchanged.
 // Transactions run one after another, so a write's previous colour is read
@@ -24,10 +25,25 @@ export interface CommitObserver {
   failed(error: unknown): void;
 }
 
+/**
+ * A shared ordered log the committed writes also go to (cluster mode): a write is acknowledged
+ * only once it is durable AND logged, and it is applied when it comes back in the log's order,
+ * not by the pipeline.
+ */
+export interface CommitLog {
+  /** Whether writes can be taken now (the log and the store answer, this process is caught up). */
+  accepting(): boolean;
+  /** Resolves when the write may go on (shared rate limits); rejects (WriteRefusedError) when not. */
+  admit(request: WriteRequest): Promise<void>;
+  /** Logs a committed batch (and hands it to this process's ordered applier); rejects if it cannot. */
+  publish(records: readonly PlacementRecord[], seqs: readonly number[]): Promise<void>;
+}
+
 export class DurableCommit implements CommitStage {
   private queue: Pending[] = [];
   private scheduled = false;
-  private chain: Promise<void> = Promise.resolve();
+  /** The transaction in flight, if any: writes arriving meanwhile wait and go into the next one together. */
+  private writing: Promise<void> | null = null;
   private lastIp = '';
   private lastIpHash: Uint8Array = new Uint8Array(0);
   /** The seq of the newest committed record: the boards include everything up to it. */
@@ -39,13 +55,26 @@ export class DurableCommit implements CommitStage {
     lastSeq: number,
     private readonly observer: CommitObserver,
     private readonly schedule: (flush: () => void) => void = setImmediate,
+    private readonly log: CommitLog | null = null,
   ) {
     this.lastCommittedSeq = lastSeq;
   }
 
+  /** With a log, the log's follower applies the writes (and keeps lastCommittedSeq). */
+  get appliesWrites(): boolean {
+    return this.log !== null;
+  }
+
   commit(request: WriteRequest): Promise<void> {
+    if (this.log === null) return this.enqueue(owned(request));
+    if (!this.log.accepting()) return Promise.reject(new Error('the cluster is not accepting writes'));
+    const mine = owned(request); // now: the request's bytes may be a reused buffer's
+    return this.log.admit(mine).then(() => this.enqueue(mine));
+  }
+
+  private enqueue(request: WriteRequest): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: owned(request), resolve, reject });
+      this.queue.push({ request, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       this.schedule(() => this.flush());
@@ -53,17 +82,23 @@ export class DurableCommit implements CommitStage {
   }
 
   /** Resolves once everything submitted so far is committed or refused. */
-  drain(): Promise<void> {
+  async drain(): Promise<void> {
     this.flush();
-    return this.chain;
+    while (this.writing !== null) await this.writing;
   }
 
+  // One transaction at a time. Over a network (PostgreSQL) a commit takes several turns of the
+  // event loop; everything accepted during them is committed next, as one batch, so a slower
+  // engine makes bigger batches rather than a queue of small ones.
   private flush(): void {
     this.scheduled = false;
-    if (this.queue.length === 0) return;
+    if (this.writing !== null || this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    this.chain = this.chain.then(() => this.write(batch));
+    this.writing = this.write(batch).then(() => {
+      this.writing = null;
+      this.flush();
+    });
   }
 
   private async write(batch: Pending[]): Promise<void> {
@@ -73,12 +108,13 @@ export class DurableCommit implements CommitStage {
     try {
       records = this.records(batch);
       seqs = await this.storage.commit(records);
+      if (this.log !== null) await this.log.publish(records, seqs);
     } catch (error) {
       this.observer.failed(error);
       for (const pending of batch) pending.reject(error);
       return;
     }
-    this.lastCommittedSeq = seqs[seqs.length - 1] ?? this.lastCommittedSeq;
+    if (this.log === null) this.lastCommittedSeq = seqs[seqs.length - 1] ?? this.lastCommittedSeq;
     this.observer.committed(records.length, this.clock.now() - started);
     // Resolved in order, so the pipeline applies them in commit order.
     for (const pending of batch) pending.resolve();

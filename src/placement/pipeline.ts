@@ -14,11 +14,11 @@ import type { Quota } from '../ratelimit/policy.js';
 import { newChunks } from './allocation.js';
 import { apply } from './apply.js';
 import type { Authoriser } from './authorise.js';
-import type { CommitStage } from './commit.js';
+import { WriteRefusedError, type CommitStage } from './commit.js';
 import { BoardRateLimits } from './rate-limit.js';
 import { validate } from './validate.js';
 import type { WritePolicy } from './write-policy.js';
-import { lastColor, type PlacementResult, type WriteRequest, type Writer } from './write.js';
+import { lastColor, pixelCount, type PlacementResult, type WriteRequest, type Writer } from './write.js';
 
 export interface PlacementMetrics {
   pixelsPlaced: { inc(labels: { board: string }, by?: number): void };
@@ -66,7 +66,9 @@ export class PlacementPipeline {
     if (pending === null) return this.applyCommitted(request);
     return pending.then(
       () => this.applyCommitted(request),
-      () => this.refuse(board, RejectReason.UNAVAILABLE),
+      (error) => error instanceof WriteRefusedError
+        ? this.refuse(board, error.reason, error.retryAfterMs)
+        : this.refuse(board, RejectReason.UNAVAILABLE),
     );
   }
 
@@ -104,7 +106,8 @@ export class PlacementPipeline {
   }
 
   private applyCommitted({ board, write }: WriteRequest): PlacementResult {
-    const count = apply(board, write);
+    // In cluster mode the write reaches the board through the shared log, in its order.
+    const count = this.stages.commit.appliesWrites ? pixelCount(write) : apply(board, write);
     this.metrics.pixelsPlaced.inc({ board: board.config.id }, count);
     return { ok: true, count, color: lastColor(write) };
   }

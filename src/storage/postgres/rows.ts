@@ -1,0 +1,83 @@
+// Placement rows in and out of PostgreSQL: the columns every query selects, the row → record
+// conversion, and a batch of records → one multi-row INSERT (arrays unnested server-side, so a
+// tick's batch is one statement whatever its size).
+import type { PlacementRecord, StoredPlacement } from '../storage.js';
+
+export const SOURCE_CODES = { ws: 0, http: 1 } as const;
+
+export interface PlacementRow {
+  seq: number;
+  board: string;
+  x: number;
+  y: number;
+  color: number | null;
+  previous_color: number | null;
+  tile_size: number | null;
+  colors: Buffer | null;
+  previous_colors: Buffer | null;
+  actor: string;
+  ip: Buffer;
+  time_ms: number;
+  source: number;
+}
+
+export const PLACEMENT_COLUMNS =
+  'seq, board, x, y, color, previous_color, tile_size, colors, previous_colors, actor, ip, time_ms, source';
+
+export const INSERT_PLACEMENTS = `INSERT INTO placements (${PLACEMENT_COLUMNS})
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::smallint[], $6::smallint[], $7::int[],
+    $8::bytea[], $9::bytea[], $10::text[], $11::bytea[], $12::bigint[], $13::smallint[])`;
+
+export function toPlacement(row: PlacementRow): StoredPlacement {
+  const common = {
+    seq: row.seq,
+    boardId: row.board,
+    actor: row.actor,
+    ipHash: row.ip,
+    timeMs: row.time_ms,
+    source: row.source === 0 ? 'ws' as const : 'http' as const,
+  };
+  const size = row.tile_size;
+  if (size === null) return { kind: 'pixel', x: row.x, y: row.y, color: row.color!, previousColor: row.previous_color!, ...common };
+  return { kind: 'tile', tx: row.x / size, ty: row.y / size, colors: row.colors!, previousColors: row.previous_colors!, ...common };
+}
+
+/** The 13 column arrays of INSERT_PLACEMENTS for records given `seqs` and stored `times`. */
+export function insertParams(records: readonly PlacementRecord[], seqs: readonly number[], times: readonly number[]): unknown[][] {
+  const columns: unknown[][] = Array.from({ length: 13 }, () => []);
+  records.forEach((record, i) => {
+    let row: unknown[];
+    if (record.kind === 'pixel') {
+      row = [record.x, record.y, record.color, record.previousColor, null, null, null];
+    } else {
+      const size = Math.sqrt(record.colors.length);
+      row = [record.tx * size, record.ty * size, null, null, size, asBuffer(record.colors), asBuffer(record.previousColors)];
+    }
+    const values = [seqs[i], record.boardId, ...row, record.actor, asBuffer(record.ipHash), times[i], SOURCE_CODES[record.source]];
+    values.forEach((value, column) => columns[column]!.push(value));
+  });
+  return columns;
+}
+
+/** A rough upper bound of the bytes a record takes in the table and its indexes, for the size cap. */
+export function estimatedBytes(record: PlacementRecord): number {
+  const blobs = record.kind === 'tile' ? 2 * record.colors.length : 0;
+  return 200 + 3 * (record.boardId.length + record.actor.length) + record.ipHash.length + blobs;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
+
+/** Programming errors, caught before the transaction: a record must make sense to be stored. */
+export function checkRecord(record: PlacementRecord): void {
+  const ok = typeof record.boardId === 'string' && typeof record.actor === 'string' && record.ipHash instanceof Uint8Array &&
+    isCount(record.timeMs) && Object.hasOwn(SOURCE_CODES, record.source) &&
+    (record.kind === 'pixel'
+      ? isCount(record.x) && isCount(record.y) && isCount(record.color) && isCount(record.previousColor)
+      : isCount(record.tx) && isCount(record.ty) && record.colors.length > 0 &&
+        Number.isInteger(Math.sqrt(record.colors.length)) && record.previousColors.length === record.colors.length);
+  if (!ok) throw new TypeError(`not a storable placement record (${record.kind} on board ${record.boardId})`);
+}
