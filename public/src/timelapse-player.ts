@@ -69,8 +69,9 @@ export class TimelapsePlayer {
     return this.ui.dialog.open;
   }
 
+  /** The timeline's start: just before the first record, the start snapshot's time. */
   get startMs(): number {
-    return this.records?.startMs ?? 0;
+    return this.records === null ? 0 : this.records.startMs - 1;
   }
 
   /** Opens the player on a board and loads its history. */
@@ -98,8 +99,8 @@ export class TimelapsePlayer {
       await this.loadStart(board, records, signal);
       if (signal.aborted) return;
       this.records = records;
-      this.ui.scrub.max = String(records.endMs - records.startMs);
-      this.ui.start.textContent = formatTime(records.startMs);
+      this.ui.scrub.max = String(records.endMs - this.startMs);
+      this.ui.start.textContent = formatTime(this.startMs);
       this.ui.end.textContent = formatTime(records.endMs);
       this.ui.note.textContent = `${records.count.toLocaleString('en')} placements${records.complete ? '' : ' (the stream ended early: the last ones are missing)'}`;
       this.loaded = true;
@@ -130,7 +131,7 @@ export class TimelapsePlayer {
   seek(timeMs: number): void {
     const records = this.records;
     if (records === null || this.words === null || this.startWords === null) return;
-    const t = Math.min(records.endMs, Math.max(records.startMs, timeMs));
+    const t = Math.min(records.endMs, Math.max(this.startMs, timeMs));
     const target = records.indexAfter(t);
     if (target < this.applied) {
       this.words.set(this.startWords);
@@ -142,7 +143,7 @@ export class TimelapsePlayer {
     this.applied = target;
     this.playheadMs = t;
     this.ctx.putImageData(this.image!, 0, 0);
-    this.ui.scrub.value = String(t - records.startMs);
+    this.ui.scrub.value = String(t - this.startMs);
     this.ui.time.textContent = formatTime(t);
     this.ui.scrub.setAttribute('aria-valuetext', formatTime(t));
   }
