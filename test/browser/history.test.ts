@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { browserSuite, clickPixel, openBoard, PALETTE16, pagePoint, pickColor, screenColor, waitForScreenColor } from './support/browser.js';
-import { checkLayout, MIN_TOUCH_TARGET } from './support/layout.js';
+import { checkFullyVisible, checkLayout, MIN_TOUCH_TARGET } from './support/layout.js';
 
 const browser = browserSuite('browser: history');
 
@@ -177,8 +177,11 @@ if (browser) {
     assert.not.ok((await history(page)).player.open);
   });
 
-  test('the timelapse player fits a phone, with 44 px controls', async (context) => {
+  test('on the narrowest phone the "placed" pill is whole, and the timelapse player fits, with 44 px controls', async (context) => {
     const page = await openBoard(context, '#board=place&x=20&y=20&zoom=16', { phone: true, viewport: { width: 360, height: 800 } });
+    await page.waitForFunction(() => /online$/.test((globalThis as any).__tessera.state().onlineText) && /placed$/.test((globalThis as any).__tessera.history().mineText));
+    for (const selector of ['#status-connection', '#status-latency', '#status-online', '#status-mine']) assert.equal(await checkFullyVisible(page, selector), []);
+    assert.equal((await checkLayout(page, { minTarget: MIN_TOUCH_TARGET })).problems, []);
     await page.click('#timelapse-open');
     await page.waitForFunction(() => (globalThis as any).__tessera.history().player.loaded);
     const report = await checkLayout(page, { minTarget: MIN_TOUCH_TARGET, within: '#timelapse' });
