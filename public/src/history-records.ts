@@ -87,11 +87,16 @@ export class HistoryRecords {
     const response = await fetch(url, { signal });
     if (!response.ok || response.body === null) throw new Error(await errorText(response));
     const body = response.body.getReader();
-    for (;;) {
-      const { done, value } = await body.read();
-      if (done) break;
-      reader.push(value);
-      progress(records);
+    try {
+      for (;;) {
+        const { done, value } = await body.read();
+        if (done) break;
+        reader.push(value);
+        progress(records);
+      }
+    } catch (err) {
+      void body.cancel().catch(() => {}); // stop the download: the server stops producing it
+      throw err;
     }
     if (records.header === null) throw new Error('the server sent no timelapse');
     records.complete = reader.complete;
