@@ -171,14 +171,17 @@ export class HistoryOverlays implements BoardLayer {
       const y = section.cy * size + Math.floor(offset / size);
       if (x >= board.width || y >= board.height) continue;
       const at = y * board.width + x;
-      if (this.lastPlaced !== null) this.mark('heatmap', at, now);
+      if (this.lastPlaced !== null) {
+        this.mark('heatmap', at, now);
+        this.heatImage!.words[at] = heatWord(1); // the once-a-second redraw fades it
+        this.heatImage!.dirty = true;
+      }
       if (this.placed !== null && this.placed[at] === 0) {
         this.mark('virgin', at, now);
         this.virginImage!.words[at] = 0;
         this.virginImage!.dirty = true;
       }
     }
-    if (this.lastPlaced !== null) this.redrawHeat();
     this.requestRender();
   }
 
@@ -227,14 +230,18 @@ export class HistoryOverlays implements BoardLayer {
         last[offset] = NaN;
         continue;
       }
-      const warmth = 1 - Math.max(0, age) / HEAT_WINDOW_MS;
-      const alpha = Math.round(80 + 175 * warmth);
-      const green = Math.round(220 * warmth);
-      image.words[offset] = ((alpha << 24) | (0x20 << 16) | (green << 8) | 0xff) >>> 0;
+      image.words[offset] = heatWord(1 - Math.max(0, age) / HEAT_WINDOW_MS);
       still.push(offset);
     }
     this.warm = still;
     image.dirty = true;
     this.requestRender();
   }
+}
+
+/** Warmth 1 (just placed) is opaque yellow; it fades to a faint red at 0. RGBA, little-endian. */
+function heatWord(warmth: number): number {
+  const alpha = Math.round(80 + 175 * warmth);
+  const green = Math.round(220 * warmth);
+  return ((alpha << 24) | (0x20 << 16) | (green << 8) | 0xff) >>> 0;
 }
