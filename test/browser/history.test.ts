@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { browserSuite, clickPixel, openBoard, PALETTE16, pagePoint, pickColor, screenColor, waitForScreenColor } from './support/browser.js';
+import { hexToRgba, makePng } from './support/images.js';
 import { checkFullyVisible, checkLayout, MIN_TOUCH_TARGET } from './support/layout.js';
 
 const browser = browserSuite('browser: history');
@@ -234,6 +235,27 @@ if (browser) {
     await page.waitForFunction(() => (globalThis as any).__tessera.overlayAt(40, 40).heat > 0.9);
     await page.click('#overlay-heatmap');
     await waitForScreenColor(page, 30, 30, PALETTE16[3]!);
+  });
+
+  test('a tile write (one record of 32 × 32 pixels) replays whole in the player and leaves the virgin map whole', async (context) => {
+    // Tile (1, 2) of the tiles board: left half colour 5, right half colour 12, written over HTTP.
+    const png = makePng(32, 32, (x) => hexToRgba(PALETTE16[x < 16 ? 5 : 12]!));
+    const response = await fetch(`${context.app.httpUrl}/api/boards/tiles/tiles/1/2`, { method: 'PUT', headers: { 'Content-Type': 'image/png' }, body: png });
+    assert.is(response.status, 200);
+    const page = await openBoard(context, '#board=tiles&x=48&y=80&zoom=4');
+    await page.click('#timelapse-open');
+    await page.waitForFunction(() => (globalThis as any).__tessera.history().player.loaded);
+    assert.is((await history(page)).player.count, 1);
+    const color = (x: number, y: number) => page.evaluate(([px, py]) => (globalThis as any).__tessera.playerColor(px, py), [x, y] as const);
+    assert.equal([await color(32, 64), await color(63, 95), await color(64, 64), await color(31, 64)], [PALETTE16[5], PALETTE16[12], PALETTE16[0], PALETTE16[0]]);
+    await page.click('#timelapse-close');
+    await page.click('#overlay-virgin');
+    await page.waitForFunction(() => {
+      const v = (globalThis as any).__tessera.history().overlays.virgin;
+      return v.enabled && !v.loading;
+    });
+    const virgin = await page.evaluate(() => [[32, 64], [63, 95], [64, 64], [31, 95]].map(([x, y]) => (globalThis as any).__tessera.overlayAt(x, y).virgin));
+    assert.equal(virgin, [false, false, true, true]);
   });
 
   test('downloads: the PNG, CSV, NDJSON and timelapse links download the board and its history', async (context) => {
