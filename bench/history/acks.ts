@@ -23,6 +23,8 @@ import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { encodePlace, encodePlaceBatch } from '../../src/protocol/client-messages.js';
 import { decodeServerMessage } from '../../src/protocol/messages.js';
+import { fetchText, parseMetrics } from '../canvas/metrics-scrape.js';
+import { processCpuSeconds } from '../echo/cpu-window.js';
 import { RunningServer } from '../echo/server-process.js';
 
 const { values } = parseArgs({
@@ -53,6 +55,15 @@ interface Outcome {
   rejects: number;
   latencies: number[];
   lateSends: number;
+  /** Over the window: the server process's CPU (utime + stime) and the time its commits held its event loop. */
+  serverCpuS: number;
+  commitS: number;
+  commits: number;
+}
+
+async function serverCounters(server: RunningServer): Promise<{ cpu: number; commitS: number; commits: number }> {
+  const metrics = parseMetrics((await fetchText('127.0.0.1', server.port, '/metrics')).body);
+  return { cpu: processCpuSeconds(server.pid), commitS: metrics.get('tessera_storage_commit_seconds_total') ?? NaN, commits: metrics.get('tessera_storage_commits_total') ?? NaN };
 }
 
 interface Client {
@@ -88,7 +99,7 @@ async function scenario(name: string, connections: number, drive: (clients: Clie
     args: ['build/src/main.js', '--port', '0', '--host', '127.0.0.1', '--config', configPath, '--data-dir', join(dir, 'data'), ...LIMITS],
     nodeFlags: ['--max-semi-space-size=2'],
   });
-  const outcome: Outcome = { placements: 0, acks: 0, rejects: 0, latencies: [], lateSends: 0 };
+  const outcome: Outcome = { placements: 0, acks: 0, rejects: 0, latencies: [], lateSends: 0, serverCpuS: 0, commitS: 0, commits: 0 };
   const start = performance.now() + WARMUP_MS + 500;
   const window = { start, end: start + SECONDS * 1000 };
   const answered: Answered = { hook: () => {} };
@@ -112,7 +123,18 @@ async function scenario(name: string, connections: number, drive: (clients: Clie
     );
     window.start = performance.now() + WARMUP_MS;
     window.end = window.start + SECONDS * 1000;
+    // The server's counters when the window opens and closes (the load runs on meanwhile).
+    const counters = (async () => {
+      await delay(window.start - performance.now());
+      const first = await serverCounters(server);
+      await delay(window.end - performance.now());
+      const last = await serverCounters(server);
+      outcome.serverCpuS = last.cpu - first.cpu;
+      outcome.commitS = last.commitS - first.commitS;
+      outcome.commits = last.commits - first.commits;
+    })();
     await drive(clients, window, outcome, answered);
+    await counters;
     for (const client of clients) client.socket.close();
   } finally {
     await server.stop();
@@ -194,14 +216,19 @@ function report(name: string, load: string, outcome: Outcome): string {
     f(sorted.at(-1) ?? NaN),
     String(outcome.rejects).padStart(7),
     String(outcome.lateSends).padStart(6),
+    `${Math.round((outcome.serverCpuS / SECONDS) * 100)}%`.padStart(8),
+    `${Math.round((outcome.commitS / SECONDS) * 100)}%`.padStart(8),
+    ((outcome.commitS / outcome.commits) * 1000).toFixed(2).padStart(9),
   ].join(' ');
 }
 
 const only = new Set(values.only.split(','));
 console.log(`Durable placements through the server over WebSocket: ${SECONDS} s measured after ${WARMUP_MS / 1000} s warm-up, node ${process.version}`);
-console.log('scenario  load                               placements/s   acks/s  p50 ms  p99 ms  max ms rejects  late');
+console.log('scenario  load                               placements/s   acks/s  p50 ms  p99 ms  max ms rejects  late  srv CPU  commits  ms/commit');
 if (only.has('saturate')) console.log(report('saturate', '50 conns × 64 PLACE in flight', await scenario('saturate', 50, closedLoop(64, sendPlace))));
 if (only.has('batch')) console.log(report('batch', '20 conns × 8 BATCH(100) in flight', await scenario('batch', 20, closedLoop(8, (c) => sendBatch(c, 100)))));
 if (only.has('rate')) console.log(report('rate', `${RATE} PLACE/s over 100 conns (open)`, await scenario('rate', 100, openLoop(RATE))));
 console.log('placements/s: pixels acknowledged (committed) per second over the window; acks/s: ACK messages;');
-console.log('p50/p99/max: send → ACK read, for messages sent in the window; late: open-loop sends more than 5 ms after due.');
+console.log('p50/p99/max: send → ACK read, for messages sent in the window; late: open-loop sends more than 5 ms after due;');
+console.log('srv CPU: the server process\'s CPU over the window (100% = its core); commits: the share of the window its');
+console.log('  SQLite commits held the event loop (tessera_storage_commit_seconds_total); ms/commit: per transaction.');
