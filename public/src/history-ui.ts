@@ -54,6 +54,10 @@ export class HistoryUi {
       this.overlayButtons[kind].addEventListener('click', () => void this.overlays.toggle(kind));
     }
     this.overlays.onChange = () => this.renderOverlayButtons();
+    // Escape closes the panel wherever the focus is (captured: the canvas stops its Escape).
+    window.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.pixelInfo.isOpen && document.querySelector('dialog[open]') === null) this.pixelInfo.close();
+    }, true);
     window.addEventListener('keydown', (e) => {
       if (e.key.toLowerCase() !== 'i' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || isTyping(e.target)) return;
       if (document.querySelector('dialog[open]') !== null) return;

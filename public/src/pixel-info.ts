@@ -48,10 +48,7 @@ export class PixelInfo {
     private readonly ui: PixelInfoElements,
     private readonly host: PixelInfoHost,
   ) {
-    ui.close.addEventListener('click', () => this.close());
-    ui.panel.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') this.close();
-    });
+    ui.close.addEventListener('click', () => this.close()); // Escape: history-ui.ts
   }
 
   get isOpen(): boolean {

@@ -71,7 +71,7 @@ if (browser) {
     await place(bob, 10, 12, 3);
     await alice.waitForFunction(() => (globalThis as any).__tessera.history().pixelInfo.entries[0]?.color === 3);
 
-    // A pixel never placed says so; Escape-free close button; I at the keyboard cursor.
+    // The close button; I at the keyboard cursor on a pixel never placed; Escape.
     await alice.click('#pixel-info-close');
     assert.not.ok((await history(alice)).pixelInfo.open);
     await alice.focus('#board');
@@ -82,6 +82,8 @@ if (browser) {
       const info = (globalThis as any).__tessera.history().pixelInfo;
       return info.pixel?.x === c.x && info.pixel?.y === c.y && /Never placed/.test(info.text);
     }, cursor);
+    await alice.keyboard.press('Escape');
+    assert.not.ok((await history(alice)).pixelInfo.open, 'Escape closes it');
 
     // A long press (a finger held still) on a phone: info, and no placement.
     const phone = await openBoard(context, '#board=free&x=32&y=32&zoom=8', { phone: true, viewport: { width: 390, height: 844 } });
