@@ -8,8 +8,9 @@
 // The server (build/src/main.js, the flags of `npm start`, a fresh --data-dir) runs pinned to
 // core 0; this process is the load generator (the `ws` client; pin it to core 1 as above).
 // Scenarios, each on a fresh server:
-//   saturate  50 connections, each keeping 64 PLACEs in flight (closed loop): the most the
-//             server commits, one pixel a message;
+//   saturate  400 connections, each keeping 16 PLACEs in flight (closed loop): the most the
+//             server commits, one pixel a message (a connection may send 100 messages a second,
+//             bursts of 200: src/app/canvas-endpoint.ts, so 400 connections allow 40,000/s);
 //   batch     20 connections, each keeping 8 PLACE_BATCHes of 100 pixels in flight;
 //   rate      open loop: PLACEs at --rate per second (5,000 by default) over 100 connections,
 //             each due at T0 + i / rate and sent then (late sends are counted).
@@ -225,7 +226,7 @@ function report(name: string, load: string, outcome: Outcome): string {
 const only = new Set(values.only.split(','));
 console.log(`Durable placements through the server over WebSocket: ${SECONDS} s measured after ${WARMUP_MS / 1000} s warm-up, node ${process.version}`);
 console.log('scenario  load                               placements/s   acks/s  p50 ms  p99 ms  max ms rejects  late  srv CPU  commits  ms/commit');
-if (only.has('saturate')) console.log(report('saturate', '50 conns × 64 PLACE in flight', await scenario('saturate', 50, closedLoop(64, sendPlace))));
+if (only.has('saturate')) console.log(report('saturate', '400 conns × 16 PLACE in flight', await scenario('saturate', 400, closedLoop(16, sendPlace))));
 if (only.has('batch')) console.log(report('batch', '20 conns × 8 BATCH(100) in flight', await scenario('batch', 20, closedLoop(8, (c) => sendBatch(c, 100)))));
 if (only.has('rate')) console.log(report('rate', `${RATE} PLACE/s over 100 conns (open)`, await scenario('rate', 100, openLoop(RATE))));
 console.log('placements/s: pixels acknowledged (committed) per second over the window; acks/s: ACK messages;');
