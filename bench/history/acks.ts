@@ -56,7 +56,7 @@ interface Outcome {
   rejects: number;
   latencies: number[];
   lateSends: number;
-  /** Over the window: the server process's CPU (utime + stime) and the time its commits held its event loop. */
+  /** Over the window: the server process's CPU (utime + stime) and the time spent in commits (start to durable). */
   serverCpuS: number;
   commitS: number;
   commits: number;
@@ -231,5 +231,6 @@ if (only.has('batch')) console.log(report('batch', '20 conns × 8 BATCH(100) in 
 if (only.has('rate')) console.log(report('rate', `${RATE} PLACE/s over 100 conns (open)`, await scenario('rate', 100, openLoop(RATE))));
 console.log('placements/s: pixels acknowledged (committed) per second over the window; acks/s: ACK messages;');
 console.log('p50/p99/max: send → ACK read, for messages sent in the window; late: open-loop sends more than 5 ms after due;');
-console.log('srv CPU: the server process\'s CPU over the window (100% = its core); commits: the share of the window its');
-console.log('  SQLite commits held the event loop (tessera_storage_commit_seconds_total); ms/commit: per transaction.');
+console.log('srv CPU: the server process\'s CPU over the window (100% = its core); commits: the share of the window spent');
+console.log('  committing (tessera_storage_commit_seconds_total: start to durable, waits for the log to restart included);');
+console.log('  ms/commit: per group commit.');
