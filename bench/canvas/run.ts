@@ -20,7 +20,7 @@ import type { RunningServer } from '../echo/server-process.js';
 import { lineChart } from './chart.js';
 import { QUIET_OTHER_CPU_PERCENT, driveLoad, loadNotes, waitForQuiet, type LoadResult, type LoadSpec } from './load.js';
 import { fetchText } from './metrics-scrape.js';
-import { startServer, type ServerKind } from './server-setup.js';
+import { startServer, storageMode, type ServerKind } from './server-setup.js';
 import type { ServerConfig } from '../../src/config/settings.js';
 
 type ServerSettings = ServerConfig;
@@ -46,7 +46,7 @@ interface Options {
 }
 
 function options(): Options {
-  const usage = `usage: node build/bench/canvas/run.js [--quick] [--only ${SCENARIOS.join(',')}] [--generators 1] [--sweep 250,500,1000,2000,5000] [--out DIR] [--retries 1] [--quiet-wait 60]`;
+  const usage = `usage: node build/bench/canvas/run.js [--quick] [--only ${SCENARIOS.join(',')}] [--generators 1] [--sweep 250,500,1000,2000,5000] [--out DIR] [--retries 1] [--quiet-wait 60] [--in-memory]`;
   try {
     const { values } = parseArgs({
       options: {
@@ -57,10 +57,12 @@ function options(): Options {
         out: { type: 'string' },
         retries: { type: 'string' },
         'quiet-wait': { type: 'string' },
+        'in-memory': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     });
     if (values.help) throw new Error('');
+    storageMode.inMemory = values['in-memory'] ?? false;
     const quick = values.quick ?? false;
     const only = (values.only ? values.only.split(',') : [...SCENARIOS]) as ScenarioName[];
     const unknown = only.filter((s) => !SCENARIOS.includes(s));

@@ -52,10 +52,13 @@ export function benchBoard(id: string): { width: number; height: number; chunkSi
   return { width: board.width, height: board.height, chunkSize: board.chunkSize, paletteSize: board.palette.length };
 }
 
+/** `--in-memory` (run.ts): ours without a data directory, for the before/after of durability. */
+export const storageMode = { inMemory: false };
+
 export function serverSpec(kind: ServerKind, configPath: string): ServerSpec {
   if (kind === 'ours') {
-    // Durable, as served: a fresh data directory (SQLite) for every run.
-    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
+    // Durable, as served: a fresh data directory (SQLite) for every run, removed on exit.
+    const dataDir = storageMode.inMemory ? '' : mkdtempSync(join(SCRATCH, 'data-'));
     return { name: 'ours', args: [OURS_SCRIPT, ...LISTEN, '--config', configPath, '--data-dir', dataDir, ...OURS_LIMIT_FLAGS], nodeFlags: OURS_NODE_FLAGS };
   }
   return { name: 'ws-reference', args: [REFERENCE_SCRIPT, ...LISTEN, '--config', configPath] };

@@ -18,6 +18,7 @@ import { Connection, type ConnectionState } from './connection.js';
 import { Cooldowns, rulesText, TileCooldowns } from './cooldown.js';
 import { byId } from './dom.js';
 import { HashWriter, readHash, type HashState } from './hash-state.js';
+import { HistoryUi } from './history-ui.js';
 import { Keyboard } from './keyboard.js';
 import { Minimap } from './minimap.js';
 import { Notifier } from './notifier.js';
@@ -97,6 +98,7 @@ export class App {
   readonly notifier = new Notifier();
   readonly minimap: Minimap;
   readonly onboarding: Onboarding;
+  readonly history: HistoryUi;
   readonly hashWriter = new HashWriter();
   readonly moderation: ModerationUi;
   /** The last link "Copy link" made (tests read it; the clipboard may be unavailable). */
@@ -129,7 +131,15 @@ export class App {
       requestRender: () => this.renderer.requestRender(),
     });
 
-    this.renderer.layers.push(this.templateLayer, this.grid, this.flashes, this.pointing.reticle, this.pointing.cursor);
+    this.history = new HistoryUi({
+      board: () => this.board?.info ?? null,
+      focusPixel: () => (this.pointing.cursor.visible ? this.pointing.cursor : this.pointing.hovered),
+      announce: (text) => this.announcer.say(text),
+      toast: (text, kind) => this.toasts.show(text, kind),
+    });
+    this.history.overlays.requestRender = () => this.renderer.requestRender();
+
+    this.renderer.layers.push(this.history.overlays, this.templateLayer, this.grid, this.flashes, this.pointing.reticle, this.pointing.cursor);
     this.renderer.afterFrame = () => {
       this.afterFrame();
       this.templatePanel.refreshStats();
@@ -223,6 +233,7 @@ export class App {
       },
       beginStroke: (x, y, pointerType) => this.placing.beginStroke(x, y, pointerType),
       hover: (pixel) => this.pointing.hover(pixel),
+      inspect: (x, y) => void this.history.pixelInfo.show(x, y),
     });
     new Keyboard(this.canvas, this.viewport, this.tools, this.palette, {
       moveCursor: (dx, dy) => this.pointing.moveCursor(dx, dy),
@@ -237,7 +248,7 @@ export class App {
         if (this.tools.toggleDrawMode()) this.announcer.say(this.tools.drawMode ? 'Draw mode: dragging draws' : 'Draw mode off: dragging moves the board');
       },
       showHelp: () => this.onboarding.showHelp(),
-      modalOpen: () => this.tileEditor.isOpen || this.onboarding.helpOpen,
+      modalOpen: () => this.tileEditor.isOpen || this.onboarding.helpOpen || this.history.player.isOpen,
     });
 
     wirePageControls(this);
@@ -265,6 +276,7 @@ export class App {
         break;
       case 'ack':
         this.placer.handleAck(message);
+        this.history.acknowledged();
         break;
       case 'reject':
         this.placer.handleReject(message);
@@ -330,11 +342,12 @@ export class App {
     const board = this.board;
     if (board === null || section.board !== board.info.index) return;
     if (board.store.applyDiff(section) === 'missed') this.subscriptions.refresh(board.store.chunkIndex(section.cx, section.cy));
+    this.history.diff(section);
   }
 
   private onConnectionState(state: ConnectionState, retryInMs: number): void {
     this.status.connection(state, retryInMs);
-    if (state === 'open') return;
+    if (state === 'open') return this.history.connected();
     // Offline: figures from before the drop would only mislead.
     this.status.latency(null);
     this.online.clear();
@@ -372,6 +385,7 @@ export class App {
     byId('board-rules').textContent = rulesText(info.policy.buckets);
     this.status.online(this.online.get(index) ?? null);
     this.minimap.setBoard(info);
+    this.history.boardSelected(info);
 
     this.viewport.setBoard(info.width, info.height);
     const remembered = this.views.get(info.id);

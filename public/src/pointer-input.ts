@@ -4,6 +4,7 @@
 //   middle/right drag, or space + drag: always pan
 //   click / tap        the tool's action (place a pixel, open the tile editor)
 //   two fingers        pinch to zoom and pan together
+//   right-click, long press (a finger held still): inspect the pixel (pixel info)
 import type { Stroke } from './stroke.js';
 import type { Viewport } from './viewport.js';
 
@@ -14,15 +15,20 @@ export interface PointerHost {
   beginStroke(x: number, y: number, pointerType: string): Stroke | null;
   /** The pixel under the mouse (null when it left the canvas). */
   hover(pixel: { x: number; y: number } | null): void;
+  /** Right-click or long press on a pixel: show what is known of it. */
+  inspect(x: number, y: number): void;
 }
 
 /** A press that moves more than this (CSS pixels) is a drag, not a click. */
 const CLICK_SLOP = 5;
+/** A finger held this long without moving is a long press (inspect), not a tap. */
+const LONG_PRESS_MS = 500;
 
 type Gesture =
   | { kind: 'idle' }
   | { kind: 'press'; id: number; startX: number; startY: number }
-  | { kind: 'pan'; id: number }
+  | { kind: 'pan'; id: number; inspectFrom?: { x: number; y: number } | undefined }
+  | { kind: 'inspected'; id: number }
   | { kind: 'stroke'; id: number; stroke: Stroke }
   | { kind: 'pinch'; distance: number; midX: number; midY: number };
 
@@ -30,6 +36,7 @@ export class PointerInput {
   private readonly pointers = new Map<number, { x: number; y: number }>();
   private gesture: Gesture = { kind: 'idle' };
   private spaceHeld = false;
+  private longPress = 0;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -74,7 +81,8 @@ export class PointerInput {
     }
     if (this.pointers.size > 2) return;
     if (e.button === 1 || e.button === 2 || this.spaceHeld) {
-      this.gesture = { kind: 'pan', id: e.pointerId };
+      // A right button let go where it was pressed inspects the pixel instead of panning.
+      this.gesture = { kind: 'pan', id: e.pointerId, inspectFrom: e.button === 2 && !this.spaceHeld ? p : undefined };
       return;
     }
     if (e.button !== 0) return;
@@ -85,6 +93,17 @@ export class PointerInput {
       return;
     }
     this.gesture = { kind: 'press', id: e.pointerId, startX: p.x, startY: p.y };
+    if (e.pointerType === 'touch') {
+      const id = e.pointerId;
+      window.clearTimeout(this.longPress);
+      this.longPress = window.setTimeout(() => {
+        const g = this.gesture;
+        if (g.kind !== 'press' || g.id !== id) return;
+        this.gesture = { kind: 'inspected', id };
+        const pixel = this.viewport.pixelAt(g.startX, g.startY);
+        this.host.inspect(pixel.x, pixel.y);
+      }, LONG_PRESS_MS);
+    }
   }
 
   private move(e: PointerEvent): void {
@@ -103,6 +122,9 @@ export class PointerInput {
         break;
       case 'pan':
         if (g.id === e.pointerId) this.viewport.panBy(p.x - previous.x, p.y - previous.y);
+        if (g.inspectFrom && Math.hypot(p.x - g.inspectFrom.x, p.y - g.inspectFrom.y) > CLICK_SLOP) g.inspectFrom = undefined;
+        break;
+      case 'inspected':
         break;
       case 'stroke':
         if (g.id === e.pointerId) {
@@ -140,6 +162,12 @@ export class PointerInput {
       const [id] = this.pointers.keys();
       this.gesture = id === undefined ? { kind: 'idle' } : { kind: 'pan', id };
     } else if (g.kind === 'pan' && g.id === e.pointerId) {
+      this.gesture = { kind: 'idle' };
+      if (completed && g.inspectFrom) {
+        const pixel = this.viewport.pixelAt(g.inspectFrom.x, g.inspectFrom.y);
+        this.host.inspect(pixel.x, pixel.y);
+      }
+    } else if (g.kind === 'inspected' && g.id === e.pointerId) {
       this.gesture = { kind: 'idle' };
     }
   }

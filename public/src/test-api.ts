@@ -56,6 +56,38 @@ export function installTestApi(app: App): void {
       const rgb = app.renderer.readPixel(x, y, fx, fy);
       return rgb === null ? null : '#' + rgb.map((c) => c.toString(16).padStart(2, '0')).join('').toUpperCase();
     },
+    /** The history's parts: pixel info, my placements, the player, the overlays. */
+    history: () => {
+      const { pixelInfo, mine, player, overlays } = app.history;
+      return {
+        mineCount: mine.count,
+        mineText: document.getElementById('status-mine')?.hidden ? '' : (document.getElementById('status-mine')?.textContent ?? ''),
+        me: mine.who,
+        pixelInfo: { open: pixelInfo.isOpen, pixel: pixelInfo.pixel, loads: pixelInfo.loads, entries: pixelInfo.entries, text: document.getElementById('pixel-info')?.innerText ?? '' },
+        player: {
+          open: player.isOpen,
+          loaded: player.loaded,
+          count: player.records?.count ?? 0,
+          times: player.records ? [...player.records.times.subarray(0, player.records.count)] : [],
+          startMs: player.startMs,
+          endMs: player.records?.endMs ?? 0,
+          playheadMs: player.playheadMs,
+          applied: player.applied,
+          playing: player.playing,
+          speed: player.speed,
+          timeText: document.getElementById('timelapse-time')?.textContent ?? '',
+          note: document.getElementById('timelapse-note')?.textContent ?? '',
+        },
+        overlays: { heatmap: { ...overlays.state.heatmap }, virgin: { ...overlays.state.virgin } },
+      };
+    },
+    /** The player's canvas at board pixel (x, y), as "#RRGGBB" (read back from the canvas). */
+    playerColor: (x: number, y: number) => {
+      const canvas = document.getElementById('timelapse-canvas') as HTMLCanvasElement;
+      const d = canvas.getContext('2d')!.getImageData(x, y, 1, 1).data;
+      return '#' + [d[0]!, d[1]!, d[2]!].map((c) => c.toString(16).padStart(2, '0')).join('').toUpperCase();
+    },
+    overlayAt: (x: number, y: number) => app.history.overlays.at(x, y),
     colorAt: (x: number, y: number) => app.board?.store.colorAt(x, y) ?? null,
     paletteHex: (index: number) => app.board?.palette.hex[index] ?? null,
     setView: (x: number, y: number, zoom: number) => app.viewport.set(x, y, zoom),

@@ -164,11 +164,14 @@ export class DurablePersistence implements Persistence {
         for (const chunk of snapshot.chunks) board.restoreChunk(chunk.index, chunk.version, chunk.pixels);
         snapshotChunks += snapshot.chunks.length;
       }
+      const before = replayed;
       for await (const page of this.storage.placementsAfter(id, snapshot?.seq ?? 0)) {
         for (const record of page) if (record.seq <= throughSeq) replayed += replay(board, record);
       }
       board.takeChanges(); // nobody watches yet: history is not news
-      this.snapshotted.set(board.index, board.totalVersion);
+      // A board that needed a replay is due a snapshot (the next one, or at shutdown), so the
+      // next start need not replay the same records again.
+      if (replayed === before) this.snapshotted.set(board.index, board.totalVersion);
     }
     const report = { snapshotChunks, replayed, ms: Math.round(this.clock.now() - started) };
     this.log.info('boards restored', { ...(this.config.database === '' ? { dataDir: this.config.dataDir } : { storage: 'postgres' }), ...report, lastSeq: this.commit.lastCommittedSeq });
