@@ -134,7 +134,7 @@ test('a region lock: pushed as LOCKS to everyone, refuses WebSocket and HTTP wri
   await Promise.all([watcher.close(), writer.close(), newcomer.close()]);
 });
 
-test('board settings: a freeze and an event window reach clients as BOARD_STATE and refuse writes as LOCKED; a new rate policy applies at once', async () => {
+test('board settings: a freeze and an event window reach clients as BOARD_STATE and refuse writes as LOCKED; a new rate policy applies at once and reaches clients as POLICY', async () => {
   const watcher = await openClient(server, freshIp());
   const frozen = await call(server, 'PUT', '/api/admin/boards/free/settings', { cookie: admin, body: { open: false } });
   assert.equal([frozen.status, frozen.body.settings.open, frozen.body.settings.writable], [200, false, false]);
@@ -154,6 +154,8 @@ test('board settings: a freeze and an event window reach clients as BOARD_STATE 
   const buckets = [{ key: 'session', capacity: 1, refillPerSecond: 1 / 60, unit: 'pixel' }];
   const limited = await call(server, 'PUT', '/api/admin/boards/free/settings', { cookie: admin, body: { opensAt: null, closesAt: null, buckets } });
   assert.equal([limited.status, limited.body.settings.writable, limited.body.settings.buckets], [200, true, buckets]);
+  const pushed = await watcher.next('policy', (m) => JSON.parse(m.json).buckets[0]?.key === 'session');
+  assert.equal([pushed.board, JSON.parse(pushed.json).buckets], [FREE, buckets], 'an open connection hears of the new policy (POLICY)');
   assert.is(await place(watcher, 21, 21), 'ACK');
   assert.is(await place(watcher, 22, 21), 'RATE_LIMITED');
   const bad = await call(server, 'PUT', '/api/admin/boards/free/settings', { cookie: admin, body: { buckets: [{ key: 'moon', capacity: 1, refillPerSecond: 1, unit: 'pixel' }] } });
