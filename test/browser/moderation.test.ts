@@ -180,7 +180,7 @@ if (browser) {
     await moderator.click('#ban-submit');
     await waitForToast(moderator, new RegExp(`^Banned ${username} \\(1 connection closed\\)$`));
     await waitForBanner(raider, /^You are banned: raid$/);
-    await moderator.waitForSelector('#ban-list li >> text=/^account #\\d+ · raid$/');
+    await moderator.waitForSelector(`#ban-list li >> text=/^account ${username} · raid$/`);
     assert.is(await bannerText(other), '', 'the other visitor is not banned');
   });
 
@@ -258,7 +258,7 @@ if (browser) {
     assert.equal([pixelOnServer(context, FREE, 24, 24), pixelOnServer(context, FREE, 25, 24), pixelOnServer(context, FREE, 30, 24)], [5, 0, 3]);
   });
 
-  test('settings: freezing, an event window with its countdown, and a new rate policy reach visitors', async (context) => {
+  test('settings: freezing, an event window with its countdown, and a new rate policy reach open pages without reconnecting', async (context) => {
     const limited = '#board=limited&x=32&y=32&zoom=8';
     const LIMITED = 5;
     const visitor = await openAs(context, limited, null);
@@ -290,13 +290,18 @@ if (browser) {
     await waitForBanner(visitor, /^Opens in (1:59:\d\d|2:00:00)$/);
 
     const rulesBefore = await visitor.textContent('#board-rules');
+    const hellosBefore = await visitor.evaluate(() => (globalThis as any).__tessera.state().hellos);
+    assert.is(hellosBefore, 1);
     await admin.fill('#settings-opens', '');
     await admin.fill('#settings-closes', '');
     await admin.fill('#settings-buckets', '[{"key":"session","capacity":3,"refillPerSecond":0.5,"unit":"pixel"}]');
     await admin.click('#settings-save');
     await waitForToast(admin, /^Settings saved$/);
     await visitor.waitForFunction(() => (globalThis as any).document.getElementById('board-state-banner').hidden);
-    // A policy reaches clients in HELLO: a page opened now has the new rules.
+    // The open page hears of it (POLICY) and shows the new rules on the same connection.
+    await visitor.waitForFunction(() => /^3 pixels at once/.test((globalThis as any).document.getElementById('board-rules').textContent));
+    assert.is(await visitor.evaluate(() => (globalThis as any).__tessera.state().hellos), hellosBefore, 'no reconnect');
+    // A page opened now has them in HELLO.
     const later = await openAs(context, limited, null);
     const rulesAfter = await later.textContent('#board-rules');
     assert.not.equal(rulesAfter, rulesBefore);
