@@ -58,11 +58,12 @@ export function historyHandlers(canvas: Canvas, storage: Storage | null): { pixe
   };
 
   // By session cookie: the digest under which the history keeps this session's writes (or,
-  // signed in, the account's name in the history).
+  // signed in, the account's name in the history, and the guest's it registered from).
   const mine: ApiHandler = async (request) => {
-    const who = identify(request, canvas.settings);
-    const actor = canvas.account(request)?.actor ?? actorOf(who);
-    const [page, count] = await Promise.all([store().actorPlacements(actor, pageOf(request)), store().actorPlacementCount(actor)]);
+    const account = canvas.account(request);
+    const actor = account?.actor ?? actorOf(identify(request, canvas.settings));
+    const actors = account?.guestActor ? [actor, account.guestActor] : [actor];
+    const [page, count] = await Promise.all([store().actorPlacements(actors, pageOf(request)), store().actorPlacementCount(actors)]);
     return json({ who: actor, count, items: page.items.map((record) => placementJson(record)), next: page.next });
   };
 

@@ -27,9 +27,9 @@ export class LiveModeration implements ConnectionGate {
     private readonly clock: Clock,
   ) {}
 
-  accountOf(request: HttpRequest): { actor: string; role: string } | undefined {
+  accountOf(request: HttpRequest): { actor: string; role: string; guestActor: string | null } | undefined {
     const account = this.accounts.resolve(request.head.headers.get('cookie'), this.clock.now());
-    return account === null ? undefined : { actor: account.actor, role: account.user.role };
+    return account === null ? undefined : { actor: account.actor, role: account.user.role, guestActor: account.user.guestActor };
   }
 
   admit(client: CanvasWriter): boolean {

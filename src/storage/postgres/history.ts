@@ -3,7 +3,7 @@
 // no read holds a connection between pages.
 import type { Pool } from 'pg';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { MAX_PAGE_SIZE, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
+import { checkActors, MAX_PAGE_SIZE, newestFirst, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
 import { PLACEMENT_COLUMNS, toPlacement, type PlacementRow } from './rows.js';
 
 const NEWEST = Number.MAX_SAFE_INTEGER;
@@ -25,16 +25,17 @@ export class PostgresHistory {
     return toPage(rows, limit, (last) => encodeCursor('recent', [last.timeMs, last.seq]));
   }
 
-  async byActor(actor: string, page: PageRequest): Promise<Page<StoredPlacement>> {
+  /** One index range per actor (placements_by_actor), each at most limit + 1 rows, merged. */
+  async byActors(actors: readonly string[], page: PageRequest): Promise<Page<StoredPlacement>> {
     const limit = checkLimit(page.limit);
     const [seq] = page.cursor ? decodeCursor('actor', page.cursor, 1) : [NEWEST];
-    const rows = await this.rows(`SELECT ${PLACEMENT_COLUMNS} FROM placements WHERE actor = $1 AND seq < $2
-      ORDER BY seq DESC LIMIT $3`, [actor, seq, limit + 1]);
-    return toPage(rows, limit, (last) => encodeCursor('actor', [last.seq]));
+    const lists = await Promise.all([...new Set(checkActors(actors))].map((actor) => this.rows(`SELECT ${PLACEMENT_COLUMNS} FROM placements
+      WHERE actor = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, [actor, seq, limit + 1])));
+    return toPage(newestFirst(lists), limit, (last) => encodeCursor('actor', [last.seq]));
   }
 
-  async countByActor(actor: string): Promise<number> {
-    const result = await this.pool.query<{ count: number }>('SELECT count(*) AS count FROM placements WHERE actor = $1', [actor]);
+  async countByActors(actors: readonly string[]): Promise<number> {
+    const result = await this.pool.query<{ count: number }>('SELECT count(*) AS count FROM placements WHERE actor = ANY($1::text[])', [[...new Set(checkActors(actors))]]);
     return result.rows[0]!.count;
   }
 

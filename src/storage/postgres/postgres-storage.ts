@@ -118,12 +118,12 @@ export class PostgresStorage implements Storage {
     return this.history.recent(boardId, page);
   }
 
-  actorPlacements(actor: string, page: PageRequest): Promise<Page<StoredPlacement>> {
-    return this.history.byActor(actor, page);
+  actorPlacements(actors: readonly string[], page: PageRequest): Promise<Page<StoredPlacement>> {
+    return this.history.byActors(actors, page);
   }
 
-  actorPlacementCount(actor: string): Promise<number> {
-    return this.history.countByActor(actor);
+  actorPlacementCount(actors: readonly string[]): Promise<number> {
+    return this.history.countByActors(actors);
   }
 
   backup(toFile: string): Promise<void> {

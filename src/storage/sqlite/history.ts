@@ -3,7 +3,7 @@
 // short statement of its own, so no read holds the connection between pages.
 import type { Database, Statement } from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { MAX_PAGE_SIZE, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
+import { checkActors, MAX_PAGE_SIZE, newestFirst, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
 import type { Dictionaries } from './placement-writer.js';
 import { PLACEMENT_COLUMNS, PLACEMENT_JOINS, toPlacement, type PlacementRow } from './placement-rows.js';
 
@@ -45,17 +45,23 @@ export class PlacementHistory {
     return toPage(rows, limit, (last) => encodeCursor('recent', [last.timeMs, last.seq]));
   }
 
-  byActor(actor: string, page: PageRequest): Page<StoredPlacement> {
+  /** One index range per actor, each at most limit + 1 rows, merged. */
+  byActors(actors: readonly string[], page: PageRequest): Page<StoredPlacement> {
     const limit = checkLimit(page.limit);
     const [seq] = page.cursor ? decodeCursor('actor', page.cursor, 1) : [NEWEST];
-    const id = this.dictionaries.actors.find(actor);
-    if (id === undefined) return { items: [], next: null };
-    return toPage(this.actorPage.all(id, seq!, limit + 1), limit, (last) => encodeCursor('actor', [last.seq]));
+    const ids = this.actorIds(actors);
+    const rows = newestFirst(ids.map((id) => this.actorPage.all(id, seq!, limit + 1)));
+    return toPage(rows, limit, (last) => encodeCursor('actor', [last.seq]));
   }
 
-  countByActor(actor: string): number {
-    const id = this.dictionaries.actors.find(actor);
-    return id === undefined ? 0 : this.actorCount.get(id)!;
+  countByActors(actors: readonly string[]): number {
+    return this.actorIds(actors).reduce((sum, id) => sum + this.actorCount.get(id)!, 0);
+  }
+
+  /** The known ones among `actors`, each once. */
+  private actorIds(actors: readonly string[]): number[] {
+    const ids = checkActors(actors).map((actor) => this.dictionaries.actors.find(actor));
+    return [...new Set(ids.filter((id): id is number => id !== undefined))];
   }
 
   /** Pixel records at (x, y) and tile records covering it: one index lookup per tile size in use. */

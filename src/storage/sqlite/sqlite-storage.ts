@@ -105,12 +105,12 @@ export class SqliteStorage implements Storage {
     return this.history.recent(boardId, page);
   }
 
-  async actorPlacements(actor: string, page: PageRequest): Promise<Page<StoredPlacement>> {
-    return this.history.byActor(actor, page);
+  async actorPlacements(actors: readonly string[], page: PageRequest): Promise<Page<StoredPlacement>> {
+    return this.history.byActors(actors, page);
   }
 
-  async actorPlacementCount(actor: string): Promise<number> {
-    return this.history.countByActor(actor);
+  async actorPlacementCount(actors: readonly string[]): Promise<number> {
+    return this.history.countByActors(actors);
   }
 
   async backup(toFile: string): Promise<void> {
