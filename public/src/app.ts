@@ -358,7 +358,8 @@ export class App {
     this.status.latency(null);
     this.online.clear();
     this.status.online(null);
-    if (state === 'reconnecting') this.placer.abandonAll();
+    // Dropped or replaced (reconnect()): no ACK will come for what the old socket sent.
+    this.placer.abandonAll();
     this.renderCooldown();
   }
 

@@ -104,10 +104,18 @@ if (browser) {
     await page.click('#account-toggle');
     await page.fill('#account-username', 'newbie');
     await page.fill('#account-password', 'a long password');
+    // Every connection state the status bar shows from here on.
+    await page.evaluate(() => {
+      const g = globalThis as any;
+      const status = g.document.getElementById('status-connection');
+      g.connectionTexts = [];
+      new g.MutationObserver(() => g.connectionTexts.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
+    });
     await page.click('#account-register');
     await page.waitForFunction(() => (globalThis as any).document.getElementById('account-who').textContent === 'Signed in as newbie');
-    // The socket reconnects as the account, so its writes are the account's.
+    // The socket reconnects as the account, so its writes are the account's: at once, never "offline".
     await page.waitForFunction(() => (globalThis as any).__tessera.app.connection.received.get('hello') === 2 && (globalThis as any).__tessera.ready());
+    assert.equal(await page.evaluate(() => (globalThis as any).connectionTexts), ['Connecting…', 'Connected']);
     await pickColor(page, 5);
     await clickPixel(page, 44, 44);
     await page.waitForFunction(() => (globalThis as any).__tessera.state().flashes > 0);
