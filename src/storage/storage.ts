@@ -97,6 +97,14 @@ export interface BoardSnapshot extends NewBoardSnapshot {
   timeMs: number;
 }
 
+/** A rectangle of pixels. */
+export interface Area {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface PageRequest {
   /** 1..MAX_PAGE_SIZE. */
   limit: number;
@@ -163,6 +171,12 @@ export interface Storage {
   /** Records that wrote pixel (x, y): pixel records and the tile records covering it. */
   pixelHistory(boardId: string, x: number, y: number, page: PageRequest): Promise<Page<StoredPlacement>>;
   recentPlacements(boardId: string, page: PageRequest): Promise<Page<StoredPlacement>>;
+  /**
+   * Records of the board that wrote a pixel of `area` (pixel records inside it, tile records
+   * overlapping it) with fromMs ≤ time ≤ toMs. One walk down the board's time index over that
+   * range, so a page costs at most the board's records in the range.
+   */
+  areaPlacements(boardId: string, area: Area, fromMs: number, toMs: number, page: PageRequest): Promise<Page<StoredPlacement>>;
   /**
    * The records of any of `actors` (1..MAX_ACTORS: an account and the guest it was before),
    * across boards, merged newest first; an unknown actor has none.

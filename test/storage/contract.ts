@@ -322,6 +322,31 @@ export function registerStorageContract(harness: StorageHarness): void {
     assert.equal(await storage.actorPlacements(['nobody'], { limit: 5 }), { items: [], next: null });
   });
 
+  test("an area's placements: pixels inside, tiles overlapping, within the time range, newest first, in pages", async () => {
+    const storage = await open(freshDir());
+    const seqs = await storage.commit([
+      pixel('main', 10, 10, 1, { timeMs: T0 }), // inside, but before the range
+      pixel('main', 10, 10, 2, { timeMs: T0 + 10 }), // inside: the top-left corner
+      pixel('main', 13, 12, 3, { timeMs: T0 + 11 }), // inside: the bottom-right corner
+      pixel('main', 14, 12, 4, { timeMs: T0 + 12 }), // just right of it
+      pixel('main', 12, 9, 4, { timeMs: T0 + 12 }), // just above it
+      pixel('other', 11, 11, 5, { timeMs: T0 + 13 }), // another board
+      tile('main', 2, 2, 4, 6, { timeMs: T0 + 14 }), // pixels 8..11 × 8..11: overlaps
+      tile('main', 3, 1, 4, 7, { timeMs: T0 + 15 }), // pixels 12..15 × 4..7: does not
+      pixel('main', 11, 11, 8, { timeMs: T0 + 16 }), // inside
+      pixel('main', 11, 11, 9, { timeMs: T0 + 30 }), // inside, but after the range
+    ]);
+    const area = { x: 10, y: 10, width: 4, height: 3 };
+    const expected = [seqs[8]!, seqs[6]!, seqs[2]!, seqs[1]!];
+    for (const size of [1, 3, 4]) {
+      const pages = await everyPage((page) => storage.areaPlacements('main', area, T0 + 5, T0 + 20, page), size);
+      assert.equal(seqsOf(pages.flat()), expected, `pages of ${size}`);
+    }
+    assert.equal(seqsOf((await storage.areaPlacements('main', area, T0, T0 + 30, { limit: 100 })).items), [seqs[9]!, ...expected, seqs[0]!], 'both ends inclusive');
+    assert.equal(await storage.areaPlacements('nowhere', area, T0, T0 + 30, { limit: 5 }), { items: [], next: null });
+    await rejectsWith(() => storage.areaPlacements('main', area, T0, T0 + 30, { limit: 0 }), RangeError);
+  });
+
   test('several actors (an account and the guest it was): their records merged newest first, in pages without gaps or repeats', async () => {
     const storage = await open(freshDir());
     const seqs = await storage.commit(Array.from({ length: 9 }, (_, i) => pixel('main', i, 0, 1, { actor: ['guest:g', 'user:1', 'other'][i % 3]! })));

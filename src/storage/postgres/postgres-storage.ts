@@ -8,7 +8,7 @@ import { CommitFailedError } from '../errors.js';
 import { hashIp } from '../ip-hash.js';
 import { compressChunks, decompressChunks } from '../snapshot-codec.js';
 import type {
-  BoardSnapshot, NewBoardSnapshot, Page, PageRequest, PlacementRecord, Storage, StorageStats, StoredPlacement,
+  Area, BoardSnapshot, NewBoardSnapshot, Page, PageRequest, PlacementRecord, Storage, StorageStats, StoredPlacement,
 } from '../storage.js';
 import { writeBackup } from './backup.js';
 import { PostgresHistory, type TimelinePosition } from './history.js';
@@ -116,6 +116,10 @@ export class PostgresStorage implements Storage {
 
   recentPlacements(boardId: string, page: PageRequest): Promise<Page<StoredPlacement>> {
     return this.history.recent(boardId, page);
+  }
+
+  areaPlacements(boardId: string, area: Area, fromMs: number, toMs: number, page: PageRequest): Promise<Page<StoredPlacement>> {
+    return this.history.area(boardId, area, fromMs, toMs, page);
   }
 
   actorPlacements(actors: readonly string[], page: PageRequest): Promise<Page<StoredPlacement>> {

@@ -7,7 +7,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { hashIp } from '../ip-hash.js';
 import type {
-  BoardSnapshot, NewBoardSnapshot, Page, PageRequest, PlacementRecord, Storage, StorageStats, StoredPlacement,
+  Area, BoardSnapshot, NewBoardSnapshot, Page, PageRequest, PlacementRecord, Storage, StorageStats, StoredPlacement,
 } from '../storage.js';
 import type { Checkpointer } from './checkpointer.js';
 import { Dictionary } from './dictionary.js';
@@ -103,6 +103,10 @@ export class SqliteStorage implements Storage {
 
   async recentPlacements(boardId: string, page: PageRequest): Promise<Page<StoredPlacement>> {
     return this.history.recent(boardId, page);
+  }
+
+  async areaPlacements(boardId: string, area: Area, fromMs: number, toMs: number, page: PageRequest): Promise<Page<StoredPlacement>> {
+    return this.history.area(boardId, area, fromMs, toMs, page);
   }
 
   async actorPlacements(actors: readonly string[], page: PageRequest): Promise<Page<StoredPlacement>> {
