@@ -6,7 +6,9 @@
 import type { Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import type { Role } from '../../src/storage/moderation.js';
+import { encodePlaceBatch } from '../../src/protocol/messages.js';
 import { addUser, PASSWORD } from '../moderation/support.js';
+import { TestCanvasClient } from '../support/canvas-client.js';
 import { browserSuite, clickPixel, PALETTE16, pagePoint, pickColor, screenColor, testBoards, waitForScreenColor, type BrowserContextState } from './support/browser.js';
 import { checkLayout, MIN_TOUCH_TARGET } from './support/layout.js';
 
@@ -244,6 +246,14 @@ if (browser) {
     await waitForScreenColor(moderator, 25, 24, PALETTE16[3]!);
     await clickPixel(visitor, 30, 24); // outside the area: stays
     await waitForScreenColor(moderator, 30, 24, PALETTE16[3]!);
+    // Then 1,536 placements elsewhere on the board: the area's own history still reaches back.
+    const flooder = await TestCanvasClient.open(`${context.app.wsUrl}/ws`);
+    for (let round = 0; round < 3; round++) {
+      const pixels = Array.from({ length: 8 * 64 }, (_, i) => [i % 64, 56 + Math.floor(i / 64), 7 + round]).flat();
+      flooder.send(encodePlaceBatch(round + 1, FREE, pixels));
+      assert.is((await flooder.next('ack', (ack) => ack.requestId === round + 1)).count, 512);
+    }
+    await flooder.close();
 
     await moderator.click('#moderate-toggle');
     await selectArea(moderator, 23, 23, 26, 25);
