@@ -23,7 +23,7 @@ test.before(async () => {
 });
 test.after(() => app.stop());
 
-interface Entry { seq: number; x: number; y: number; color: number; previousColor: number; who: string; source: string; time: string; tile?: { tx: number; ty: number; pixels: number } }
+interface Entry { seq: number; timeMs: number; x: number; y: number; color: number; previousColor: number; who: string; source: string; time: string; tile?: { tx: number; ty: number; pixels: number } }
 interface Listing { items: Entry[]; next: string | null; count?: number; who?: string }
 
 async function get(path: string, cookie = ''): Promise<{ status: number; body: Listing & { error?: string } }> {
@@ -93,7 +93,31 @@ test('my history: the session’s own placements and their count', async () => {
   assert.is(stranger.body.count, 0);
 });
 
+test('an area over a time range: its placements newest first, by page; outside pixels and times left out', async () => {
+  const cookie = await post(40, 40, 1);
+  for (const [x, y, color] of [[43, 42, 2], [44, 42, 3], [41, 39, 4], [42, 41, 5]] as const) await post(x, y, color, cookie);
+  const area = '/api/boards/free/area/history?x=40&y=40&width=4&height=3';
+  const whole = await get(`${area}&limit=100`);
+  assert.is(whole.status, 200);
+  assert.equal(whole.body.items.map((e) => [e.x, e.y, e.color]), [[42, 41, 5], [43, 42, 2], [40, 40, 1]]);
+  const first = await get(`${area}&limit=2`);
+  const second = await get(`${area}&limit=2&cursor=${encodeURIComponent(first.body.next!)}`);
+  assert.equal([...first.body.items, ...second.body.items].map((e) => e.seq), whole.body.items.map((e) => e.seq));
+  assert.is(second.body.next, null);
+  const newest = whole.body.items[0]!.timeMs;
+  const since = await get(`${area}&from=${newest}&limit=100`);
+  assert.ok(since.body.items.every((e) => e.timeMs >= newest) && since.body.items.length >= 1, 'from is inclusive');
+  const until = await get(`${area}&to=${whole.body.items[2]!.timeMs}&limit=100`);
+  assert.ok(until.body.items.every((e) => e.timeMs <= whole.body.items[2]!.timeMs) && until.body.items.some((e) => e.seq === whole.body.items[2]!.seq));
+  assert.equal((await get(`${area}&to=0`)).body.items, []);
+});
+
 test('bad input: limit, cursor, coordinates, board', async () => {
+  for (const query of ['x=40&y=40&width=4', 'x=-1&y=0&width=1&height=1', 'x=60&y=0&width=5&height=1', 'x=0&y=0&width=0&height=1', 'x=0&y=0&width=1&height=1&from=5&to=4', 'x=0&y=0&width=1&height=1&from=soon']) {
+    const answer = await get(`/api/boards/free/area/history?${query}`);
+    assert.equal([answer.status, answer.body.error], [400, 'BAD_PARAMETER'], query);
+  }
+  assert.is((await get('/api/boards/free/area/history?x=0&y=0&width=1&height=1&cursor=garbage')).body.error, 'BAD_CURSOR');
   assert.is((await get('/api/boards/free/recent?limit=0')).body.error, 'BAD_PARAMETER');
   assert.is((await get('/api/boards/free/recent?limit=1001')).status, 400);
   const badCursor = await get('/api/boards/free/recent?cursor=garbage');

@@ -92,7 +92,11 @@ test('a signed-in writer is its account in the history; a guest who registers ke
   assert.is(history.body.items[0].name, 'carol', 'display names appear in pixel history');
   assert.is(history.body.items[1].name, undefined, 'guests have none');
   const mine = await call(server, 'GET', '/api/sessions/me/history', { cookie });
-  assert.equal([mine.body.who, mine.body.count], [`user:${registered.body.user.id}`, 1]);
+  assert.equal([mine.body.who, mine.body.count], [`user:${registered.body.user.id}`, 2], 'the account\'s placements and the guest\'s before it');
+  assert.equal(mine.body.items.map((item: { who: string; color: number }) => [item.who, item.color]), [[actors[0], 3], [actors[1], 2]]);
+  const paged = await call(server, 'GET', '/api/sessions/me/history?limit=1', { cookie });
+  const rest = await call(server, 'GET', `/api/sessions/me/history?limit=1&cursor=${paged.body.next}`, { cookie });
+  assert.equal([paged.body.items[0].color, rest.body.items[0].color, rest.body.next], [3, 2, null]);
   const record = await server.moderation!.store.userByName('carol');
   assert.is(record!.guestActor, actors[1]);
 });

@@ -90,7 +90,8 @@ test('a session ban names the guest as the history shows it; a user ban follows 
   const troll = await login(server, 'troll');
   const expiresAt = Date.now() + 60_000;
   const userBan = await call(server, 'POST', '/api/admin/bans', { cookie: moderator, body: { kind: 'user', target: 'troll', reason: 'spam', expiresAt } });
-  assert.equal([userBan.status, userBan.body.ban.target, userBan.body.ban.expiresMs], [201, userBan.body.ban.target, expiresAt]);
+  assert.equal([userBan.status, userBan.body.ban.username, userBan.body.ban.expiresMs], [201, 'troll', expiresAt]);
+  assert.match(userBan.body.ban.target, /^\d+$/, 'an account ban targets the account id');
   const refused = await httpPlace(freshIp(), 8, 8, troll);
   assert.equal([refused.status, refused.body.error], [403, 'BANNED']);
   const ws = await openClient(server, freshIp(), { Cookie: troll });
@@ -103,8 +104,11 @@ test('a session ban names the guest as the history shows it; a user ban follows 
   }
   assert.is((await call(server, 'POST', '/api/admin/bans', { cookie: moderator, body: { kind: 'user', target: 'ghost', reason: 'x' } })).status, 404);
   const listed = await call(server, 'GET', '/api/admin/bans', { cookie: moderator });
-  assert.equal(listed.body.bans.map((b: { reason: string }) => b.reason).sort(), ['griefing', 'spam']);
-  for (const b of listed.body.bans) await call(server, 'DELETE', `/api/admin/bans/${b.id}`, { cookie: moderator });
+  assert.equal(listed.body.bans.map((b: { reason: string; username: string | null }) => [b.reason, b.username]).sort(), [['griefing', null], ['spam', 'troll']]);
+  for (const b of listed.body.bans) {
+    const lifted = await call(server, 'DELETE', `/api/admin/bans/${b.id}`, { cookie: moderator });
+    assert.is(lifted.body.ban.username, b.username);
+  }
 });
 
 test('a region lock: pushed as LOCKS to everyone, refuses WebSocket and HTTP writes inside it alike, public in GET locks', async () => {
@@ -134,7 +138,7 @@ test('a region lock: pushed as LOCKS to everyone, refuses WebSocket and HTTP wri
   await Promise.all([watcher.close(), writer.close(), newcomer.close()]);
 });
 
-test('board settings: a freeze and an event window reach clients as BOARD_STATE and refuse writes as LOCKED; a new rate policy applies at once', async () => {
+test('board settings: a freeze and an event window reach clients as BOARD_STATE and refuse writes as LOCKED; a new rate policy applies at once and reaches clients as POLICY', async () => {
   const watcher = await openClient(server, freshIp());
   const frozen = await call(server, 'PUT', '/api/admin/boards/free/settings', { cookie: admin, body: { open: false } });
   assert.equal([frozen.status, frozen.body.settings.open, frozen.body.settings.writable], [200, false, false]);
@@ -154,6 +158,8 @@ test('board settings: a freeze and an event window reach clients as BOARD_STATE 
   const buckets = [{ key: 'session', capacity: 1, refillPerSecond: 1 / 60, unit: 'pixel' }];
   const limited = await call(server, 'PUT', '/api/admin/boards/free/settings', { cookie: admin, body: { opensAt: null, closesAt: null, buckets } });
   assert.equal([limited.status, limited.body.settings.writable, limited.body.settings.buckets], [200, true, buckets]);
+  const pushed = await watcher.next('policy', (m) => JSON.parse(m.json).buckets[0]?.key === 'session');
+  assert.equal([pushed.board, JSON.parse(pushed.json).buckets], [FREE, buckets], 'an open connection hears of the new policy (POLICY)');
   assert.is(await place(watcher, 21, 21), 'ACK');
   assert.is(await place(watcher, 22, 21), 'RATE_LIMITED');
   const bad = await call(server, 'PUT', '/api/admin/boards/free/settings', { cookie: admin, body: { buckets: [{ key: 'moon', capacity: 1, refillPerSecond: 1, unit: 'pixel' }] } });

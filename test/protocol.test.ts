@@ -149,6 +149,7 @@ const SERVER_EXAMPLES: Record<string, ServerMessage> = {
   'locks': { type: 'locks', board: 0, locks: [{ x: 100, y: 200, width: 50, height: 10 }] },
   'board-state': { type: 'board-state', board: 1, open: true, opensAt: 1_700_000_000_000, closesAt: 0 },
   'banned': { type: 'banned', expiresAt: 0, reason: 'bot' },
+  'policy': { type: 'policy', board: 0, json: '{"strokes":false,"maxBatch":1,"tileWrites":false,"buckets":[]}' },
 };
 
 const docExamples = readDocExamples();
@@ -269,12 +270,14 @@ function randomServerMessage(random: Random, type: ServerMessage['type']): Serve
       return { type, board: random.u8(), open: random.int(2) === 1, opensAt: random.f64(), closesAt: random.f64() };
     case 'banned':
       return { type, expiresAt: random.f64(), reason: random.text(30) };
+    case 'policy':
+      return { type, board: random.u8(), json: random.text(40) };
   }
 }
 
 const CLIENT_TYPES: ClientMessage['type'][] = ['subscribe', 'unsubscribe', 'place', 'place-batch', 'tile-write', 'ping'];
 const SERVER_TYPES: ServerMessage['type'][] = [
-  'hello', 'chunk', 'diff', 'ack', 'reject', 'quota', 'online', 'pong', 'protocol-error', 'locks', 'board-state', 'banned',
+  'hello', 'chunk', 'diff', 'ack', 'reject', 'quota', 'online', 'pong', 'protocol-error', 'locks', 'board-state', 'banned', 'policy',
 ];
 const ROUND_TRIPS = 500;
 
@@ -377,9 +380,9 @@ test('unknown type byte: fault 1 from both decoders', () => {
 });
 
 /** Messages whose last field runs to the end, so any longer message is still well-formed. */
-const OPEN_ENDED = new Set(['tile-write', 'chunk-runs', 'chunk-empty', 'protocol-error', 'banned']);
+const OPEN_ENDED = new Set(['tile-write', 'chunk-runs', 'chunk-empty', 'protocol-error', 'banned', 'policy']);
 /** Their fixed header lengths: cut shorter than this, they are malformed. */
-const HEADER_LENGTH: Record<string, number> = { 'tile-write': 10, 'chunk-runs': 11, 'chunk-empty': 11, 'protocol-error': 2, 'banned': 9 };
+const HEADER_LENGTH: Record<string, number> = { 'tile-write': 10, 'chunk-runs': 11, 'chunk-empty': 11, 'protocol-error': 2, 'banned': 9, 'policy': 2 };
 /** Cuts that leave a shorter well-formed message: the doc's DIFF cut after its first section. */
 const WELL_FORMED_CUTS: Record<string, number[]> = { diff: [1 + 15 + 2 * 3] };
 

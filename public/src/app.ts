@@ -8,6 +8,7 @@ import {
   type BoardJson,
   type ChunkMessage,
   type DiffSection,
+  type BoardPolicyJson,
   type HelloJson,
   type ServerMessage,
 } from '../../src/protocol/messages.js';
@@ -292,9 +293,27 @@ export class App {
       case 'protocol-error':
         console.warn(`tessera: protocol error ${message.code}: ${message.message}`);
         break;
+      case 'policy':
+        this.onPolicy(message.board, JSON.parse(message.json) as BoardPolicyJson);
+        break;
       case 'pong':
         break;
     }
+  }
+
+  /** An admin changed a board's policy: its rules and cooldown pace change now, not at the next HELLO. */
+  private onPolicy(index: number, policy: BoardPolicyJson): void {
+    const info = this.boards[index];
+    if (info === undefined) return;
+    // In place: the chunk store, stroke and placing read this same object.
+    info.policy = policy;
+    this.cooldowns.setPolicy(index, policy.buckets);
+    this.tileCooldowns.setPolicy(index, policy.buckets);
+    if (this.board?.info === info) {
+      this.tools.setBoard(info.tileSize !== null && policy.tileWrites, policy.strokes && policy.maxBatch > 1);
+      byId('board-rules').textContent = rulesText(policy.buckets);
+    }
+    this.renderCooldown();
   }
 
   private onHello(hello: HelloJson): void {
@@ -352,7 +371,8 @@ export class App {
     this.status.latency(null);
     this.online.clear();
     this.status.online(null);
-    if (state === 'reconnecting') this.placer.abandonAll();
+    // Dropped or replaced (reconnect()): no ACK will come for what the old socket sent.
+    this.placer.abandonAll();
     this.renderCooldown();
   }
 

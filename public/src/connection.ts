@@ -56,6 +56,20 @@ export class Connection {
     return this.state === 'open';
   }
 
+  /**
+   * Replaces the socket with a new one at once, on purpose (no backoff, never "offline"): the
+   * server takes a socket's identity from its handshake, so after signing in or out it must
+   * be a new one.
+   */
+  reconnect(): void {
+    const old = this.socket;
+    this.socket = null; // its close is ours: no retry for it
+    this.stopPings();
+    old?.close(1000, 'reconnect');
+    this.attempt = 0;
+    this.connectNow();
+  }
+
   /** Drops the socket as if the network had: for tests of the reconnect path. */
   simulateDrop(): void {
     this.socket?.close(4000, 'simulated drop');

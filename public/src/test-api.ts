@@ -13,6 +13,7 @@ export function installTestApi(app: App): void {
       return {
         board: board?.info.id ?? null,
         connection: app.connection.state,
+        hellos: app.connection.received.get('hello') ?? 0,
         latencyMs: app.connection.latencyMs,
         online: board ? (app.online.get(board.info.index) ?? null) : null,
         cooldown: document.getElementById('status-cooldown')?.textContent ?? '',

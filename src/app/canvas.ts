@@ -30,8 +30,11 @@ export class Canvas {
   readonly placements: PlacementPipeline;
   readonly chunkFrames = new ChunkFrameCache();
   readonly broadcaster: Broadcaster;
-  /** A request's signed-in account (its history actor "user:N" and role), or undefined for a guest; set by moderation. */
-  account: (request: HttpRequest) => { actor: string; role: string } | undefined = () => undefined;
+  /**
+   * A request's signed-in account (its history actor "user:N", role, and the guest actor it
+   * registered from, if any), or undefined for a guest; set by moderation.
+   */
+  account: (request: HttpRequest) => { actor: string; role: string; guestActor: string | null } | undefined = () => undefined;
   /** The username of a history actor that is an account ("user:N"), else null; set by moderation. */
   displayName: (actor: string) => string | null = () => null;
   /** The counts ONLINE tells, from this process's own (cluster mode: every member's). */

@@ -26,7 +26,7 @@ export {
   encodeReject,
   encodeServerMessage,
 } from './server-messages.js';
-export { BoardStateFlag, encodeBanned, encodeBoardState, encodeLocks } from './moderation-messages.js';
+export { BoardStateFlag, encodeBanned, encodeBoardState, encodeLocks, encodePolicy } from './moderation-messages.js';
 export { DIFF_PREFIX, DIFF_TYPE, encodeDiff, encodeDiffSection, encodeDiffSectionValues } from './diff.js';
 export { REJECT_REASONS, type RejectInfo } from './reject-reasons.js';
 export { decodeChunkPixels, encodeChunkPixels } from './chunk-encoding.js';

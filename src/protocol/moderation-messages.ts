@@ -1,7 +1,9 @@
 // Server → client messages of moderation (docs/PROTOCOL.md): a board's region locks, a board's
 // state (open or frozen, its event window), and "you are banned" before the server closes the
 // connection with 1008.
-import { MessageType, type BannedMessage, type BoardStateMessage, type LocksMessage, type ProtocolFault, type ServerMessage } from './types.js';
+import {
+  MessageType, type BannedMessage, type BoardStateMessage, type LocksMessage, type PolicyMessage, type ProtocolFault, type ServerMessage,
+} from './types.js';
 import {
   U16_MAX, U8_MAX, checkUint, decodeUtf8, encodeUtf8, malformed, readF64, readU16, tooShort, writeF64, writeU16, wrongLength,
 } from './wire.js';
@@ -10,6 +12,7 @@ const LOCKS_HEADER = 4; // type, b, n
 const LOCK_ENTRY = 8; // x, y, width, height
 const BOARD_STATE_LENGTH = 19; // type, b, flags, opensAt, closesAt
 const BANNED_HEADER = 9; // type, expiresAt
+const POLICY_HEADER = 2; // type, b
 
 /** BOARD_STATE flags. */
 export const BoardStateFlag = { Open: 0x01 } as const;
@@ -53,6 +56,17 @@ export function encodeBanned(expiresAt: number, reason: string): Uint8Array {
   return out;
 }
 
+/** json: the board's policy as HELLO's JSON has it (BoardPolicyJson). */
+export function encodePolicy(board: number, json: string): Uint8Array {
+  checkUint('board', board, U8_MAX);
+  const text = encodeUtf8(json);
+  const out = new Uint8Array(POLICY_HEADER + text.length);
+  out[0] = MessageType.Policy;
+  out[1] = board;
+  out.set(text, POLICY_HEADER);
+  return out;
+}
+
 export function decodeLocks(bytes: Uint8Array): ServerMessage | ProtocolFault {
   if (bytes.length < LOCKS_HEADER) return tooShort('LOCKS', LOCKS_HEADER);
   const n = readU16(bytes, 2);
@@ -82,4 +96,11 @@ export function decodeBanned(bytes: Uint8Array): ServerMessage | ProtocolFault {
   const reason = decodeUtf8(bytes.subarray(BANNED_HEADER));
   if (reason === null) return malformed('BANNED reason is not valid UTF-8');
   return { type: 'banned', expiresAt: readF64(bytes, 1), reason } satisfies BannedMessage;
+}
+
+export function decodePolicy(bytes: Uint8Array): ServerMessage | ProtocolFault {
+  if (bytes.length < POLICY_HEADER) return tooShort('POLICY', POLICY_HEADER);
+  const json = decodeUtf8(bytes.subarray(POLICY_HEADER));
+  if (json === null) return malformed('POLICY JSON is not valid UTF-8');
+  return { type: 'policy', board: bytes[1]!, json } satisfies PolicyMessage;
 }

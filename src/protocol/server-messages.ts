@@ -1,7 +1,9 @@
 // Server → client messages: the server's encoders and the client's decoder.
 // DIFF lives in diff.ts, shaped for the broadcaster.
 import { decodeDiff, encodeDiff, encodeDiffSectionValues } from './diff.js';
-import { decodeBanned, decodeBoardState, decodeLocks, encodeBanned, encodeBoardState, encodeLocks } from './moderation-messages.js';
+import {
+  decodeBanned, decodeBoardState, decodeLocks, decodePolicy, encodeBanned, encodeBoardState, encodeLocks, encodePolicy,
+} from './moderation-messages.js';
 import {
   MessageType,
   PROTOCOL_VERSION,
@@ -184,6 +186,8 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
       return encodeBoardState(message.board, message.open, message.opensAt, message.closesAt);
     case 'banned':
       return encodeBanned(message.expiresAt, message.reason);
+    case 'policy':
+      return encodePolicy(message.board, message.json);
   }
 }
 
@@ -222,6 +226,8 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage | Protocol
       return decodeBoardState(bytes);
     case MessageType.Banned:
       return decodeBanned(bytes);
+    case MessageType.Policy:
+      return decodePolicy(bytes);
     default:
       return unknownType(type);
   }

@@ -19,6 +19,7 @@ export const MessageType = {
   Locks: 0x0a,
   BoardState: 0x0b,
   Banned: 0x0c,
+  Policy: 0x0d,
   // client → server
   Subscribe: 0x10,
   Unsubscribe: 0x11,
@@ -226,6 +227,13 @@ export interface BannedMessage {
   reason: string;
 }
 
+/** A board's write policy changed at runtime: the JSON of HELLO's `policy` for that board. */
+export interface PolicyMessage {
+  type: 'policy';
+  board: number;
+  json: string;
+}
+
 export type ServerMessage =
   | HelloMessage
   | ChunkMessage
@@ -238,4 +246,5 @@ export type ServerMessage =
   | ProtocolErrorMessage
   | LocksMessage
   | BoardStateMessage
-  | BannedMessage;
+  | BannedMessage
+  | PolicyMessage;

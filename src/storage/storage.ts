@@ -97,6 +97,14 @@ export interface BoardSnapshot extends NewBoardSnapshot {
   timeMs: number;
 }
 
+/** A rectangle of pixels. */
+export interface Area {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface PageRequest {
   /** 1..MAX_PAGE_SIZE. */
   limit: number;
@@ -111,6 +119,19 @@ export interface Page<T> {
 }
 
 export const MAX_PAGE_SIZE = 1000;
+/** Actors one actorPlacements query may name; more is a RangeError. */
+export const MAX_ACTORS = 8;
+
+/** The actors of an actorPlacements query, checked. */
+export function checkActors(actors: readonly string[]): readonly string[] {
+  if (actors.length < 1 || actors.length > MAX_ACTORS) throw new RangeError(`from 1 to ${MAX_ACTORS} actors, got ${actors.length}`);
+  return actors;
+}
+
+/** Rows of several newest-first lists (each `seq < cursor`, at most limit + 1 long) as one, newest first. */
+export function newestFirst<T extends { seq: number }>(lists: readonly T[][]): T[] {
+  return lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => b.seq - a.seq);
+}
 
 export interface StorageStats {
   /** Bytes on disk (for SQLite: the database file and its write-ahead log). */
@@ -150,8 +171,18 @@ export interface Storage {
   /** Records that wrote pixel (x, y): pixel records and the tile records covering it. */
   pixelHistory(boardId: string, x: number, y: number, page: PageRequest): Promise<Page<StoredPlacement>>;
   recentPlacements(boardId: string, page: PageRequest): Promise<Page<StoredPlacement>>;
-  actorPlacements(actor: string, page: PageRequest): Promise<Page<StoredPlacement>>;
-  actorPlacementCount(actor: string): Promise<number>;
+  /**
+   * Records of the board that wrote a pixel of `area` (pixel records inside it, tile records
+   * overlapping it) with fromMs ≤ time ≤ toMs. One walk down the board's time index over that
+   * range, so a page costs at most the board's records in the range.
+   */
+  areaPlacements(boardId: string, area: Area, fromMs: number, toMs: number, page: PageRequest): Promise<Page<StoredPlacement>>;
+  /**
+   * The records of any of `actors` (1..MAX_ACTORS: an account and the guest it was before),
+   * across boards, merged newest first; an unknown actor has none.
+   */
+  actorPlacements(actors: readonly string[], page: PageRequest): Promise<Page<StoredPlacement>>;
+  actorPlacementCount(actors: readonly string[]): Promise<number>;
 
   /** A consistent copy of everything, made while the storage stays open and writable. */
   backup(toFile: string): Promise<void>;

@@ -6,7 +6,9 @@
 import type { Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import type { Role } from '../../src/storage/moderation.js';
+import { encodePlaceBatch } from '../../src/protocol/messages.js';
 import { addUser, PASSWORD } from '../moderation/support.js';
+import { TestCanvasClient } from '../support/canvas-client.js';
 import { browserSuite, clickPixel, PALETTE16, pagePoint, pickColor, screenColor, testBoards, waitForScreenColor, type BrowserContextState } from './support/browser.js';
 import { checkLayout, MIN_TOUCH_TARGET } from './support/layout.js';
 
@@ -104,10 +106,18 @@ if (browser) {
     await page.click('#account-toggle');
     await page.fill('#account-username', 'newbie');
     await page.fill('#account-password', 'a long password');
+    // Every connection state the status bar shows from here on.
+    await page.evaluate(() => {
+      const g = globalThis as any;
+      const status = g.document.getElementById('status-connection');
+      g.connectionTexts = [];
+      new g.MutationObserver(() => g.connectionTexts.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
+    });
     await page.click('#account-register');
     await page.waitForFunction(() => (globalThis as any).document.getElementById('account-who').textContent === 'Signed in as newbie');
-    // The socket reconnects as the account, so its writes are the account's.
+    // The socket reconnects as the account, so its writes are the account's: at once, never "offline".
     await page.waitForFunction(() => (globalThis as any).__tessera.app.connection.received.get('hello') === 2 && (globalThis as any).__tessera.ready());
+    assert.equal(await page.evaluate(() => (globalThis as any).connectionTexts), ['Connecting…', 'Connected']);
     await pickColor(page, 5);
     await clickPixel(page, 44, 44);
     await page.waitForFunction(() => (globalThis as any).__tessera.state().flashes > 0);
@@ -170,7 +180,9 @@ if (browser) {
     await moderator.click(`#pixel-history li[data-who^="user:"] .pixel-undo`);
     await waitForToast(moderator, new RegExp(`^Undone: 3 pixels of ${username}$`));
     for (const [x, y] of [[50, 10], [51, 10], [52, 11]] as const) await waitForScreenColor(raider, x, y, PALETTE16[0]!);
-    assert.is(await screenColor(raider, 52, 10), PALETTE16[10], 'another writer\'s pixel stays');
+    // Another writer's pixel stays (on the server; on screen once the raider's landed flash has faded).
+    assert.is(pixelOnServer(context, FREE, 52, 10), 10, 'another writer\'s pixel stays');
+    await waitForScreenColor(raider, 52, 10, PALETTE16[10]!);
 
     await moderator.click('#moderate-toggle');
     await moderator.selectOption('#ban-kind', 'user');
@@ -180,7 +192,7 @@ if (browser) {
     await moderator.click('#ban-submit');
     await waitForToast(moderator, new RegExp(`^Banned ${username} \\(1 connection closed\\)$`));
     await waitForBanner(raider, /^You are banned: raid$/);
-    await moderator.waitForSelector('#ban-list li >> text=/^account #\\d+ · raid$/');
+    await moderator.waitForSelector(`#ban-list li >> text=/^account ${username} · raid$/`);
     assert.is(await bannerText(other), '', 'the other visitor is not banned');
   });
 
@@ -236,6 +248,14 @@ if (browser) {
     await waitForScreenColor(moderator, 25, 24, PALETTE16[3]!);
     await clickPixel(visitor, 30, 24); // outside the area: stays
     await waitForScreenColor(moderator, 30, 24, PALETTE16[3]!);
+    // Then 1,536 placements elsewhere on the board: the area's own history still reaches back.
+    const flooder = await TestCanvasClient.open(`${context.app.wsUrl}/ws`);
+    for (let round = 0; round < 3; round++) {
+      const pixels = Array.from({ length: 8 * 64 }, (_, i) => [i % 64, 56 + Math.floor(i / 64), 7 + round]).flat();
+      flooder.send(encodePlaceBatch(round + 1, FREE, pixels));
+      assert.is((await flooder.next('ack', (ack) => ack.requestId === round + 1)).count, 512);
+    }
+    await flooder.close();
 
     await moderator.click('#moderate-toggle');
     await selectArea(moderator, 23, 23, 26, 25);
@@ -258,7 +278,7 @@ if (browser) {
     assert.equal([pixelOnServer(context, FREE, 24, 24), pixelOnServer(context, FREE, 25, 24), pixelOnServer(context, FREE, 30, 24)], [5, 0, 3]);
   });
 
-  test('settings: freezing, an event window with its countdown, and a new rate policy reach visitors', async (context) => {
+  test('settings: freezing, an event window with its countdown, and a new rate policy reach open pages without reconnecting', async (context) => {
     const limited = '#board=limited&x=32&y=32&zoom=8';
     const LIMITED = 5;
     const visitor = await openAs(context, limited, null);
@@ -290,13 +310,18 @@ if (browser) {
     await waitForBanner(visitor, /^Opens in (1:59:\d\d|2:00:00)$/);
 
     const rulesBefore = await visitor.textContent('#board-rules');
+    const hellosBefore = await visitor.evaluate(() => (globalThis as any).__tessera.state().hellos);
+    assert.is(hellosBefore, 1);
     await admin.fill('#settings-opens', '');
     await admin.fill('#settings-closes', '');
     await admin.fill('#settings-buckets', '[{"key":"session","capacity":3,"refillPerSecond":0.5,"unit":"pixel"}]');
     await admin.click('#settings-save');
     await waitForToast(admin, /^Settings saved$/);
     await visitor.waitForFunction(() => (globalThis as any).document.getElementById('board-state-banner').hidden);
-    // A policy reaches clients in HELLO: a page opened now has the new rules.
+    // The open page hears of it (POLICY) and shows the new rules on the same connection.
+    await visitor.waitForFunction(() => /^3 pixels at once/.test((globalThis as any).document.getElementById('board-rules').textContent));
+    assert.is(await visitor.evaluate(() => (globalThis as any).__tessera.state().hellos), hellosBefore, 'no reconnect');
+    // A page opened now has them in HELLO.
     const later = await openAs(context, limited, null);
     const rulesAfter = await later.textContent('#board-rules');
     assert.not.equal(rulesAfter, rulesBefore);

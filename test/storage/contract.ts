@@ -167,10 +167,10 @@ export function registerStorageContract(harness: StorageHarness): void {
     assert.is(await storage.lastSeq(), before[1]);
     assert.is((await storage.stats()).placements, 2);
     assert.equal(seqsOf(await collect(storage.placementsAfter('main', 0))), before);
-    assert.is(await storage.actorPlacementCount('actor-0'), 0);
+    assert.is(await storage.actorPlacementCount(['actor-0']), 0);
     const small = await storage.commit([pixel('main', 2, 2, 4, { actor: 'actor-0' })]);
     assert.ok(small[0]! > before[1]!, 'a batch that fits still commits');
-    assert.is(await storage.actorPlacementCount('actor-0'), 1);
+    assert.is(await storage.actorPlacementCount(['actor-0']), 1);
     await storage.close();
     assert.is(await harness.integrityCheck(dir), 'ok');
     storage = await open(dir);
@@ -292,7 +292,7 @@ export function registerStorageContract(harness: StorageHarness): void {
     const recent = await storage.recentPlacements('main', { limit: 2 });
     await rejectsWith(() => storage.pixelHistory('main', 1, 1, { limit: 4, cursor: recent.next }), InvalidCursorError);
     await rejectsWith(() => storage.recentPlacements('main', { limit: 0 }), RangeError);
-    await rejectsWith(() => storage.actorPlacements('alice', { limit: 1001 }), RangeError);
+    await rejectsWith(() => storage.actorPlacements(['alice'], { limit: 1001 }), RangeError);
   });
 
   test('recent placements: one board, newest first, paged across records that share a time', async () => {
@@ -314,12 +314,52 @@ export function registerStorageContract(harness: StorageHarness): void {
       tile('other', 0, 0, 2, 1, { actor: 'carol' }), pixel('other', 3, 3, 1, { actor: 'carol' }),
     ]);
     const carol = [seqs[0]!, seqs[2]!, seqs[3]!];
-    const pages = await everyPage((page) => storage.actorPlacements('carol', page), 2);
+    const pages = await everyPage((page) => storage.actorPlacements(['carol'], page), 2);
     assert.equal(seqsOf(pages.flat()), descending(carol));
-    assert.is(await storage.actorPlacementCount('carol'), 3);
-    assert.is(await storage.actorPlacementCount('dave'), 1);
-    assert.is(await storage.actorPlacementCount('nobody'), 0);
-    assert.equal(await storage.actorPlacements('nobody', { limit: 5 }), { items: [], next: null });
+    assert.is(await storage.actorPlacementCount(['carol']), 3);
+    assert.is(await storage.actorPlacementCount(['dave']), 1);
+    assert.is(await storage.actorPlacementCount(['nobody']), 0);
+    assert.equal(await storage.actorPlacements(['nobody'], { limit: 5 }), { items: [], next: null });
+  });
+
+  test("an area's placements: pixels inside, tiles overlapping, within the time range, newest first, in pages", async () => {
+    const storage = await open(freshDir());
+    const seqs = await storage.commit([
+      pixel('main', 10, 10, 1, { timeMs: T0 }), // inside, but before the range
+      pixel('main', 10, 10, 2, { timeMs: T0 + 10 }), // inside: the top-left corner
+      pixel('main', 13, 12, 3, { timeMs: T0 + 11 }), // inside: the bottom-right corner
+      pixel('main', 14, 12, 4, { timeMs: T0 + 12 }), // just right of it
+      pixel('main', 12, 9, 4, { timeMs: T0 + 12 }), // just above it
+      pixel('other', 11, 11, 5, { timeMs: T0 + 13 }), // another board
+      tile('main', 2, 2, 4, 6, { timeMs: T0 + 14 }), // pixels 8..11 × 8..11: overlaps
+      tile('main', 3, 1, 4, 7, { timeMs: T0 + 15 }), // pixels 12..15 × 4..7: does not
+      pixel('main', 11, 11, 8, { timeMs: T0 + 16 }), // inside
+      pixel('main', 11, 11, 9, { timeMs: T0 + 30 }), // inside, but after the range
+    ]);
+    const area = { x: 10, y: 10, width: 4, height: 3 };
+    const expected = [seqs[8]!, seqs[6]!, seqs[2]!, seqs[1]!];
+    for (const size of [1, 3, 4]) {
+      const pages = await everyPage((page) => storage.areaPlacements('main', area, T0 + 5, T0 + 20, page), size);
+      assert.equal(seqsOf(pages.flat()), expected, `pages of ${size}`);
+    }
+    assert.equal(seqsOf((await storage.areaPlacements('main', area, T0, T0 + 30, { limit: 100 })).items), [seqs[9]!, ...expected, seqs[0]!], 'both ends inclusive');
+    assert.equal(await storage.areaPlacements('nowhere', area, T0, T0 + 30, { limit: 5 }), { items: [], next: null });
+    await rejectsWith(() => storage.areaPlacements('main', area, T0, T0 + 30, { limit: 0 }), RangeError);
+  });
+
+  test('several actors (an account and the guest it was): their records merged newest first, in pages without gaps or repeats', async () => {
+    const storage = await open(freshDir());
+    const seqs = await storage.commit(Array.from({ length: 9 }, (_, i) => pixel('main', i, 0, 1, { actor: ['guest:g', 'user:1', 'other'][i % 3]! })));
+    const mine = seqs.filter((_, i) => i % 3 !== 2);
+    for (const size of [1, 2, 4, 6, 7]) {
+      const pages = await everyPage((page) => storage.actorPlacements(['user:1', 'guest:g', 'nobody'], page), size);
+      assert.equal(seqsOf(pages.flat()), descending(mine), `pages of ${size}`);
+    }
+    assert.is(await storage.actorPlacementCount(['user:1', 'guest:g', 'nobody']), 6);
+    assert.is(await storage.actorPlacementCount(['user:1', 'user:1']), 3, 'an actor named twice counts once');
+    assert.equal(seqsOf((await storage.actorPlacements(['user:1', 'user:1'], { limit: 10 })).items), descending(seqs.filter((_, i) => i % 3 === 1)));
+    await rejectsWith(() => storage.actorPlacements([], { limit: 5 }), RangeError);
+    await rejectsWith(() => storage.actorPlacements(Array.from({ length: 9 }, (_, i) => `a${i}`), { limit: 5 }), RangeError);
   });
 
   test('backup while open and writing: a store opened from it has the same contents, as of one moment', async () => {

@@ -58,6 +58,8 @@ export interface Ban {
   reason: string;
   createdMs: number;
   expiresMs: number | null;
+  /** An account ban's account (null for other kinds, or an account that is gone). */
+  username: string | null;
 }
 export interface Lock extends Rect {
   id: number;

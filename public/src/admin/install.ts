@@ -149,7 +149,7 @@ export class ModerationUi {
     this.pixel.refreshRole();
     document.getElementById('account-toggle')!.textContent = user === null ? 'Account' : user.username;
     // The socket counts as the identity it connected with: reconnect as the new one.
-    if (!first) this.app.connection.simulateDrop();
+    if (!first) this.app.connection.reconnect();
   }
 }
 

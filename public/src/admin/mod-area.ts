@@ -1,6 +1,7 @@
 // Moderator tools for an area of the board: select a rectangle on the canvas, lock it (and
 // the list of locks, to unlock), or roll it back to time T with a slider that steps through
-// the placements inside it, previewing the board as it was at T (image.png?at=T) in place.
+// the area's own placements of the last 24 hours (GET …/area/history), previewing the board
+// as it was at T (image.png?at=T) in place.
 import { api, failure, formatTime, h, type Lock, type Placement, type Rect } from './api.js';
 import type { AreaPicker } from './area-picker.js';
 
@@ -146,11 +147,8 @@ export class AreaTools {
   private async openRollback(): Promise<void> {
     const at = this.need();
     if (at === null) return;
-    const { x, y, width, height } = at.area;
     try {
-      const { items } = await api<{ items: Placement[] }>('GET', `/api/boards/${encodeURIComponent(at.board)}/recent?limit=1000`);
-      const inside = items.filter((p) => p.x >= x && p.x < x + width && p.y >= y && p.y < y + height);
-      this.times = [...new Set(inside.map((p) => p.timeMs))].sort((a, b) => a - b);
+      this.times = await areaTimes(at.board, at.area);
     } catch (err) {
       this.host.toast(`No history: ${failure(err)}`, 'error');
       return;
@@ -175,7 +173,7 @@ export class AreaTools {
     const n = this.times.length;
     if (k >= n) {
       this.rollbackAt = null;
-      this.sliderText.textContent = n === 0 ? 'Nothing placed here recently: nothing to roll back' : `Now (${n} recent placement time${n === 1 ? '' : 's'} here)`;
+      this.sliderText.textContent = n === 0 ? 'Nothing placed here in the last 24 hours: nothing to roll back' : `Now (${n} placement time${n === 1 ? '' : 's'} here in the last 24 hours)`;
       this.apply.disabled = true;
       this.previewToken++;
       this.host.picker.setPreview(null);
@@ -214,4 +212,26 @@ export class AreaTools {
       this.host.toast(`Not rolled back: ${failure(err)}`, 'error');
     }
   }
+}
+
+const SLIDER_WINDOW_MS = 24 * 3_600_000;
+const SLIDER_MAX_PLACEMENTS = 5_000;
+
+/**
+ * The distinct times of the area's placements in the last 24 hours, oldest first: its own
+ * history (GET …/area/history), page by page, the newest 5,000 at most.
+ */
+async function areaTimes(board: string, area: Rect): Promise<number[]> {
+  const { x, y, width, height } = area;
+  const base = `/api/boards/${encodeURIComponent(board)}/area/history?x=${x}&y=${y}&width=${width}&height=${height}&from=${Date.now() - SLIDER_WINDOW_MS}&limit=1000`;
+  const times = new Set<number>();
+  let cursor: string | null = null;
+  let seen = 0;
+  do {
+    const page: { items: Placement[]; next: string | null } = await api('GET', cursor === null ? base : `${base}&cursor=${encodeURIComponent(cursor)}`);
+    for (const p of page.items) times.add(p.timeMs);
+    seen += page.items.length;
+    cursor = page.next;
+  } while (cursor !== null && seen < SLIDER_MAX_PLACEMENTS);
+  return [...times].sort((a, b) => a - b);
 }

@@ -132,9 +132,10 @@ export class ModeratorLists {
   }
 }
 
-/** A ban's target in words (an account ban names the account by its id: the ban object has no name). */
+/** A ban's target in words: an account ban by its username (its id if the account is gone). */
 function banned(ban: Ban): string {
-  return ban.kind === 'user' ? `account #${ban.target}` : ban.kind === 'ip' ? `IP ${ban.target}` : ban.target;
+  if (ban.kind === 'user') return ban.username !== null ? `account ${ban.username}` : `account #${ban.target}`;
+  return ban.kind === 'ip' ? `IP ${ban.target}` : ban.target;
 }
 
 function short(value: unknown): string {

@@ -9,7 +9,7 @@ import { MAX_PAGE_SIZE, pixelOf, type Page, type PageRequest, type Storage, type
 import type { Canvas } from '../canvas.js';
 import { identify } from '../identity.js';
 import { ApiError, type ApiHandler } from './errors.js';
-import { boardFrom, integerParam } from './http.js';
+import { boardFrom, integerParam, timeQuery } from './http.js';
 
 const DEFAULT_PAGE = 50;
 
@@ -37,7 +37,7 @@ export function historyStore(storage: Storage | null): Storage {
   return storage;
 }
 
-export function historyHandlers(canvas: Canvas, storage: Storage | null): { pixel: ApiHandler; recent: ApiHandler; mine: ApiHandler } {
+export function historyHandlers(canvas: Canvas, storage: Storage | null): { pixel: ApiHandler; recent: ApiHandler; area: ApiHandler; mine: ApiHandler } {
   const store = (): Storage => historyStore(storage);
   const named = (json: PlacementJson): PlacementJson => {
     const name = canvas.displayName(json.who);
@@ -57,16 +57,30 @@ export function historyHandlers(canvas: Canvas, storage: Storage | null): { pixe
     return answer(store().recentPlacements(board.config.id, pageOf(request)), (record) => named(placementJson(record)));
   };
 
+  // A rectangle over a time range (the rollback slider's steps): ?x=&y=&width=&height=&from=&to=.
+  const area: ApiHandler = (request) => {
+    const board = boardFrom(canvas, request);
+    const query = new URLSearchParams(request.query);
+    const x = wholeQuery(query, 'x', 0, board.config.width - 1);
+    const y = wholeQuery(query, 'y', 0, board.config.height - 1);
+    const rect = { x, y, width: wholeQuery(query, 'width', 1, board.config.width - x), height: wholeQuery(query, 'height', 1, board.config.height - y) };
+    const fromMs = timeQuery(query, 'from') ?? 0;
+    const toMs = timeQuery(query, 'to') ?? Number.MAX_SAFE_INTEGER;
+    if (fromMs > toMs) throw new ApiError(400, 'BAD_PARAMETER', 'from must not be after to');
+    return answer(store().areaPlacements(board.config.id, rect, fromMs, toMs, pageOf(request)), (record) => named(placementJson(record)));
+  };
+
   // By session cookie: the digest under which the history keeps this session's writes (or,
-  // signed in, the account's name in the history).
+  // signed in, the account's name in the history, and the guest's it registered from).
   const mine: ApiHandler = async (request) => {
-    const who = identify(request, canvas.settings);
-    const actor = canvas.account(request)?.actor ?? actorOf(who);
-    const [page, count] = await Promise.all([store().actorPlacements(actor, pageOf(request)), store().actorPlacementCount(actor)]);
+    const account = canvas.account(request);
+    const actor = account?.actor ?? actorOf(identify(request, canvas.settings));
+    const actors = account?.guestActor ? [actor, account.guestActor] : [actor];
+    const [page, count] = await Promise.all([store().actorPlacements(actors, pageOf(request)), store().actorPlacementCount(actors)]);
     return json({ who: actor, count, items: page.items.map((record) => placementJson(record)), next: page.next });
   };
 
-  return { pixel, recent, mine };
+  return { pixel, recent, area, mine };
 }
 
 function answer(page: Promise<Page<StoredPlacement>>, toJson: (record: StoredPlacement) => PlacementJson): Promise<HttpResponse> {
@@ -91,6 +105,14 @@ function pageOf(request: HttpRequest): PageRequest {
     throw new ApiError(400, 'BAD_PARAMETER', `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${JSON.stringify(limitText)}`);
   }
   return { limit, cursor: query.get('cursor') };
+}
+
+/** A required whole-number query parameter within min..max: else 400 BAD_PARAMETER. */
+function wholeQuery(query: URLSearchParams, name: string, min: number, max: number): number {
+  const text = query.get(name);
+  const n = text !== null && /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) throw new ApiError(400, 'BAD_PARAMETER', `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 /** A record as JSON; for a tile record, the pixel (x, y) of it when given, else its top-left one. */

@@ -41,6 +41,7 @@ export function registerApiRoutes(router: Router, canvas: Canvas, config: Server
     .http('GET', '/api/boards/:id/overview/:level/:tx/:ty.png', apiRoute(overview.tile))
     .http('GET', '/api/boards/:id/pixels/:x/:y/history', apiRoute(history.pixel))
     .http('GET', '/api/boards/:id/recent', apiRoute(history.recent))
+    .http('GET', '/api/boards/:id/area/history', apiRoute(history.area))
     .http('GET', '/api/sessions/me/history', apiRoute(history.mine))
     .http('GET', '/api/boards/:id/timelapse', apiRoute(exports.timelapse))
     .http('GET', '/api/boards/:id/placements.ndjson', apiRoute(exports.ndjson))

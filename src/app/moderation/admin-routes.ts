@@ -11,7 +11,7 @@ import type { Writer } from '../../placement/write.js';
 import { isValidSessionId } from '../../net/session.js';
 import { parseIpTarget } from '../../moderation/ip-bans.js';
 import type { Rect } from '../../moderation/lock-index.js';
-import { ROLES, type BanKind } from '../../storage/moderation.js';
+import { ROLES, type BanKind, type BanRecord } from '../../storage/moderation.js';
 import type { Storage } from '../../storage/storage.js';
 import { ApiError } from '../api/errors.js';
 import { boardFrom } from '../api/http.js';
@@ -85,7 +85,10 @@ export function registerAdminRoutes(router: Router, moderation: Moderation, orig
     return ip.text;
   };
 
-  router.http('GET', '/api/admin/bans', mod(() => json(200, { bans: moderation.bans.list().filter((ban) => ban.expiresMs === null || ban.expiresMs > clock.now()) })));
+  /** A ban as the API shows it: an account ban also names the account (`username`, null otherwise). */
+  const banJson = (ban: BanRecord) => ({ ...ban, username: ban.kind === 'user' ? (moderation.accounts.user(Number(ban.target))?.username ?? null) : null });
+
+  router.http('GET', '/api/admin/bans', mod(() => json(200, { bans: moderation.bans.list().filter((ban) => ban.expiresMs === null || ban.expiresMs > clock.now()).map(banJson) })));
   router.http('POST', '/api/admin/bans', mod(async (request, by) => {
     const fields = body(request, ['kind', 'target', 'reason', 'expiresAt']);
     const kind = oneOf(fields, 'kind', ['user', 'session', 'ip'] as const);
@@ -93,14 +96,14 @@ export function registerAdminRoutes(router: Router, moderation: Moderation, orig
     const reason = text(fields, 'reason', 500);
     const expiresAt = timeOrNull(fields, 'expiresAt');
     if (expiresAt !== null && expiresAt <= clock.now()) throw new ApiError(400, 'BAD_JSON', '"expiresAt" is in the past');
-    const result = await moderation.ban(act(by, 'ban', { kind, target, reason, expiresAt }), kind, target, reason, expiresAt);
-    return json(201, result);
+    const { ban, disconnected } = await moderation.ban(act(by, 'ban', { kind, target, reason, expiresAt }), kind, target, reason, expiresAt);
+    return json(201, { ban: banJson(ban), disconnected });
   }), { maxBodyBytes: MAX_ADMIN_BODY_BYTES });
   router.http('DELETE', '/api/admin/bans/:n', mod(async (request, by) => {
     const id = idParam(request);
     const ban = await moderation.unban(act(by, 'unban', { id }), id);
     if (ban === null) throw new ApiError(404, 'BAN_NOT_FOUND', `no ban ${id} is in force`);
-    return json(200, { ban });
+    return json(200, { ban: banJson(ban) });
   }), { maxBodyBytes: 0 });
 
   // ---- locks ----

@@ -1,11 +1,12 @@
 // What connected clients are told of moderation, as it happens: a banned client is told and
-// closed (1008), lock and board-state changes go to everyone, and a newcomer learns the current
+// closed (1008), lock, board-state and policy changes go to everyone, and a newcomer learns the current
 // ones right after HELLO (docs/PROTOCOL.md, "Moderation").
 import type { Board } from '../../canvas/board.js';
 import type { Clock } from '../../clock.js';
 import type { BanIndex } from '../../moderation/ban-index.js';
 import type { BoardStates, LockIndex } from '../../moderation/lock-index.js';
-import { encodeBanned, encodeBoardState, encodeLocks } from '../../protocol/messages.js';
+import { encodeBanned, encodeBoardState, encodeLocks, encodePolicy } from '../../protocol/messages.js';
+import type { BoardPolicyJson } from '../../protocol/json.js';
 import type { HttpRequest } from '../../net/router.js';
 import type { BanRecord } from '../../storage/moderation.js';
 import { prepareFrame } from '../../websocket/frame-encoder.js';
@@ -26,9 +27,9 @@ export class LiveModeration implements ConnectionGate {
     private readonly clock: Clock,
   ) {}
 
-  accountOf(request: HttpRequest): { actor: string; role: string } | undefined {
+  accountOf(request: HttpRequest): { actor: string; role: string; guestActor: string | null } | undefined {
     const account = this.accounts.resolve(request.head.headers.get('cookie'), this.clock.now());
-    return account === null ? undefined : { actor: account.actor, role: account.user.role };
+    return account === null ? undefined : { actor: account.actor, role: account.user.role, guestActor: account.user.guestActor };
   }
 
   admit(client: CanvasWriter): boolean {
@@ -77,6 +78,11 @@ export class LiveModeration implements ConnectionGate {
 
   stateChanged(board: Board): void {
     this.sendToAll(this.stateFrame(board));
+  }
+
+  /** The board's write policy changed (its rate buckets): everyone gets POLICY. */
+  policyChanged(board: Board, policy: BoardPolicyJson): void {
+    this.sendToAll(prepareFrame(Opcode.Binary, encodePolicy(board.index, JSON.stringify(policy))));
   }
 
   private sendToAll(frame: Buffer): void {

@@ -15,6 +15,7 @@ import type {
 import type { Logger } from '../../telemetry/log.js';
 import type { Registry } from '../../telemetry/metrics.js';
 import type { Canvas } from '../canvas.js';
+import { boardJson } from '../json.js';
 import { Accounts, type Account } from './accounts.js';
 import { LiveModeration } from './live.js';
 import { createModerationMetrics, type ModerationMetrics } from './metrics.js';
@@ -140,6 +141,7 @@ export class Moderation {
     await this.store.saveBoardSettings(settings, this.entry(act, { settings }));
     this.applySettings(board, settings);
     this.live.stateChanged(board);
+    this.live.policyChanged(board, boardJson(board, this.canvas.policies[board.index]!).policy);
   }
 
   private applySettings(board: Board, settings: BoardSettingsRecord): void {

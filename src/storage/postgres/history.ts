@@ -3,7 +3,7 @@
 // no read holds a connection between pages.
 import type { Pool } from 'pg';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { MAX_PAGE_SIZE, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
+import { checkActors, MAX_PAGE_SIZE, newestFirst, type Area, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
 import { PLACEMENT_COLUMNS, toPlacement, type PlacementRow } from './rows.js';
 
 const NEWEST = Number.MAX_SAFE_INTEGER;
@@ -25,16 +25,28 @@ export class PostgresHistory {
     return toPage(rows, limit, (last) => encodeCursor('recent', [last.timeMs, last.seq]));
   }
 
-  async byActor(actor: string, page: PageRequest): Promise<Page<StoredPlacement>> {
+  async area(boardId: string, area: Area, fromMs: number, toMs: number, page: PageRequest): Promise<Page<StoredPlacement>> {
     const limit = checkLimit(page.limit);
-    const [seq] = page.cursor ? decodeCursor('actor', page.cursor, 1) : [NEWEST];
-    const rows = await this.rows(`SELECT ${PLACEMENT_COLUMNS} FROM placements WHERE actor = $1 AND seq < $2
-      ORDER BY seq DESC LIMIT $3`, [actor, seq, limit + 1]);
-    return toPage(rows, limit, (last) => encodeCursor('actor', [last.seq]));
+    const [seq] = page.cursor ? decodeCursor('area', page.cursor, 1) : [NEWEST];
+    const { x, y, width, height } = area;
+    const rows = await this.rows(`SELECT ${PLACEMENT_COLUMNS} FROM placements
+      WHERE board = $1 AND time_ms BETWEEN $2 AND $3 AND seq < $4
+        AND x < $5 AND x + coalesce(tile_size, 1) > $6 AND y < $7 AND y + coalesce(tile_size, 1) > $8
+      ORDER BY time_ms DESC, seq DESC LIMIT $9`, [boardId, fromMs, toMs, seq, x + width, x, y + height, y, limit + 1]);
+    return toPage(rows, limit, (last) => encodeCursor('area', [last.seq]));
   }
 
-  async countByActor(actor: string): Promise<number> {
-    const result = await this.pool.query<{ count: number }>('SELECT count(*) AS count FROM placements WHERE actor = $1', [actor]);
+  /** One index range per actor (placements_by_actor), each at most limit + 1 rows, merged. */
+  async byActors(actors: readonly string[], page: PageRequest): Promise<Page<StoredPlacement>> {
+    const limit = checkLimit(page.limit);
+    const [seq] = page.cursor ? decodeCursor('actor', page.cursor, 1) : [NEWEST];
+    const lists = await Promise.all([...new Set(checkActors(actors))].map((actor) => this.rows(`SELECT ${PLACEMENT_COLUMNS} FROM placements
+      WHERE actor = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, [actor, seq, limit + 1])));
+    return toPage(newestFirst(lists), limit, (last) => encodeCursor('actor', [last.seq]));
+  }
+
+  async countByActors(actors: readonly string[]): Promise<number> {
+    const result = await this.pool.query<{ count: number }>('SELECT count(*) AS count FROM placements WHERE actor = ANY($1::text[])', [[...new Set(checkActors(actors))]]);
     return result.rows[0]!.count;
   }
 

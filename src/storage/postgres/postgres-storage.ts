@@ -8,7 +8,7 @@ import { CommitFailedError } from '../errors.js';
 import { hashIp } from '../ip-hash.js';
 import { compressChunks, decompressChunks } from '../snapshot-codec.js';
 import type {
-  BoardSnapshot, NewBoardSnapshot, Page, PageRequest, PlacementRecord, Storage, StorageStats, StoredPlacement,
+  Area, BoardSnapshot, NewBoardSnapshot, Page, PageRequest, PlacementRecord, Storage, StorageStats, StoredPlacement,
 } from '../storage.js';
 import { writeBackup } from './backup.js';
 import { PostgresHistory, type TimelinePosition } from './history.js';
@@ -118,12 +118,16 @@ export class PostgresStorage implements Storage {
     return this.history.recent(boardId, page);
   }
 
-  actorPlacements(actor: string, page: PageRequest): Promise<Page<StoredPlacement>> {
-    return this.history.byActor(actor, page);
+  areaPlacements(boardId: string, area: Area, fromMs: number, toMs: number, page: PageRequest): Promise<Page<StoredPlacement>> {
+    return this.history.area(boardId, area, fromMs, toMs, page);
   }
 
-  actorPlacementCount(actor: string): Promise<number> {
-    return this.history.countByActor(actor);
+  actorPlacements(actors: readonly string[], page: PageRequest): Promise<Page<StoredPlacement>> {
+    return this.history.byActors(actors, page);
+  }
+
+  actorPlacementCount(actors: readonly string[]): Promise<number> {
+    return this.history.countByActors(actors);
   }
 
   backup(toFile: string): Promise<void> {

@@ -3,7 +3,7 @@
 // short statement of its own, so no read holds the connection between pages.
 import type { Database, Statement } from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { MAX_PAGE_SIZE, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
+import { checkActors, MAX_PAGE_SIZE, newestFirst, type Area, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
 import type { Dictionaries } from './placement-writer.js';
 import { PLACEMENT_COLUMNS, PLACEMENT_JOINS, toPlacement, type PlacementRow } from './placement-rows.js';
 
@@ -18,6 +18,7 @@ export interface TimelinePosition {
 
 export class PlacementHistory {
   private readonly recentPage: Statement<[number, number, number, number], PlacementRow>;
+  private readonly areaPage: Statement<Record<string, number>, PlacementRow>;
   private readonly actorPage: Statement<[number, number, number], PlacementRow>;
   private readonly actorCount: Statement<[number], number>;
   private readonly timelinePage: Statement<[number, number, number, number, number], PlacementRow>;
@@ -28,6 +29,9 @@ export class PlacementHistory {
   constructor(private readonly db: Database, private readonly dictionaries: Dictionaries) {
     this.recentPage = db.prepare(`${SELECT} WHERE p.board = ? AND (p.time_ms, p.seq) < (?, ?)
       ORDER BY p.time_ms DESC, p.seq DESC LIMIT ?`);
+    this.areaPage = db.prepare(`${SELECT} WHERE p.board = @board AND p.time_ms BETWEEN @from AND @to AND p.seq < @before
+      AND p.x < @right AND p.x + coalesce(p.tile_size, 1) > @x AND p.y < @bottom AND p.y + coalesce(p.tile_size, 1) > @y
+      ORDER BY p.time_ms DESC, p.seq DESC LIMIT @limit`);
     this.actorPage = db.prepare(`${SELECT} WHERE p.actor = ? AND p.seq < ? ORDER BY p.seq DESC LIMIT ?`);
     this.actorCount = db.prepare<[number], number>('SELECT count(*) FROM placements WHERE actor = ?').pluck();
     this.timelinePage = db.prepare(`${SELECT} WHERE p.board = ? AND (p.time_ms, p.seq) > (?, ?) AND p.time_ms <= ?
@@ -45,17 +49,33 @@ export class PlacementHistory {
     return toPage(rows, limit, (last) => encodeCursor('recent', [last.timeMs, last.seq]));
   }
 
-  byActor(actor: string, page: PageRequest): Page<StoredPlacement> {
+  area(boardId: string, area: Area, fromMs: number, toMs: number, page: PageRequest): Page<StoredPlacement> {
     const limit = checkLimit(page.limit);
-    const [seq] = page.cursor ? decodeCursor('actor', page.cursor, 1) : [NEWEST];
-    const id = this.dictionaries.actors.find(actor);
-    if (id === undefined) return { items: [], next: null };
-    return toPage(this.actorPage.all(id, seq!, limit + 1), limit, (last) => encodeCursor('actor', [last.seq]));
+    const [seq] = page.cursor ? decodeCursor('area', page.cursor, 1) : [NEWEST];
+    const board = this.dictionaries.boards.find(boardId);
+    if (board === undefined) return { items: [], next: null };
+    const { x, y, width, height } = area;
+    const rows = this.areaPage.all({ board, from: fromMs, to: toMs, before: seq!, x, y, right: x + width, bottom: y + height, limit: limit + 1 });
+    return toPage(rows, limit, (last) => encodeCursor('area', [last.seq]));
   }
 
-  countByActor(actor: string): number {
-    const id = this.dictionaries.actors.find(actor);
-    return id === undefined ? 0 : this.actorCount.get(id)!;
+  /** One index range per actor, each at most limit + 1 rows, merged. */
+  byActors(actors: readonly string[], page: PageRequest): Page<StoredPlacement> {
+    const limit = checkLimit(page.limit);
+    const [seq] = page.cursor ? decodeCursor('actor', page.cursor, 1) : [NEWEST];
+    const ids = this.actorIds(actors);
+    const rows = newestFirst(ids.map((id) => this.actorPage.all(id, seq!, limit + 1)));
+    return toPage(rows, limit, (last) => encodeCursor('actor', [last.seq]));
+  }
+
+  countByActors(actors: readonly string[]): number {
+    return this.actorIds(actors).reduce((sum, id) => sum + this.actorCount.get(id)!, 0);
+  }
+
+  /** The known ones among `actors`, each once. */
+  private actorIds(actors: readonly string[]): number[] {
+    const ids = checkActors(actors).map((actor) => this.dictionaries.actors.find(actor));
+    return [...new Set(ids.filter((id): id is number => id !== undefined))];
   }
 
   /** Pixel records at (x, y) and tile records covering it: one index lookup per tile size in use. */

@@ -7,7 +7,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { hashIp } from '../ip-hash.js';
 import type {
-  BoardSnapshot, NewBoardSnapshot, Page, PageRequest, PlacementRecord, Storage, StorageStats, StoredPlacement,
+  Area, BoardSnapshot, NewBoardSnapshot, Page, PageRequest, PlacementRecord, Storage, StorageStats, StoredPlacement,
 } from '../storage.js';
 import type { Checkpointer } from './checkpointer.js';
 import { Dictionary } from './dictionary.js';
@@ -105,12 +105,16 @@ export class SqliteStorage implements Storage {
     return this.history.recent(boardId, page);
   }
 
-  async actorPlacements(actor: string, page: PageRequest): Promise<Page<StoredPlacement>> {
-    return this.history.byActor(actor, page);
+  async areaPlacements(boardId: string, area: Area, fromMs: number, toMs: number, page: PageRequest): Promise<Page<StoredPlacement>> {
+    return this.history.area(boardId, area, fromMs, toMs, page);
   }
 
-  async actorPlacementCount(actor: string): Promise<number> {
-    return this.history.countByActor(actor);
+  async actorPlacements(actors: readonly string[], page: PageRequest): Promise<Page<StoredPlacement>> {
+    return this.history.byActors(actors, page);
+  }
+
+  async actorPlacementCount(actors: readonly string[]): Promise<number> {
+    return this.history.countByActors(actors);
   }
 
   async backup(toFile: string): Promise<void> {
