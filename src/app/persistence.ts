@@ -15,6 +15,8 @@ import { openSqliteStorage } from '../storage/sqlite/open.js';
 import type { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import type { PostgresStorage } from '../storage/postgres/postgres-storage.js';
 import type { ClusterLink } from '../cluster/cluster-link.js';
+import type { ModerationNotice } from '../cluster/moderation-notices.js';
+import type { BucketSpec } from '../ratelimit/bucket-spec.js';
 import type { StoredPlacement, Storage } from '../storage/storage.js';
 import type { Logger } from '../telemetry/log.js';
 import type { Registry } from '../telemetry/metrics.js';
@@ -37,10 +39,20 @@ export interface Persistence {
   appliedSeq(): number;
   /** Cluster mode: shares this process's online counts; returns how to turn them into every member's. */
   shareOnline?(local: () => readonly number[]): (local: readonly number[]) => number[];
+  /**
+   * Cluster mode: moderation changes other members commit go to `reload`; the answer tells them
+   * of this member's (after each commit) and shares changed rate-limit buckets.
+   */
+  shareModeration?(reload: (notice: ModerationNotice) => void): ModerationPeers;
   /** Starts periodic snapshots (and retention) of `boards`. */
   start(boards: readonly Board[]): void;
   /** Lets pending commits finish, snapshots what changed, and closes the storage. */
   close(boards: readonly Board[]): Promise<void>;
+}
+
+export interface ModerationPeers {
+  announce(notice: ModerationNotice): void;
+  bucketsChanged(boardId: string, buckets: readonly BucketSpec[]): void;
 }
 
 export interface RestoreReport {
