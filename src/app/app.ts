@@ -45,7 +45,7 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
   try {
     await persistence.restore(canvas.boards);
     // Cluster mode: told of other members' moderation changes from before attach() loads (none is missed).
-    if (persistence.shareModeration) moderation.peers = persistence.shareModeration((notice) => void moderation.reload(notice));
+    if (persistence.shareModeration) moderation.share(persistence.shareModeration((notice) => void moderation.reload(notice)));
     await moderation.attach(canvas);
   } catch (error) {
     await persistence.close([]);

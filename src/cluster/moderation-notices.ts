@@ -1,13 +1,13 @@
 // Moderation changes across the cluster: after a member commits a change (ban, lock, board
-// settings) to PostgreSQL, it publishes a small notice on Redis — what changed, never the change
+// settings, an account's role or session) to PostgreSQL, it publishes a small notice on Redis — what changed, never the change
 // itself — and every other member reloads that piece from the database and applies it. Reloading
 // instead of trusting the message keeps the database the one truth; pub/sub delivers at most
 // once, so whenever the subscription comes back after a loss, everything is reloaded.
 import type { Redis } from 'ioredis';
 import { connectRedis, type RedisTarget } from './redis-log.js';
 
-/** bans: the active bans; locks/board: one board's locks or settings; all: everything (after a loss). */
-export type ModerationNotice = { kind: 'bans' } | { kind: 'locks' | 'board'; boardId: string } | { kind: 'all' };
+/** bans: the active bans; accounts: users and sessions; locks/board: one board's locks or settings; all: everything (after a loss). */
+export type ModerationNotice = { kind: 'bans' | 'accounts' | 'all' } | { kind: 'locks' | 'board'; boardId: string };
 
 export class ModerationNotices {
   private readonly subscriber: Redis;
@@ -43,7 +43,7 @@ export class ModerationNotices {
 
   /** Tells the other members; rejects when Redis does not answer (they then reload on its return). */
   async publish(notice: ModerationNotice): Promise<void> {
-    const text = notice.kind === 'bans' || notice.kind === 'all' ? notice.kind : `${notice.kind} ${notice.boardId}`;
+    const text = 'boardId' in notice ? `${notice.kind} ${notice.boardId}` : notice.kind;
     await this.publisher.publish(this.channel, `${this.memberId} ${text}`);
   }
 
@@ -55,7 +55,7 @@ export class ModerationNotices {
   private receive(text: string): void {
     const [, member, kind, boardId] = /^(\S+) (\S+)(?: (.+))?$/.exec(text) ?? [];
     if (member === undefined || member === this.memberId) return; // this member applied it already
-    if (kind === 'bans' || kind === 'all') this.handler({ kind });
+    if (kind === 'bans' || kind === 'accounts' || kind === 'all') this.handler({ kind });
     else if ((kind === 'locks' || kind === 'board') && boardId !== undefined) this.handler({ kind, boardId });
   }
 }

@@ -44,8 +44,8 @@ export class Moderation {
   private canvasRef: Canvas | null = null;
   private liveRef: LiveModeration | null = null;
   private timer: NodeJS.Timeout | null = null;
-  /** Cluster mode: the other members (set before attach()). */
-  peers: ModerationPeers | null = null;
+  /** Cluster mode: the other members (share() before attach()). */
+  private peers: ModerationPeers | null = null;
   /** The load at attach(), then each reload after the one before: applied in the order asked. */
   private reloads: Promise<void> | null = null;
 
@@ -90,6 +90,12 @@ export class Moderation {
     this.timer.unref();
   }
 
+  /** Cluster mode: tells `peers` of each change made here (and accounts' sign-ins and sign-outs). */
+  share(peers: ModerationPeers): void {
+    this.peers = peers;
+    this.accounts.changed = () => peers.announce({ kind: 'accounts' });
+  }
+
   /** Another cluster member changed what `notice` names: reload it from the store, apply it, tell clients. */
   reload(notice: ModerationNotice): Promise<void> {
     // Before attach() starts loading, there is nothing to reload: that load will see the change.
@@ -101,7 +107,8 @@ export class Moderation {
 
   private async load(notice: ModerationNotice, live: boolean): Promise<void> {
     const canvas = this.canvas;
-    const boards = notice.kind === 'all' || notice.kind === 'bans' ? canvas.boards : [canvas.byId.get(notice.boardId)].filter((board) => board !== undefined);
+    if (notice.kind === 'accounts' || (notice.kind === 'all' && live)) await this.accounts.reload(this.clock.now());
+    const boards = 'boardId' in notice ? [canvas.byId.get(notice.boardId)].filter((board) => board !== undefined) : canvas.boards;
     if (notice.kind === 'all' || notice.kind === 'bans') {
       this.bans.replace(await this.store.loadBans(this.clock.now()));
       if (live) this.live.enforceBans();
@@ -199,6 +206,7 @@ export class Moderation {
     if (!changed) return false;
     const user = this.accounts.user(userId);
     if (user !== undefined) this.accounts.remember({ ...user, role, passwordHash: '', createdMs: 0 });
+    this.peers?.announce({ kind: 'accounts' });
     return true;
   }
 
