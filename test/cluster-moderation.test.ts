@@ -2,7 +2,8 @@
 // one Redis; the first admin made by the CLI in that schema (admin create --database); every
 // change made through member A reaches member B's enforcement and B's clients: a ban closes the
 // banned client's socket on B (BANNED, 1008) and refuses its writes there; a lock is pushed to
-// B's clients as LOCKS and refused on B; a freeze and new rate buckets apply on B.
+// B's clients as LOCKS and refused on B; a freeze and new rate buckets apply on B. A change
+// whose notice was lost (Redis down) reaches B when Redis is back.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodePlace, RejectReason } from '../src/protocol/messages.js';
 import { TestCanvasClient } from './support/canvas-client.js';
-import { boardsFile, eventually, newClusterRun, readiness, removeClusterRun, startNode, within, type Node } from './support/cluster.js';
+import { boardsFile, eventually, freePort, newClusterRun, readiness, removeClusterRun, startNode, startOwnRedis, within, type Node } from './support/cluster.js';
 import { servicesFor } from './support/services.js';
 
 const PASSWORD = 'a long admin password';
@@ -116,6 +117,50 @@ test('a ban, a lock, a freeze and new rate buckets made through member A are enf
     for (const node of nodes) node.child.kill('SIGTERM');
     await Promise.all(nodes.map((node) => node.exited));
     await removeClusterRun(run);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a ban made through A while Redis is down (its notice lost) reaches B when Redis is back', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-cluster-moderation-'));
+  const port = await freePort();
+  let redis = await startOwnRedis(port);
+  const redisUrl = `redis://127.0.0.1:${port}`;
+  const run = newClusterRun(redisUrl);
+  const nodes: Node[] = [];
+  const clients: TestCanvasClient[] = [];
+  try {
+    assert.is((await adminCreate(run.databaseUrl)).code, 0);
+    const config = boardsFile(dir, BOARDS);
+    for (let i = 0; i < 2; i++) nodes.push(await startNode(run, config, ['--trusted-proxies', '127.0.0.1'], redisUrl));
+    for (const node of nodes) await eventually('member ready', () => readiness(node), (r) => r.ready);
+    const [a, b] = nodes as [Node, Node];
+    const login = await send(a, 'POST', '/api/auth/login', { body: { username: 'root', password: PASSWORD } });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const bot = await TestCanvasClient.open(b.wsUrl, { 'X-Forwarded-For': BOT_IP });
+    clients.push(bot);
+
+    const stopped = new Promise<void>((resolve) => redis.once('exit', () => resolve()));
+    redis.kill('SIGKILL');
+    await stopped;
+    for (const node of nodes) await eventually('not ready without Redis', () => readiness(node), (r) => !r.ready);
+    const banned = bot.next('banned');
+    assert.is((await send(a, 'POST', '/api/admin/bans', { cookie, body: { kind: 'ip', target: BOT_IP, reason: 'raid' } })).status, 201,
+      'the ban is the database\'s: it needs no Redis');
+    assert.is((await send(b, 'POST', '/api/boards/free/pixels', { ip: BOT_IP, body: { x: 2, y: 2, color: 1 } })).body.error, 'UNAVAILABLE',
+      'B cannot know yet, and takes no write without Redis');
+
+    redis = await startOwnRedis(port);
+    assert.is((await within(banned, 30_000, 'BANNED on B after Redis came back')).reason, 'raid');
+    await eventually('B ready again', () => readiness(b), (r) => r.ready, 30_000);
+    const refused = await send(b, 'POST', '/api/boards/free/pixels', { ip: BOT_IP, body: { x: 3, y: 3, color: 1 } });
+    assert.equal([refused.status, refused.body.error], [403, 'BANNED']);
+  } finally {
+    await Promise.all(clients.map((client) => client.close()));
+    for (const node of nodes) node.child.kill('SIGTERM');
+    await Promise.all(nodes.map((node) => node.exited));
+    await removeClusterRun(run, redisUrl);
+    redis.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });
