@@ -48,6 +48,8 @@ export class Moderation {
   private peers: ModerationPeers | null = null;
   /** The load at attach(), then each reload after the one before: applied in the order asked. */
   private reloads: Promise<void> | null = null;
+  /** The pieces (notice kind and board) with a reload queued and not started. */
+  private readonly waiting = new Set<string>();
 
   constructor(
     readonly store: ModerationStore,
@@ -100,7 +102,15 @@ export class Moderation {
   reload(notice: ModerationNotice): Promise<void> {
     // Before attach() starts loading, there is nothing to reload: that load will see the change.
     if (this.reloads === null) return Promise.resolve();
-    const next = this.reloads.then(() => this.load(notice, true));
+    // One waiting reload per piece is enough (it reads after every notice so far): a burst of
+    // notices queues no more than that.
+    const key = 'boardId' in notice ? `${notice.kind} ${notice.boardId}` : notice.kind;
+    if (this.waiting.has(key)) return this.reloads;
+    this.waiting.add(key);
+    const next = this.reloads.then(() => {
+      this.waiting.delete(key);
+      return this.load(notice, true);
+    });
     this.reloads = next.catch((error) => this.log.error('moderation reload failed', { what: notice.kind, error: String(error) }));
     return this.reloads;
   }
