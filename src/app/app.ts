@@ -44,6 +44,8 @@ export async function createApp(config: ServerConfig, boards: readonly BoardDefi
   const canvas = new Canvas(config, boards, server.registry, persistence.commit, clock, moderation.authoriser);
   try {
     await persistence.restore(canvas.boards);
+    // Cluster mode: told of other members' moderation changes from before attach() loads (none is missed).
+    if (persistence.shareModeration) moderation.share(persistence.shareModeration((notice) => void moderation.reload(notice)));
     await moderation.attach(canvas);
   } catch (error) {
     await persistence.close([]);

@@ -1,9 +1,11 @@
 // Persistence of a cluster member: the durable storage's, with a join instead of a plain
-// restore (the boards up to the database's last seq, then the log from there) and readiness
-// that follows Redis, the database and catching up (src/cluster/cluster-link.ts).
+// restore (the boards up to the database's last seq, then the log from there), readiness
+// that follows Redis, the database and catching up, and moderation changes shared with the
+// other members (src/cluster/cluster-link.ts).
 import type { Board } from '../canvas/board.js';
 import type { ClusterLink } from '../cluster/cluster-link.js';
-import type { DurablePersistence, Persistence, RestoreReport } from './persistence.js';
+import type { ModerationNotice } from '../cluster/moderation-notices.js';
+import type { DurablePersistence, ModerationPeers, Persistence, RestoreReport } from './persistence.js';
 
 export class ClusterPersistence implements Persistence {
   constructor(private readonly durable: DurablePersistence, private readonly cluster: ClusterLink) {}
@@ -40,6 +42,14 @@ export class ClusterPersistence implements Persistence {
   shareOnline(local: () => readonly number[]): (local: readonly number[]) => number[] {
     this.cluster.shareOnline(local);
     return (counts) => this.cluster.onlineTotals(counts);
+  }
+
+  shareModeration(reload: (notice: ModerationNotice) => void): ModerationPeers {
+    this.cluster.followModeration(reload);
+    return {
+      announce: (notice) => this.cluster.announceModeration(notice),
+      bucketsChanged: (boardId, buckets) => this.cluster.setBuckets(boardId, buckets),
+    };
   }
 
   start(boards: readonly Board[]): void {

@@ -10,11 +10,13 @@ import type { ServerConfig } from '../config/settings.js';
 import { inMemoryCommit, type CommitStage } from '../placement/commit.js';
 import { DurableCommit } from '../placement/durable-commit.js';
 import type { ModerationStore } from '../storage/moderation.js';
-import { openMemoryModerationStore, openModerationFromOutside } from '../storage/sqlite/moderation-open.js';
+import { openMemoryModerationStore } from '../storage/sqlite/moderation-open.js';
 import { openSqliteStorage } from '../storage/sqlite/open.js';
-import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
+import type { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import type { PostgresStorage } from '../storage/postgres/postgres-storage.js';
 import type { ClusterLink } from '../cluster/cluster-link.js';
+import type { ModerationNotice } from '../cluster/moderation-notices.js';
+import type { BucketSpec } from '../ratelimit/bucket-spec.js';
 import type { StoredPlacement, Storage } from '../storage/storage.js';
 import type { Logger } from '../telemetry/log.js';
 import type { Registry } from '../telemetry/metrics.js';
@@ -26,7 +28,7 @@ const RETENTION_EVERY_MS = 60 * 60 * 1000;
 export interface Persistence {
   /** null when the canvas lives in memory only. */
   readonly storage: Storage | null;
-  /** Accounts, bans, locks, …: in the data directory's database, or in memory with the canvas. */
+  /** Accounts, bans, locks, …: in the storage's database (SQLite or PostgreSQL), or in memory with the canvas. */
   readonly moderation: ModerationStore;
   readonly commit: CommitStage;
   /** Loads every board: its newest snapshot, then the writes after it. Before any client. */
@@ -37,10 +39,20 @@ export interface Persistence {
   appliedSeq(): number;
   /** Cluster mode: shares this process's online counts; returns how to turn them into every member's. */
   shareOnline?(local: () => readonly number[]): (local: readonly number[]) => number[];
+  /**
+   * Cluster mode: moderation changes other members commit go to `reload`; the answer tells them
+   * of this member's (after each commit) and shares changed rate-limit buckets.
+   */
+  shareModeration?(reload: (notice: ModerationNotice) => void): ModerationPeers;
   /** Starts periodic snapshots (and retention) of `boards`. */
   start(boards: readonly Board[]): void;
   /** Lets pending commits finish, snapshots what changed, and closes the storage. */
   close(boards: readonly Board[]): Promise<void>;
+}
+
+export interface ModerationPeers {
+  announce(notice: ModerationNotice): void;
+  bucketsChanged(boardId: string, buckets: readonly BucketSpec[]): void;
 }
 
 export interface RestoreReport {
@@ -54,7 +66,7 @@ export async function openPersistence(
   config: ServerConfig, log: Logger, clock: Clock, registry: Registry, boards: readonly BoardDefinition[] = [],
 ): Promise<Persistence> {
   const cap = config.maxDatabaseMb > 0 ? { maxDatabaseBytes: config.maxDatabaseMb * 1024 * 1024 } : {};
-  let storage: Storage;
+  let storage: SqliteStorage | PostgresStorage;
   if (config.database !== '') {
     // Loaded only when asked for: the embedded default never loads pg or ioredis.
     const { openPostgresStorage } = await import('../storage/postgres/open.js');
@@ -90,22 +102,18 @@ export async function openPersistence(
       log.error('commit failed: its writes were refused', { error: String(error) });
     },
   }, setImmediate, cluster);
-  const moderation = moderationStoreFor(storage, config);
-  const persistence = new DurablePersistence(storage, moderation.store, commit, config, log, clock, () => metrics.snapshots.inc(), moderation.close);
+  const persistence = new DurablePersistence(storage, moderationStoreFor(storage), commit, config, log, clock, () => metrics.snapshots.inc());
   if (cluster === null) return persistence;
   const { ClusterPersistence } = await import('./cluster-persistence.js');
   return new ClusterPersistence(persistence, cluster);
 }
 
 /**
- * Where accounts, bans, locks and the audit log live: the SQLite database of the data directory.
- * With PostgreSQL storage they are still kept there (in memory with --data-dir ''): a PostgreSQL
- * moderation store, shared by a cluster's members, is not written yet (docs/SCALING.md).
+ * Where accounts, bans, locks and the audit log live: beside the placements, in the same engine —
+ * the data directory's SQLite database, or the PostgreSQL schema (shared by a cluster's members).
  */
-function moderationStoreFor(storage: Storage, config: ServerConfig): { store: ModerationStore; close: () => void } {
-  if (storage instanceof SqliteStorage) return { store: storage.moderation(), close: () => {} };
-  if (config.dataDir === '') return { store: openMemoryModerationStore(), close: () => {} };
-  return openModerationFromOutside(config.dataDir);
+function moderationStoreFor(storage: SqliteStorage | PostgresStorage): ModerationStore {
+  return storage.moderation();
 }
 
 const inMemory = (): Persistence => ({
@@ -134,7 +142,6 @@ export class DurablePersistence implements Persistence {
     private readonly log: Logger,
     private readonly clock: Clock,
     private readonly countSnapshot: () => void,
-    private readonly closeModeration: () => void = () => {},
   ) {}
 
   ready(): boolean {
@@ -196,7 +203,6 @@ export class DurablePersistence implements Persistence {
     await this.commit.drain();
     await this.snapshot(boards);
     await this.storage.close();
-    this.closeModeration();
   }
 
   /**

@@ -12,7 +12,9 @@
 //            Writes are taken only while Redis and the database answer and this process is
 //            caught up; reads and live viewing never depend on it.
 //   shared:  rate-limit buckets (shared-rate-limits.ts, checked before a write is queued) and
-//            online counts (exchanged at each check) are the cluster's, not the member's.
+//            online counts (exchanged at each check) are the cluster's, not the member's;
+//            moderation state lives in PostgreSQL, and a member that changes it tells the
+//            others to reload it (moderation-notices.ts).
 import { randomBytes } from 'node:crypto';
 import type { Board } from '../canvas/board.js';
 import { WriteRefusedError } from '../placement/commit.js';
@@ -24,6 +26,7 @@ import type { PostgresStorage } from '../storage/postgres/postgres-storage.js';
 import type { PlacementRecord } from '../storage/storage.js';
 import type { Logger } from '../telemetry/log.js';
 import { LogFollower } from './follower.js';
+import { ModerationNotices, type ModerationNotice } from './moderation-notices.js';
 import { decodeEntry, encodeEntry, withSeqs, type LoggedWrite } from './logged-write.js';
 import { RedisLog, redisTarget } from './redis-log.js';
 import { SharedRateLimits } from './shared-rate-limits.js';
@@ -34,6 +37,7 @@ const ONLINE_TTL_MS = 3_000;
 export class ClusterLink implements CommitLog {
   readonly log: RedisLog;
   private readonly limits: SharedRateLimits;
+  private readonly notices: ModerationNotices;
   private follower: LogFollower | null = null;
   private boards = new Map<string, Board>();
   private databaseAnswers = false;
@@ -55,8 +59,26 @@ export class ClusterLink implements CommitLog {
     /** Each board's rate-limit buckets, by board id: shared by all members through Redis. */
     policies: ReadonlyMap<string, readonly BucketSpec[]>,
   ) {
-    this.log = new RedisLog(redisTarget(redisUrl));
+    const target = redisTarget(redisUrl);
+    this.log = new RedisLog(target);
     this.limits = new SharedRateLimits(this.log.commands, policies);
+    this.notices = new ModerationNotices(target, this.log.commands, this.memberId);
+  }
+
+  /** Moderation changes other members made go to `reload` (from when the member joined). */
+  followModeration(reload: (notice: ModerationNotice) => void): void {
+    this.notices.follow(reload);
+  }
+
+  /** After this member committed a moderation change: the others reload it. Never rejects. */
+  announceModeration(notice: ModerationNotice): void {
+    this.notices.publish(notice).catch((error: Error) =>
+      this.logger.warn('moderation change not announced (the other members reload everything when Redis is back)', { error: error.message }));
+  }
+
+  /** A board's rate-limit buckets changed (its settings). */
+  setBuckets(boardId: string, buckets: readonly BucketSpec[]): void {
+    this.limits.setBuckets(boardId, buckets);
   }
 
   /** Ready for clients' writes: caught up, and Redis and the database answer. */
@@ -98,6 +120,8 @@ export class ClusterLink implements CommitLog {
     await this.log.connect().catch((error: Error) => {
       throw new Error(`cluster mode: cannot reach Redis at ${this.log.where} (${error.message}); start it, or leave out --redis`);
     });
+    // Subscribed before anything is loaded: a moderation change committed after this is announced to us.
+    await this.notices.connect();
     await this.log.markPosition();
     const through = await this.storage.lastSeq();
     await restore(through);
@@ -118,6 +142,7 @@ export class ClusterLink implements CommitLog {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.follower?.stop();
+    this.notices.close();
     await this.log.close();
   }
 

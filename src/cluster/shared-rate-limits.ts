@@ -47,8 +47,16 @@ export interface SharedSubject {
 }
 
 export class SharedRateLimits {
-  constructor(private readonly redis: Redis, private readonly policies: ReadonlyMap<string, readonly BucketSpec[]>) {
+  private readonly policies: Map<string, readonly BucketSpec[]>;
+
+  constructor(private readonly redis: Redis, policies: ReadonlyMap<string, readonly BucketSpec[]>) {
+    this.policies = new Map(policies);
     redis.defineCommand('tesseraTake', { lua: TAKE });
+  }
+
+  /** A board's buckets changed (its settings, on this member or another): checked from the next write. */
+  setBuckets(boardId: string, buckets: readonly BucketSpec[]): void {
+    this.policies.set(boardId, buckets);
   }
 
   /** 0 when the write's tokens were taken; else the ms to wait (Infinity: never). Rejects when Redis does not answer. */

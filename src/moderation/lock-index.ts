@@ -41,6 +41,12 @@ export class LockIndex {
     this.index(board);
   }
 
+  /** The board's locks are now these (reloaded from the store). */
+  replace(board: number, locks: readonly LockRecord[]): void {
+    this.locks[board] = [...locks];
+    this.index(board);
+  }
+
   remove(board: number, id: number): void {
     this.locks[board] = this.locks[board]!.filter((lock) => lock.id !== id);
     this.index(board);

@@ -1,6 +1,6 @@
 // The moderation store contract: what every engine's ModerationStore must do, written once
 // against the interface (src/storage/moderation.ts) and run per engine
-// (test/moderation-store.test.ts). A PostgreSQL engine registers its harness the same way.
+// (test/moderation-store.test.ts: SQLite; test/moderation-store-postgres.test.ts: PostgreSQL).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ export interface ModerationHarness {
   open(dataDir: string): Promise<{ store: ModerationStore; close(): Promise<void> }>;
   /** Whether what was stored is there again after close and open. */
   durable: boolean;
+  /** After each test: drops what the test made outside its directory (a PostgreSQL schema). */
+  cleanup?(): Promise<void>;
 }
 
 const T0 = 1_700_000_000_000;
@@ -29,7 +31,10 @@ export function registerModerationContract(harness: ModerationHarness): void {
     dirs.push(made);
     return made;
   };
-  test.after(() => dirs.forEach((made) => rmSync(made, { recursive: true, force: true })));
+  test.after.each(async () => {
+    await harness.cleanup?.();
+    dirs.splice(0).forEach((made) => rmSync(made, { recursive: true, force: true }));
+  });
 
   test('users: created with ids, found by name whatever its case, a taken name refused', async () => {
     const { store, close } = await harness.open(dir());

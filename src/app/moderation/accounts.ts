@@ -59,12 +59,29 @@ export class Accounts {
     private readonly log: Logger,
   ) {}
 
+  /** Told after this process changed users or sessions in the store (cluster mode: the other members reload). */
+  changed: () => void = () => {};
+
   async load(now: number): Promise<void> {
     for (const user of await this.store.loadUsers()) this.remember(user);
     await this.store.pruneSessions(now);
     for (const session of await this.store.loadSessions(now)) {
       this.sessions.set(session.idHash, { userId: session.userId, expiresMs: session.expiresMs, storedExpiresMs: session.expiresMs });
     }
+  }
+
+  /** Users and sessions as the store has them now (another cluster member changed some). */
+  async reload(now: number): Promise<void> {
+    const [users, stored] = await Promise.all([this.store.loadUsers(), this.store.loadSessions(now)]);
+    for (const user of users) this.remember(user);
+    const sessions = new Map<string, LiveSession>();
+    for (const session of stored) {
+      // A session this process slid further than the store knows keeps its later expiry.
+      const expiresMs = Math.max(session.expiresMs, this.sessions.get(session.idHash)?.expiresMs ?? 0);
+      sessions.set(session.idHash, { userId: session.userId, expiresMs, storedExpiresMs: session.expiresMs });
+    }
+    this.sessions.clear();
+    for (const [hash, session] of sessions) this.sessions.set(hash, session);
   }
 
   /** Adds or updates a user in the directory (e.g. one the admin CLI created while the server ran). */
@@ -112,6 +129,7 @@ export class Accounts {
     const expiresMs = now + this.settings.accountIdleTimeoutMs;
     await this.store.createSession({ idHash, userId: user.id, createdMs: now, expiresMs });
     this.sessions.set(idHash, { userId: user.id, expiresMs, storedExpiresMs: expiresMs });
+    this.changed();
     return this.cookie(id, Math.floor(this.settings.accountIdleTimeoutMs / 1000), request);
   }
 
@@ -120,6 +138,7 @@ export class Accounts {
     if (account !== null) {
       this.sessions.delete(account.sessionHash);
       await this.store.deleteSession(account.sessionHash);
+      this.changed();
     }
     return this.cookie('', 0, request);
   }
@@ -131,6 +150,7 @@ export class Accounts {
       this.sessions.delete(hash);
       await this.store.deleteSession(hash);
     }
+    this.changed();
   }
 
   /** Forgets sessions that have expired (memory and store). */

@@ -11,7 +11,13 @@ import type { Pool, PoolClient } from 'pg';
 const HEADER = { tessera: 'postgres-backup', version: 1 };
 const PAGE = 2000;
 /** Each table with the numeric key its rows are paged by (null: small, read whole). */
-const COPIED = [['state', null], ['tile_sizes', null], ['placements', 'seq'], ['snapshots', 'id']] as const;
+const COPIED = [
+  ['state', null], ['tile_sizes', null], ['placements', 'seq'], ['snapshots', 'id'],
+  // The moderation store's (users before the sessions that refer to them).
+  ['users', 'id'], ['sessions', null], ['bans', 'id'], ['locks', 'id'], ['board_settings', null], ['reports', 'id'], ['audit', 'id'],
+] as const;
+/** Tables whose ids come from a sequence: set past the restored rows, so new ids never collide. */
+const SERIAL = ['snapshots', 'users', 'bans', 'locks', 'reports', 'audit'] as const;
 
 export async function writeBackup(pool: Pool, toFile: string): Promise<void> {
   const client = await pool.connect();
@@ -79,7 +85,9 @@ export async function restoreBackup(client: PoolClient, fromFile: string): Promi
       if (batch.rows.length >= PAGE) await flush();
     }
     await flush();
-    await client.query(`SELECT setval(pg_get_serial_sequence('snapshots', 'id'), coalesce((SELECT max(id) FROM snapshots), 0) + 1, false)`);
+    for (const table of SERIAL) {
+      await client.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), coalesce((SELECT max(id) FROM ${table}), 0) + 1, false)`);
+    }
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

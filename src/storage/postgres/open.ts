@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { DataDirectoryInUseError } from '../errors.js';
 import { newIpHashSecret } from '../ip-hash.js';
+import { PostgresModerationStore } from './moderation-store.js';
 import { PostgresStorage, type SchemaGuard } from './postgres-storage.js';
 import { checkSchemaName, migrate } from './schema.js';
 
@@ -86,6 +87,30 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     await pool.end();
     throw error;
   }
+}
+
+/**
+ * For the admin CLI: the schema's moderation store, whether or not servers use the schema (it
+ * takes no lock; a running server sees a new account at its first login). close() when done.
+ */
+export async function openPostgresModeration(url: string): Promise<{ store: PostgresModerationStore; where: string; close(): Promise<void> }> {
+  const target = postgresTarget(url);
+  const where = describeTarget(target);
+  const pool = createPool(target, 1);
+  try {
+    const client = await pool.connect().catch((error: Error) => {
+      throw new Error(`cannot reach PostgreSQL for ${where} (${error.message}): start it, or check --database`);
+    });
+    try {
+      await migrate(client, target.schema, newIpHashSecret(), where);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return { store: new PostgresModerationStore(pool), where, close: () => pool.end() };
 }
 
 /** "database schema "s" at host:port/db", as messages name it. */

@@ -11,6 +11,7 @@ import type {
   Area, BoardSnapshot, NewBoardSnapshot, Page, PageRequest, PlacementRecord, Storage, StorageStats, StoredPlacement,
 } from '../storage.js';
 import { writeBackup } from './backup.js';
+import { PostgresModerationStore } from './moderation-store.js';
 import { PostgresHistory, type TimelinePosition } from './history.js';
 import { checkRecord, estimatedBytes, INSERT_PLACEMENTS, insertParams } from './rows.js';
 import { TABLES } from './schema.js';
@@ -52,6 +53,11 @@ export class PostgresStorage implements Storage {
     private readonly maxDatabaseBytes: number | undefined,
   ) {
     this.history = new PostgresHistory(pool);
+  }
+
+  /** Accounts, bans, locks, …: in the same schema, on the same pool (closed with the storage). */
+  moderation(): PostgresModerationStore {
+    return new PostgresModerationStore(this.pool);
   }
 
   hashIp(ip: string): Uint8Array {

@@ -58,6 +58,88 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX snapshots_by_seq ON snapshots (board, seq);
   CREATE INDEX snapshots_by_time ON snapshots (board, time_ms);
   `,
+  // 2: moderation (src/storage/moderation.ts, moderation-store.ts): accounts, sessions, bans,
+  // locks, board settings, reports and the audit log; the same tables as SQLite's migration 2.
+  // Times are ms since the Unix epoch; JSON columns are jsonb.
+  `
+  -- username_key: the name lower-cased, so "Alice" and "alice" are one account.
+  CREATE TABLE users (
+    id bigserial PRIMARY KEY,
+    username text NOT NULL,
+    username_key text NOT NULL UNIQUE,
+    role text NOT NULL,
+    password_hash text NOT NULL,
+    created_ms bigint NOT NULL,
+    guest_actor text
+  );
+
+  -- id_hash: SHA-256 of the cookie value (hex), never the value itself.
+  CREATE TABLE sessions (
+    id_hash text PRIMARY KEY,
+    user_id bigint NOT NULL REFERENCES users (id),
+    created_ms bigint NOT NULL,
+    expires_ms bigint NOT NULL
+  );
+  CREATE INDEX sessions_by_expiry ON sessions (expires_ms);
+
+  CREATE TABLE bans (
+    id bigserial PRIMARY KEY,
+    kind text NOT NULL,
+    target text NOT NULL,
+    reason text NOT NULL,
+    created_ms bigint NOT NULL,
+    expires_ms bigint,
+    created_by text NOT NULL,
+    lifted_ms bigint
+  );
+  CREATE INDEX bans_active ON bans (lifted_ms, expires_ms);
+
+  CREATE TABLE locks (
+    id bigserial PRIMARY KEY,
+    board text NOT NULL,
+    x integer NOT NULL,
+    y integer NOT NULL,
+    width integer NOT NULL,
+    height integer NOT NULL,
+    reason text NOT NULL,
+    created_ms bigint NOT NULL,
+    created_by text NOT NULL
+  );
+
+  CREATE TABLE board_settings (
+    board text PRIMARY KEY,
+    open boolean NOT NULL,
+    opens_at_ms bigint,
+    closes_at_ms bigint,
+    buckets jsonb
+  );
+
+  CREATE TABLE reports (
+    id bigserial PRIMARY KEY,
+    board text NOT NULL,
+    x integer NOT NULL,
+    y integer NOT NULL,
+    width integer NOT NULL,
+    height integer NOT NULL,
+    reason text NOT NULL,
+    reporter text NOT NULL,
+    created_ms bigint NOT NULL,
+    status text NOT NULL,
+    handled_by text,
+    handled_ms bigint
+  );
+  CREATE INDEX reports_by_status ON reports (status, id);
+
+  CREATE TABLE audit (
+    id bigserial PRIMARY KEY,
+    time_ms bigint NOT NULL,
+    actor text NOT NULL,
+    username text NOT NULL,
+    action text NOT NULL,
+    params jsonb NOT NULL,
+    result jsonb NOT NULL
+  );
+  `,
 ];
 
 /** The version this build writes. */
