@@ -21,4 +21,4 @@ const tour = readFileSync(path, 'utf8').replace(/\[`([^`]+)`\]\(\.\.\/([^)#]+)#L
   return `[\`${name}\`](../${file}#L${found + 1})`;
 });
 if (fix && moved > 0) writeFileSync(path, tour);
-console.log(`${moved} link(s) moved${fix ? ', docs/TOUR.md rewritten' : ''}`);
+console.log(`${moved} link(s) moved${fix && moved > 0 ? ', docs/TOUR.md rewritten' : ''}`);
