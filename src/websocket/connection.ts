@@ -40,7 +40,7 @@ export class WebSocketConnection implements SocketOwner {
   private readonly protocol: WebSocketProtocol;
 
   constructor(
-    readonly socket: Socket,
+    private readonly socket: Socket,
     private readonly handlers: ConnectionHandlers,
     settings: ProtocolSettings,
     limiters: InboundLimiters,
