@@ -1,5 +1,5 @@
 // The tick loop: each tick takes the boards' changes, asks the TickPlanner
-// what everyone gets (tick-planner.ts), has writeTick send it through the
+// what everyone gets (tick-planner.ts), has the TickWriter send it through the
 // subscribers' sinks (tick-writer.ts), and records the tick in the metrics.
 // Time comes from the injected Clock, the next tick from the injected
 // TickScheduler.
@@ -11,7 +11,7 @@ import type { Subscriber } from './subscriber.js';
 import { SubscriptionIndex } from './subscriptions.js';
 import { TickPlanner, type Backlog, type SlowClientLimits } from './tick-planner.js';
 import { timerScheduler, type TickScheduler } from './tick-scheduler.js';
-import { writeTick } from './tick-writer.js';
+import { TickWriter } from './tick-writer.js';
 
 export interface BroadcastSettings extends SlowClientLimits {
   tickRateHz: number;
@@ -23,6 +23,7 @@ export class Broadcaster {
   readonly subscriptions: SubscriptionIndex;
   private readonly clients = new Set<Subscriber>();
   private readonly planner: TickPlanner;
+  private readonly writer = new TickWriter();
   private readonly changes: ChunkChange[][];
   private readonly intervalMs: number;
   private running = false;
@@ -114,7 +115,7 @@ export class Broadcaster {
     this.tickNumber++;
     for (let b = 0; b < boards.length; b++) changes[b] = boards[b]!.takeChanges();
     const plan = this.planner.planTick(changes, this.subscriptions, bufferedAmount, started);
-    writeTick(plan);
+    this.writer.write(plan);
     const { metrics } = this;
     if (plan.diffMessages > 0) metrics.diffMessages.inc(undefined, plan.diffMessages);
     if (plan.caughtUp > 0) metrics.catchUps.inc(undefined, plan.caughtUp);

@@ -4,7 +4,7 @@ import type { BroadcastSink } from './sink.js';
 
 /**
  * What one subscriber gets in one tick, filled by the TickPlanner and written
- * by writeTick. One per subscriber, reused tick after tick (the arrays keep
+ * by the TickWriter. One per subscriber, reused tick after tick (the arrays keep
  * their capacity), so planning allocates nothing per client.
  */
 export class Outbox {

@@ -1,7 +1,7 @@
 // The broadcaster's decisions, sans I/O: given this tick's changes, who
 // subscribes to what, how far behind each subscriber's socket is, and the
 // time, it says what each subscriber gets and which slow ones change state.
-// It never writes; writeTick (tick-writer.ts) applies the plan.
+// It never writes; the TickWriter (tick-writer.ts) applies the plan.
 //
 // Each dirty chunk is encoded once, as a DIFF section shared by its whole
 // audience; each subscriber gets at most one DIFF made of those sections, and
@@ -35,7 +35,7 @@ export type Backlog = (subscriber: Subscriber) => number;
 /** What one tick sends, and to whom. Reused: valid until the next planTick. */
 export interface TickPlan {
   /** The tick's number, from 1. */
-  readonly tick: number;
+  tick: number;
   /** Subscribers that get something, each once; what they get is in their `outbox`. */
   readonly recipients: Subscriber[];
   /** Subscribers to close with 1013: behind past the hard limit or the deadline. */
@@ -111,7 +111,7 @@ export class TickPlanner {
     plan.diffMessages = 0;
     plan.fellBehind = 0;
     plan.caughtUp = 0;
-    (plan as { tick: number }).tick = ++this.tick;
+    plan.tick = ++this.tick;
     return plan;
   }
 

@@ -7,22 +7,24 @@ import type { TickPlan } from './tick-planner.js';
 
 export const TOO_SLOW_REASON = 'too slow to keep up';
 
-// The subscriber being written under cork, so the callback handed to cork is
-// one function made once, not a closure per subscriber per tick.
-let corked: Subscriber | null = null;
-const writeCorked = (): void => writeOutbox(corked!);
+export class TickWriter {
+  // The subscriber being written under cork, so that what cork runs is one
+  // function made once, not a closure per subscriber per tick.
+  private corked: Subscriber | null = null;
+  private readonly writeCorked = (): void => writeOutbox(this.corked!);
 
-export function writeTick(plan: TickPlan): void {
-  for (const subscriber of plan.recipients) {
-    if (subscriber.outbox.frames.length === 0) {
-      writeOutbox(subscriber); // one DIFF: a single frame, nothing to join
-    } else {
-      corked = subscriber;
-      subscriber.connection.cork(writeCorked);
+  write(plan: TickPlan): void {
+    for (const subscriber of plan.recipients) {
+      if (subscriber.outbox.frames.length === 0) {
+        writeOutbox(subscriber); // a DIFF alone: one frame, nothing to join
+      } else {
+        this.corked = subscriber;
+        subscriber.connection.cork(this.writeCorked);
+      }
     }
+    this.corked = null;
+    for (const subscriber of plan.closing) subscriber.connection.close(CloseCode.TryAgainLater, TOO_SLOW_REASON);
   }
-  corked = null;
-  for (const subscriber of plan.closing) subscriber.connection.close(CloseCode.TryAgainLater, TOO_SLOW_REASON);
 }
 
 function writeOutbox(subscriber: Subscriber): void {
