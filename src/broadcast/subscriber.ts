@@ -4,8 +4,8 @@ import type { BroadcastSink } from './sink.js';
 
 /**
  * What one subscriber gets in one tick, filled by the TickPlanner and written
- * by the TickWriter. One per subscriber, reused tick after tick (the arrays keep
- * their capacity), so planning allocates nothing per client.
+ * (then emptied) by the TickWriter. One per subscriber, reused tick after tick
+ * (the arrays keep their capacity), so planning allocates nothing per client.
  */
 export class Outbox {
   /** Whole prepared frames, in order: this tick's CHUNKs, or a catch-up. */
@@ -25,12 +25,15 @@ export class Outbox {
   }
 
   clear(): void {
-    this.frames.length = 0;
-    this.parts.length = 0;
-    this.bytes = 0;
-    this.hash = 0;
-    this.shared = null;
-    this.groupFrame = null;
+    // Setting an array's length is a runtime call, not a store: skip it when already empty.
+    if (this.frames.length !== 0) this.frames.length = 0;
+    if (this.parts.length !== 0) {
+      this.parts.length = 0;
+      this.bytes = 0;
+      this.hash = 0;
+      this.shared = null;
+      this.groupFrame = null;
+    }
   }
 }
 

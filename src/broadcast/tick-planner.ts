@@ -17,7 +17,7 @@ import { prepareFrame } from '../websocket/frame-encoder.js';
 import { Opcode } from '../websocket/opcodes.js';
 import type { ChunkFrameCache } from './chunk-frame-cache.js';
 import { chunkMessage } from './chunk-message.js';
-import type { Subscriber } from './subscriber.js';
+import type { Outbox, Subscriber } from './subscriber.js';
 import type { SubscriptionIndex } from './subscriptions.js';
 
 export interface SlowClientLimits {
@@ -36,7 +36,7 @@ export type Backlog = (subscriber: Subscriber) => number;
 export interface TickPlan {
   /** The tick's number, from 1. */
   tick: number;
-  /** Subscribers that get something, each once; what they get is in their `outbox`. */
+  /** Subscribers that get something, each once; what they get is in their `outbox` (until written). */
   readonly recipients: Subscriber[];
   /** Subscribers to close with 1013: behind past the hard limit or the deadline. */
   readonly closing: Subscriber[];
@@ -102,10 +102,9 @@ export class TickPlanner {
     return plan;
   }
 
-  /** Clears the last plan: its recipients' outboxes, its lists and counts. */
+  /** Clears the last plan's lists and counts (each outbox is emptied when written, or when next planned). */
   private reset(): TickPlan {
     const plan = this.plan;
-    for (const subscriber of plan.recipients) subscriber.outbox.clear();
     plan.recipients.length = 0;
     plan.closing.length = 0;
     plan.diffMessages = 0;
@@ -136,9 +135,9 @@ export class TickPlanner {
         subscriber.markMissed(board.index, change.chunk);
         continue;
       }
+      this.addRecipient(subscriber);
       const outbox = subscriber.outbox;
       if (outbox.parts.length === 0) {
-        this.addRecipient(subscriber);
         outbox.parts.push(DIFF_PREFIX);
         outbox.bytes = 1;
       }
@@ -151,6 +150,7 @@ export class TickPlanner {
   private addRecipient(subscriber: Subscriber): void {
     if (subscriber.plannedTick === this.tick) return;
     subscriber.plannedTick = this.tick;
+    subscriber.outbox.clear(); // left over if a plan went unwritten (already empty otherwise)
     this.plan.recipients.push(subscriber);
   }
 
@@ -162,19 +162,26 @@ export class TickPlanner {
   private shareDiffs(): void {
     const groups = this.groups;
     let diffs = 0;
+    // Subscribers of the same chunks tend to come one after another: try the last group first.
+    let last: Outbox | null = null;
     for (const subscriber of this.plan.recipients) {
       const outbox = subscriber.outbox;
       if (outbox.parts.length === 0) continue;
       diffs++;
-      const first = groups.get(outbox.hash);
-      if (first === undefined) {
-        groups.set(outbox.hash, subscriber);
-        continue;
+      let group: Outbox | null = last !== null && last.hash === outbox.hash ? last : null;
+      if (group === null) {
+        const first = groups.get(outbox.hash);
+        if (first === undefined) {
+          groups.set(outbox.hash, subscriber);
+          last = outbox;
+          continue;
+        }
+        group = first.outbox;
       }
-      const group = first.outbox;
       if (!sameParts(group.parts, outbox.parts)) continue; // a hash collision: it writes its own parts
       group.groupFrame ??= prepareFrame(Opcode.Binary, Buffer.concat(group.parts, group.bytes));
       outbox.shared = group.groupFrame;
+      last = group;
     }
     groups.clear();
     this.plan.diffMessages = diffs;
@@ -217,14 +224,16 @@ export class TickPlanner {
     const missed = subscriber.missed;
     subscriber.missed = null;
     if (missed === null) return;
-    const frames = subscriber.outbox.frames;
     for (let b = 0; b < missed.length; b++) {
       const chunks = missed[b];
       if (!chunks) continue;
       const board = this.boards[b]!;
-      for (const chunk of chunks) if (subscriber.isSubscribed(b, chunk)) frames.push(this.chunkFrames.frame(board, chunk));
+      for (const chunk of chunks) {
+        if (!subscriber.isSubscribed(b, chunk)) continue;
+        this.addRecipient(subscriber);
+        subscriber.outbox.frames.push(this.chunkFrames.frame(board, chunk));
+      }
     }
-    if (frames.length > 0) this.addRecipient(subscriber);
     this.plan.caughtUp++;
   }
 }

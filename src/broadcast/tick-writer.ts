@@ -1,6 +1,6 @@
 // Applies a TickPlan through each subscriber's BroadcastSink: its frames
 // (CHUNKs or a catch-up) then its DIFF, in one writev, then the 1013 closes.
-// No decisions here: those are the planner's.
+// No decisions here: those are the planner's. Writing empties each outbox.
 import { CloseCode } from '../websocket/opcodes.js';
 import type { Subscriber } from './subscriber.js';
 import type { TickPlan } from './tick-planner.js';
@@ -31,7 +31,9 @@ function writeOutbox(subscriber: Subscriber): void {
   const { connection, outbox } = subscriber;
   const { frames } = outbox;
   for (let i = 0; i < frames.length; i++) connection.sendPrepared(frames[i]!);
-  if (outbox.parts.length === 0) return;
-  if (outbox.shared !== null) connection.sendPrepared(outbox.shared);
-  else connection.sendParts(outbox.parts, outbox.bytes);
+  if (outbox.parts.length !== 0) {
+    if (outbox.shared !== null) connection.sendPrepared(outbox.shared);
+    else connection.sendParts(outbox.parts, outbox.bytes);
+  }
+  outbox.clear(); // written: let go of the frames now (whoever shares its frame holds it)
 }
