@@ -118,7 +118,7 @@ export class Broadcaster {
     this.writer.write(plan);
     const { metrics } = this;
     if (plan.diffMessages > 0) metrics.diffMessages.inc(undefined, plan.diffMessages);
-    if (plan.caughtUp > 0) metrics.catchUps.inc(undefined, plan.caughtUp);
+    if (plan.caughtUp.length > 0) metrics.catchUps.inc(undefined, plan.caughtUp.length);
     if (plan.closing.length > 0) metrics.slowClientsClosed.inc(undefined, plan.closing.length);
     this.countBehind();
     this.recordTick(started, clock.now());

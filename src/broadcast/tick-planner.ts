@@ -42,9 +42,10 @@ export interface TickPlan {
   readonly closing: Subscriber[];
   /** Recipients that get a DIFF. */
   diffMessages: number;
-  /** Subscribers that fell behind, and that caught up (with missed chunks to send), this tick. */
-  fellBehind: number;
-  caughtUp: number;
+  /** Subscribers that fell behind this tick. */
+  readonly fellBehind: Subscriber[];
+  /** Subscribers caught up this tick (their missed chunks are in their outbox). */
+  readonly caughtUp: Subscriber[];
 }
 
 function sameParts(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
@@ -54,7 +55,7 @@ function sameParts(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean 
 }
 
 export class TickPlanner {
-  private readonly plan: TickPlan = { tick: 0, recipients: [], closing: [], diffMessages: 0, fellBehind: 0, caughtUp: 0 };
+  private readonly plan: TickPlan = { tick: 0, recipients: [], closing: [], diffMessages: 0, fellBehind: [], caughtUp: [] };
   private readonly behind = new Set<Subscriber>();
   // Per tick, the first subscriber of each DIFF hash (cleared, not reallocated).
   private readonly groups = new Map<number, Subscriber>();
@@ -106,10 +107,10 @@ export class TickPlanner {
   private reset(): TickPlan {
     const plan = this.plan;
     plan.recipients.length = 0;
-    plan.closing.length = 0;
+    if (plan.closing.length !== 0) plan.closing.length = 0;
     plan.diffMessages = 0;
-    plan.fellBehind = 0;
-    plan.caughtUp = 0;
+    if (plan.fellBehind.length !== 0) plan.fellBehind.length = 0;
+    if (plan.caughtUp.length !== 0) plan.caughtUp.length = 0;
     plan.tick = ++this.tick;
     return plan;
   }
@@ -196,7 +197,7 @@ export class TickPlanner {
         subscriber.behind = true;
         subscriber.behindSince = now;
         this.behind.add(subscriber);
-        this.plan.fellBehind++;
+        this.plan.fellBehind.push(subscriber);
         return false;
       }
     }
@@ -234,6 +235,6 @@ export class TickPlanner {
         subscriber.outbox.frames.push(this.chunkFrames.frame(board, chunk));
       }
     }
-    this.plan.caughtUp++;
+    this.plan.caughtUp.push(subscriber);
   }
 }
