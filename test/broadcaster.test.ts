@@ -12,7 +12,7 @@ import { createCanvasMetrics } from '../src/telemetry/canvas-metrics.js';
 import { Registry } from '../src/telemetry/metrics.js';
 import { ManualClock } from './support/manual-clock.js';
 import { ManualScheduler } from './support/manual-scheduler.js';
-import { RecordingSink } from './support/recording-sink.js';
+import { decodeFrame, RecordingSink } from './support/recording-sink.js';
 
 const SETTINGS: BroadcastSettings = {
   tickRateHz: 50, // one tick per 20 ms
@@ -188,6 +188,43 @@ test('a client that leaves while behind stops counting', () => {
   assert.is(metric('tessera_clients_behind'), 0);
   assert.is(broadcaster.clientCount, 0);
   assert.equal([...broadcaster.onlineCounts()], [0]);
+});
+
+test('paced catch-up: a SUBSCRIBE past the window is owed; each drain writes the next window under one cork; counted once caught up', () => {
+  const { board, broadcaster, join, metric } = setup();
+  for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) board.setPixel(x, y, ((x * 5 + y * 11) % 15) + 1);
+  board.takeChanges();
+  const { subscriber, sink } = join(...Array.from({ length: 16 }, (_, i) => i));
+  sink.bufferedAmount = 64 * 1024 - 100; // no room for a whole chunk within the high-water mark
+  for (let chunk = 0; chunk < 16; chunk++) broadcaster.sendChunk(subscriber, board, chunk);
+  assert.is(sink.writes.length, 0, 'owed, not written');
+  assert.is(broadcaster.behindCount, 1);
+  assert.is(metric('tessera_clients_behind'), 1);
+  // Drains with room for a few chunks at a time (the sink keeps what it was sent).
+  const received: number[] = [];
+  let drains = 0;
+  while (broadcaster.behindCount > 0 && drains < 20) {
+    sink.bufferedAmount = 64 * 1024 - 1000;
+    broadcaster.drained(subscriber);
+    drains++;
+    const writes = sink.take();
+    assert.ok(writes.length > 0 && writes.every((w) => w.cork === writes[0]!.cork && w.cork > 0), 'one window, one cork');
+    assert.ok(writes.reduce((sum, w) => sum + w.frame.length, 0) <= 1000, 'within the window');
+    for (const write of writes) {
+      const m = decodeFrame(write.frame);
+      if (m.type === 'chunk') received.push(m.cy * 4 + m.cx);
+    }
+  }
+  assert.ok(drains > 1, `paced over ${drains} drains`);
+  assert.equal(received.sort((a, b) => a - b), Array.from({ length: 16 }, (_, i) => i));
+  assert.is(metric('tessera_catch_ups_total'), 1);
+  assert.is(metric('tessera_clients_behind'), 0);
+  broadcaster.drained(subscriber);
+  assert.is(sink.writes.length, 0, 'a drain when caught up writes nothing');
+  // With room, a SUBSCRIBE's chunk goes at once.
+  sink.bufferedAmount = 0;
+  broadcaster.sendChunk(subscriber, board, 3);
+  assert.is(sink.takeMessages()[0]!.type, 'chunk');
 });
 
 test.run();

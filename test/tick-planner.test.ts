@@ -241,4 +241,169 @@ test('a forgotten subscriber is no longer serviced', () => {
   assert.is(plan(T0 + 60_000).closing.length, 0);
 });
 
+// Paced catch-ups (issue 9 F4): owed chunks go a window at a time, at most the
+// high-water mark in the sink; the next window when the sink drains
+// (planDrain) or at a tick once the backlog is down to a quarter.
+
+/** Every pixel of the board set, so each chunk's CHUNK frame is dense (~270 bytes: 3 fit a 1000-byte window). */
+function paint(board: Board, shift: number): void {
+  for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) board.setPixel(x, y, ((x * 7 + y * 3 + shift) % 15) + 1);
+}
+
+/** The chunks in `frames` as [cx, cy, version]. */
+function chunksOf(frames: readonly Buffer[]): [number, number, number][] {
+  return frames.map(decodeFrame).map((m) => (m.type === 'chunk' ? [m.cx, m.cy, m.version] : [-1, -1, -1]) as [number, number, number]);
+}
+
+const ALL = Array.from({ length: 16 }, (_, i) => i);
+
+/** A subscriber of all 16 chunks, behind since T0, owed every chunk. */
+function owedEverything() {
+  const s = setup();
+  const slow = s.subscriber(...ALL);
+  s.backlogs.set(slow, 5000);
+  paint(s.board, 0);
+  s.plan(T0);
+  assert.ok(slow.behind);
+  paint(s.board, 1); // every chunk changes again while it is behind
+  s.plan(T0 + 10);
+  assert.equal([...slow.missed![0]!].sort((a, b) => a - b), ALL);
+  return { ...s, slow };
+}
+
+test('a catch-up goes a window at a time: never past the high-water mark in the sink', () => {
+  const { backlogs, slow, plan, planner } = owedEverything();
+  backlogs.set(slow, 100);
+  const p = plan(T0 + 20);
+  const frames = slow.outbox.frames;
+  const bytes = frames.reduce((sum, f) => sum + f.length, 0);
+  assert.ok(frames.length >= 2 && frames.length < 16, `a window of ${frames.length} chunks`);
+  assert.ok(100 + bytes <= LIMITS.slowClientHighWaterBytes, `${bytes} bytes on top of 100 stay within the window`);
+  assert.ok(100 + bytes + frames[0]!.length > LIMITS.slowClientHighWaterBytes, 'the window is full: one more chunk would not fit');
+  assert.equal(p.recipients, [slow]);
+  assert.equal(p.caughtUp, [], 'not caught up: chunks still owed');
+  assert.ok(slow.behind);
+  assert.is(planner.behindCount, 1);
+  assert.is(slow.missed![0]!.size, 16 - frames.length, 'what went is no longer owed');
+});
+
+test('the next window comes when the sink drains, or at a tick once the backlog is down to a quarter; each chunk once, current', () => {
+  const { board, backlogs, slow, plan, planner } = owedEverything();
+  const received: Buffer[] = [];
+  backlogs.set(slow, 0);
+  plan(T0 + 20);
+  received.push(...slow.outbox.frames);
+  slow.outbox.clear(); // written
+  // Its sink still holds the window: a tick over a quarter of the high-water mark sends nothing.
+  backlogs.set(slow, 251);
+  assert.equal(plan(T0 + 40).recipients, []);
+  // Drained (between ticks): the next window, planned for writeOne.
+  assert.is(planner.planDrain(slow, 0, T0 + 50), false);
+  assert.ok(slow.outbox.frames.length > 0);
+  received.push(...slow.outbox.frames);
+  slow.outbox.clear();
+  // A tick with a low backlog refills too, up to the window on top of what the sink holds.
+  backlogs.set(slow, 250);
+  for (let now = T0 + 60; slow.behind && now < T0 + 1000; now += 20) {
+    const p = plan(now);
+    if (!slow.behind) assert.equal(p.caughtUp, [slow]);
+    else assert.equal(p.caughtUp, []);
+    assert.ok(250 + slow.outbox.frames.reduce((sum, f) => sum + f.length, 0) <= LIMITS.slowClientHighWaterBytes);
+    received.push(...slow.outbox.frames);
+    slow.outbox.clear();
+  }
+  assert.not.ok(slow.behind, 'caught up');
+  assert.is(slow.missed, null);
+  assert.is(planner.behindCount, 0);
+  const got = chunksOf(received);
+  assert.equal(got.map(([cx, cy]) => cy * 4 + cx).sort((a, b) => a - b), ALL, 'every chunk once');
+  for (const [cx, cy, version] of got) assert.is(version, board.chunkVersion(cy * 4 + cx), `chunk (${cx}, ${cy}) as it is now`);
+  // A drain after it caught up plans nothing.
+  assert.is(planner.planDrain(slow, 0, T0 + 2000), false);
+  assert.ok(slow.outbox.isEmpty);
+});
+
+test('while chunks are owed it gets no DIFF; a chunk that changes meanwhile comes whole, as it is then', () => {
+  const { board, backlogs, slow, plan, subscriber } = owedEverything();
+  const fast = subscriber(0);
+  backlogs.set(slow, 0);
+  plan(T0 + 20);
+  const first = chunksOf(slow.outbox.frames);
+  slow.outbox.clear();
+  assert.equal(first[0]!.slice(0, 2), [0, 0], 'chunk (0, 0) went in the first window');
+  board.setPixel(0, 0, 9); // a small change: a DIFF for those who keep up
+  backlogs.set(slow, 900); // its sink holds the window: nothing more this tick
+  const p = plan(T0 + 40);
+  assert.equal(p.recipients, [fast]);
+  assert.is(fast.outbox.parts.length, 2, 'the one keeping up gets the DIFF');
+  assert.is(slow.outbox.parts.length, 0, 'no DIFF while owed');
+  assert.ok(slow.missed![0]!.has(0), 'chunk (0, 0) is owed again, whole');
+  const received: Buffer[] = [];
+  for (let now = T0 + 60; slow.behind && now < T0 + 1000; now += 20) {
+    backlogs.set(slow, 0);
+    plan(now);
+    assert.is(slow.outbox.parts.length, 0, 'catch-up frames only');
+    received.push(...slow.outbox.frames);
+    slow.outbox.clear();
+  }
+  assert.not.ok(slow.behind);
+  const chunk0 = chunksOf(received).filter(([cx, cy]) => cx === 0 && cy === 0);
+  assert.equal(chunk0, [[0, 0, board.chunkVersion(0)]], 'chunk (0, 0) again, once, at its current version');
+  board.setPixel(0, 0, 10);
+  assert.is(plan(T0 + 2000).recipients.includes(slow), true, 'caught up: DIFFs again');
+  assert.is(slow.outbox.parts.length, 2);
+});
+
+test('each window restarts the deadline; without progress it runs out', () => {
+  const { backlogs, slow, plan, planner } = owedEverything(); // behind since T0
+  backlogs.set(slow, 0);
+  plan(T0 + 4000); // a window: progress
+  assert.is(slow.behindSince, T0 + 4000);
+  slow.outbox.clear();
+  backlogs.set(slow, 2000); // stuck (under the hard limit)
+  assert.equal(plan(T0 + 9000).closing, [], 'past T0 + deadline, but a window went at T0 + 4000');
+  assert.is(planner.planDrain(slow, 2000, T0 + 9000), false);
+  assert.ok(slow.outbox.isEmpty, 'a drain with its sink still full sends nothing');
+  assert.is(slow.behindSince, T0 + 4000, 'and is no progress: the deadline still runs from the last window');
+  assert.equal(plan(T0 + 9001).closing, [slow], 'no progress for longer than the deadline: closed');
+});
+
+test('a SUBSCRIBE\'s chunk goes at once while the sink has room, else it is owed and paced', () => {
+  const { board, planner, subscriber } = setup();
+  paint(board, 0);
+  board.takeChanges();
+  const s = subscriber(0, 1, 2, 3);
+  const frame = planner.planSubscribe(s, board, 0, 0, T0);
+  assert.ok(frame !== null);
+  assert.equal(chunksOf([frame!]), [[0, 0, board.chunkVersion(0)]]);
+  assert.not.ok(s.behind);
+  // No room for another within the high-water mark: owed, and it is behind from now.
+  assert.is(planner.planSubscribe(s, board, 1, 1000 - frame!.length + 1, T0 + 1), null);
+  assert.ok(s.behind);
+  assert.is(s.behindSince, T0 + 1);
+  assert.is(planner.behindCount, 1);
+  // Behind, what it subscribes to is owed even with room.
+  assert.is(planner.planSubscribe(s, board, 2, 0, T0 + 2), null);
+  assert.equal([...s.missed![0]!], [1, 2]);
+  assert.is(planner.planDrain(s, 0, T0 + 3), true, 'both fit one window: caught up');
+  assert.equal(chunksOf(s.outbox.frames).map(([cx]) => cx), [1, 2]);
+  assert.not.ok(s.behind);
+  assert.is(planner.behindCount, 0);
+});
+
+test('a chunk bigger than the window still goes, alone, into an empty sink', () => {
+  const s = setup(32); // 32×32 chunks: ~1 KiB each, past the 1000-byte window
+  paint(s.board, 0);
+  s.board.takeChanges();
+  const slow = s.subscriber(0, 1);
+  assert.is(s.planner.planSubscribe(slow, s.board, 0, 0, T0), null, 'bigger than the window: owed');
+  s.planner.planSubscribe(slow, s.board, 1, 0, T0);
+  assert.is(s.planner.planDrain(slow, 0, T0 + 1), false);
+  assert.is(slow.outbox.frames.length, 1, 'one, though it is bigger than the window');
+  assert.ok(slow.outbox.frames[0]!.length > LIMITS.slowClientHighWaterBytes);
+  slow.outbox.clear();
+  assert.is(s.planner.planDrain(slow, 0, T0 + 2), true);
+  assert.is(slow.outbox.frames.length, 1);
+});
+
 test.run();

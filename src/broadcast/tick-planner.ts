@@ -270,12 +270,13 @@ export class TickPlanner {
    * it gets DIFFs again once nothing is owed. Returns true then.
    */
   private catchUp(subscriber: Subscriber, backlog: number, now: number, inTick: boolean): boolean {
+    const sent = subscriber.outbox.frames.length;
     this.catching = subscriber;
     this.catchingInTick = inTick;
     const done = takeOwedChunks(subscriber, this.boards, this.chunkFrames, backlog, this.limits.slowClientHighWaterBytes, this.takeFrame);
     this.catching = null;
     if (!done) {
-      subscriber.behindSince = now;
+      if (subscriber.outbox.frames.length > sent) subscriber.behindSince = now; // no window, no progress
       return false;
     }
     this.behind.delete(subscriber);
