@@ -2,12 +2,11 @@
 // they stay stuck, and never a reason for anyone else to wait.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Socket } from 'node:net';
 import { parseAppConfig } from '../src/config/load.js';
 import type { Board } from '../src/canvas/board.js';
 import { decodeChunkPixels } from '../src/protocol/chunk-encoding.js';
-import { encodePlace, encodeSubscribe } from '../src/protocol/messages.js';
-import { clientFrame, rawWebSocket } from './support/raw-websocket.js';
+import { decodeServerMessage, encodePlace, encodeSubscribe } from '../src/protocol/messages.js';
+import { clientFrame, rawWebSocket, type RawWebSocket, type ServerFrame } from './support/raw-websocket.js';
 import { TestCanvasClient } from './support/canvas-client.js';
 import { startApp, type RunningServer } from './support/server.js';
 
@@ -30,13 +29,41 @@ function floodConfig(deadlineMs: number) {
 
 const ALL_CHUNKS = Array.from({ length: 16 }, (_, i) => [i % 4, Math.floor(i / 4)]).flat();
 
+/** What a client knows of chunk (0, 0) of board 0, from the CHUNKs and DIFFs it read, in order. */
+class ChunkMirror {
+  readonly pixels = new Uint8Array(256 * 256);
+
+  apply(frame: ServerFrame): void {
+    if (frame.opcode !== 0x2) return;
+    const message = decodeServerMessage(new Uint8Array(frame.payload));
+    if (message.type === 'chunk' && message.board === 0 && message.cx === 0 && message.cy === 0) {
+      this.pixels.set(decodeChunkPixels(message.encoding, message.pixels, 256, 0));
+    } else if (message.type === 'diff') {
+      for (const s of message.sections) {
+        if (s.board !== 0 || s.cx !== 0 || s.cy !== 0) continue;
+        s.offsets.forEach((offset, i) => (this.pixels[offset] = s.colors[i]!));
+      }
+    }
+  }
+}
+
 /** A raw client that subscribes to everything, then stops reading its socket. */
-async function stalledWatcher(port: number): Promise<Socket> {
+async function stalledWatcher(port: number, mirror = new ChunkMirror()): Promise<RawWebSocket> {
   const raw = await rawWebSocket(port, '/ws');
   raw.socket.write(clientFrame(0x82, Buffer.from(encodeSubscribe(0, ALL_CHUNKS))));
-  for (let i = 0; i < 17; i++) await raw.nextFrame(); // HELLO/ONLINE then 16 CHUNKs (order aside)
+  for (let i = 0; i < 17; i++) mirror.apply(await raw.nextFrame()); // HELLO/ONLINE then 16 CHUNKs (order aside)
   raw.socket.pause();
-  return raw.socket;
+  return raw;
+}
+
+/** Pings from the raw client and reads (into `mirror`) everything the server sent before the pong. */
+async function readThroughPong(raw: RawWebSocket, mirror: ChunkMirror, label: string): Promise<void> {
+  raw.socket.write(clientFrame(0x89, label));
+  for (;;) {
+    const frame = await raw.nextFrame();
+    if (frame.opcode === 0xa && frame.payload.toString() === label) return;
+    mirror.apply(frame);
+  }
 }
 
 // Random colours all over the board: every chunk changes wholesale each round,
@@ -82,35 +109,40 @@ async function normalPair(app: RunningServer) {
   return { painter, watcher };
 }
 
+function metric(app: RunningServer, line: RegExp): number {
+  return Number(line.exec(app.server.registry.render())?.[1] ?? 0);
+}
+
+// Smoke tests on real sockets: the decisions themselves (when a client falls
+// behind, what it misses, when it is caught up or closed) are unit-tested
+// with a manual clock in tick-planner.test.ts and broadcaster.test.ts.
+
 test('a client stuck past the deadline is closed with 1013; memory stays bounded; others keep within two ticks', async () => {
   // Once behind, a client is sent nothing more, so its buffer stops growing:
   // the deadline is what ends it (the hard limit catches a single huge burst).
   const app = await startApp({ wsCloseTimeoutMs: 200 }, floodConfig(500));
-  const canvas = app.canvas!;
-  const board = canvas.boards[0]!;
+  const { broadcaster } = app.canvas!;
+  const board = app.canvas!.boards[0]!;
   try {
     const stalled = await stalledWatcher(app.port);
     const { painter, watcher } = await normalPair(app);
-    const stalledConnection = [...canvas.broadcaster.allClients].find((c) => c.subscriptionCount === 16)!.connection;
-    const closed = new Promise<void>((resolve) => stalledConnection.socket.once('close', () => resolve()));
-    let closedYet = false;
-    void closed.then(() => (closedYet = true));
+    const stalledClient = [...broadcaster.allClients].find((c) => c.subscriptionCount === 16)!;
     const delays: number[] = [];
     let maxBuffered = 0;
-    for (let round = 1; round <= 400 && !closedYet; round++) {
+    // The server drops the client once its socket is gone (after the close timeout).
+    for (let round = 1; round <= 400 && broadcaster.allClients.has(stalledClient); round++) {
       scribble(board, 1_000_000);
       delays.push(await markerTicks(app, painter, watcher, round));
-      maxBuffered = Math.max(maxBuffered, stalledConnection.bufferedAmount);
+      maxBuffered = Math.max(maxBuffered, stalledClient.connection.bufferedAmount);
     }
-    await closed;
-    assert.ok(closedYet, 'the stalled client was closed');
-    const metrics = app.server.registry.render();
-    assert.match(metrics, /tessera_slow_clients_closed_total 1/);
+    assert.not.ok(broadcaster.allClients.has(stalledClient), 'the stalled client was closed');
+    assert.is(metric(app, /tessera_slow_clients_closed_total (\d+)/), 1);
+    assert.is(metric(app, /tessera_websocket_closes_total\{code="1013"\} (\d+)/), 1, 'closed with 1013');
     // Bounded: the high-water mark stopped the diffs; what is left is at most the
     // last tick's worth on top of the hard limit, plus the close frame.
     assert.ok(maxBuffered <= HARD_LIMIT + 2 * 1024 * 1024, `buffered at most ${maxBuffered} bytes`);
     assert.ok(Math.max(...delays) <= 2, `normal client saw every marker within two ticks: ${delays.join(' ')}`);
-    stalled.destroy();
+    stalled.socket.destroy();
     await painter.close();
     await watcher.close();
   } finally {
@@ -118,29 +150,36 @@ test('a client stuck past the deadline is closed with 1013; memory stays bounded
   }
 });
 
-test('a client that falls behind and drains gets a catch-up of current contents, not the backlog', async () => {
+test('a client that falls behind and drains is caught up: what it read ends equal to the board', async () => {
   const app = await startApp({}, floodConfig(60_000));
-  const canvas = app.canvas!;
-  const board = canvas.boards[0]!;
+  const { broadcaster } = app.canvas!;
+  const board = app.canvas!.boards[0]!;
+  const catchUps = () => metric(app, /tessera_catch_ups_total (\d+)/);
   try {
-    const stalled = await stalledWatcher(app.port);
+    const mirror = new ChunkMirror();
+    const stalled = await stalledWatcher(app.port, mirror);
     const { painter, watcher } = await normalPair(app);
-    for (let round = 1; canvas.broadcaster.behindCount === 0 && round <= 400; round++) {
+    for (let round = 1; broadcaster.behindCount === 0 && round <= 400; round++) {
       scribble(board, 1_000_000);
       await markerTicks(app, painter, watcher, round); // paces the rounds by ticks
     }
-    assert.is(canvas.broadcaster.behindCount, 1, 'the stalled client fell behind');
+    assert.is(broadcaster.behindCount, 1, 'the stalled client fell behind');
+    // Behind at the end of this tick, so it missed this wholesale change: only
+    // a catch-up can bring it the chunk's contents from here on.
     scribble(board, 1_000_000);
-    await markerTicks(app, painter, watcher, 999);
-    // Drain everything, then look at what came after the backlog.
-    stalled.resume();
-    const catchUps = () => Number(/tessera_catch_ups_total (\d+)/.exec(app.server.registry.render())![1]);
+    await markerTicks(app, painter, watcher, 401);
+    assert.is(broadcaster.behindCount, 1, 'still behind: it missed the last change of every chunk');
     const before = catchUps();
-    // The catch-up is paced (a window per drain): markers pace the wait by ticks.
-    for (let round = 1000; catchUps() === before && round < 1400; round++) await markerTicks(app, painter, watcher, round);
+    stalled.socket.resume();
+    await readThroughPong(stalled, mirror, 'drained'); // its backlog, up to this pong
+    // Ticks with its buffer drained: it is caught up, a window per drain or
+    // low-backlog tick (paced), and any marker reaches it; markers pace the wait.
+    for (let round = 402; broadcaster.behindCount > 0 && round <= 800; round++) await markerTicks(app, painter, watcher, round);
+    assert.is(broadcaster.behindCount, 0, 'no longer behind');
     assert.ok(catchUps() > before, 'a catch-up was sent');
-    assert.is(canvas.broadcaster.behindCount, 0, 'no longer behind');
-    stalled.destroy();
+    await readThroughPong(stalled, mirror, 'done');
+    assert.ok(Buffer.from(mirror.pixels).equals(board.chunkData(0)!), 'the client sees chunk (0, 0) as the board holds it');
+    stalled.socket.destroy();
     await painter.close();
     await watcher.close();
   } finally {

@@ -59,7 +59,7 @@ export class Canvas {
       canvasBytes: () => this.boards.reduce((sum, b) => sum + b.memoryBytes, 0),
     });
     this.placements = new PlacementPipeline(this.policies, { authorise, commit }, clock, this.metrics);
-    this.broadcaster = new Broadcaster(this.boards, settings, this.metrics, this.chunkFrames);
+    this.broadcaster = new Broadcaster(this.boards, settings, this.metrics, this.chunkFrames, clock);
   }
 
   start(): void {

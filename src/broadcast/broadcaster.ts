@@ -1,59 +1,50 @@
-// The tick loop. Each tick, every board's changes are encoded once per dirty
-// chunk (a DIFF section), and each client gets at most one DIFF message with
-// the sections of the chunks it watches. Clients watching the same changes
-// share one prepared frame. A client whose socket backs up stops getting
-// diffs; once it drains it gets the current contents of what changed (a
-// catch-up, paced by catch-up.ts), and if it stays stuck it is closed with 1013.
-import type { Board } from '../canvas/board.js';
-import { DIFF_PREFIX, encodeDiffSection } from '../protocol/messages.js';
+// The tick loop: each tick takes the boards' changes, asks the TickPlanner
+// what everyone gets (tick-planner.ts), has the TickWriter send it through the
+// subscribers' sinks (tick-writer.ts), and records the tick in the metrics.
+// Between ticks it plans and writes the same way for one subscriber: a chunk
+// it subscribes to, and the next window of a paced catch-up when its sink
+// drains. Time comes from the injected Clock, the next tick from the
+// injected TickScheduler.
+import type { Board, ChunkChange } from '../canvas/board.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { CanvasMetrics } from '../telemetry/canvas-metrics.js';
-import { prepareFrame } from '../websocket/frame-encoder.js';
-import { CloseCode, Opcode } from '../websocket/opcodes.js';
-import type { CanvasClient } from './canvas-client.js';
-import { takeOwedChunks } from './catch-up.js';
-import { chunkMessage } from './chunk-message.js';
 import type { ChunkFrameCache } from './chunk-frame-cache.js';
+import type { Subscriber } from './subscriber.js';
 import { SubscriptionIndex } from './subscriptions.js';
+import { TickPlanner, type Backlog, type SlowClientLimits } from './tick-planner.js';
+import { timerScheduler, type TickScheduler } from './tick-scheduler.js';
+import { TickWriter } from './tick-writer.js';
 
-export interface BroadcastSettings {
+export interface BroadcastSettings extends SlowClientLimits {
   tickRateHz: number;
-  slowClientHighWaterBytes: number;
-  slowClientHardLimitBytes: number;
-  slowClientDeadlineMs: number;
 }
 
-interface SharedMessage {
-  parts: Uint8Array[];
-  length: number;
-  frame: Buffer | null;
-}
-
-function sameParts(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+const bufferedAmount: Backlog = (subscriber) => subscriber.connection.bufferedAmount;
 
 export class Broadcaster {
   readonly subscriptions: SubscriptionIndex;
-  private readonly clients = new Set<CanvasClient>();
-  private readonly behind = new Set<CanvasClient>();
-  private readonly touched: CanvasClient[] = [];
-  private readonly corked: CanvasClient[] = [];
+  private readonly clients = new Set<Subscriber>();
+  private readonly planner: TickPlanner;
+  private readonly writer = new TickWriter();
+  private readonly changes: ChunkChange[][];
   private readonly intervalMs: number;
-  private timer: NodeJS.Timeout | null = null;
+  private running = false;
   private ticksThisSecond = 0;
   private tickNumber = 0;
-  private sectionCount = 0;
   private secondStartedAt = 0;
+  private lastBehind = 0;
 
   constructor(
     private readonly boards: readonly Board[],
-    private readonly settings: BroadcastSettings,
+    settings: BroadcastSettings,
     private readonly metrics: CanvasMetrics,
-    private readonly chunkFrames: ChunkFrameCache,
+    chunkFrames: ChunkFrameCache,
+    private readonly clock: Clock = systemClock,
+    private readonly scheduler: TickScheduler = timerScheduler(),
   ) {
     this.subscriptions = new SubscriptionIndex(boards.map((b) => b.chunksX * b.chunksY));
+    this.planner = new TickPlanner(boards, settings, chunkFrames);
+    this.changes = boards.map(() => []);
     this.intervalMs = 1000 / settings.tickRateHz;
   }
 
@@ -68,49 +59,49 @@ export class Broadcaster {
 
   /** Clients currently too slow to receive diffs. */
   get behindCount(): number {
-    return this.behind.size;
+    return this.planner.behindCount;
   }
 
   /** Every connected client (read-only view, for tests and tools). */
-  get allClients(): ReadonlySet<CanvasClient> {
+  get allClients(): ReadonlySet<Subscriber> {
     return this.clients;
   }
 
-  add(client: CanvasClient): void {
+  add(client: Subscriber): void {
     this.clients.add(client);
   }
 
-  remove(client: CanvasClient): void {
+  remove(client: Subscriber): void {
     this.clients.delete(client);
-    if (this.behind.delete(client)) this.metrics.clientsBehind.set(this.behind.size);
+    if (client.behind) {
+      this.planner.forget(client);
+      this.countBehind();
+    }
     this.subscriptions.removeClient(client);
   }
 
   /** Writes one prepared frame to every client that keeps up (e.g. ONLINE). */
   sendToAll(frame: Buffer): void {
-    for (const client of this.clients) if (client.behindSince === 0) client.connection.sendPrepared(frame);
+    for (const client of this.clients) if (!client.behind) client.connection.sendPrepared(frame);
   }
 
   /**
-   * A chunk `client` just subscribed to: sent now if its socket has room,
-   * else owed and sent with its catch-up (a resubscribing client may ask for
-   * 1,024 whole chunks at once).
+   * A chunk `client` just subscribed to: sent now if its sink has room, else
+   * owed and sent with its paced catch-up.
    */
-  sendChunk(client: CanvasClient, board: Board, chunk: number): void {
-    if (client.behindSince === 0) {
-      const frame = this.chunkFrames.frame(board, chunk);
-      if (client.connection.bufferedAmount + frame.length <= this.highWater) return client.connection.sendPrepared(frame);
-      this.fallBehind(client);
-    }
-    client.markMissed(board.index, chunk);
+  sendChunk(client: Subscriber, board: Board, chunk: number): void {
+    const frame = this.planner.planSubscribe(client, board, chunk, client.connection.bufferedAmount, this.clock.now());
+    if (frame !== null) client.connection.sendPrepared(frame);
+    else this.countBehind();
   }
 
-  /** The client's socket drained: the next window of its catch-up, if it is catching up. */
-  drained(client: CanvasClient): void {
-    if (client.behindSince !== 0 && this.behind.has(client)) {
-      this.catchUp(client);
-      this.metrics.clientsBehind.set(this.behind.size);
-    }
+  /** The client's sink drained: the next window of its catch-up, if it is catching up. */
+  drained(client: Subscriber): void {
+    if (!client.behind) return;
+    const caughtUp = this.planner.planDrain(client, client.connection.bufferedAmount, this.clock.now());
+    this.writer.writeOne(client);
+    if (caughtUp) this.metrics.catchUps.inc();
+    this.countBehind();
   }
 
   /** Clients looking at each board right now. */
@@ -119,166 +110,49 @@ export class Broadcaster {
   }
 
   start(): void {
-    this.secondStartedAt = performance.now();
-    const loop = () => {
-      const started = performance.now();
-      this.tick();
-      // Under overload a tick takes longer than the interval: the next one
-      // starts right away instead of piling up, and the rate falls gracefully.
-      const spent = performance.now() - started;
-      this.timer = setTimeout(loop, Math.max(0, this.intervalMs - spent));
-    };
-    this.timer = setTimeout(loop, this.intervalMs);
+    this.running = true;
+    this.secondStartedAt = this.clock.now();
+    this.scheduler.after(this.intervalMs, this.loop);
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.running = false;
+    this.scheduler.cancel();
   }
+
+  private readonly loop = (): void => {
+    const started = this.clock.now();
+    this.tick();
+    if (!this.running) return;
+    // Under overload a tick takes longer than the interval: the next one
+    // starts right away instead of piling up, and the rate falls gracefully.
+    const spent = this.clock.now() - started;
+    this.scheduler.after(Math.max(0, this.intervalMs - spent), this.loop);
+  };
 
   tick(): void {
-    const started = performance.now();
+    const { boards, changes, clock } = this;
+    const started = clock.now();
     this.tickNumber++;
-    for (const board of this.boards) this.collect(board);
-    this.flush();
-    for (const client of this.corked) client.connection.socket.uncork();
-    this.corked.length = 0;
-    if (this.behind.size > 0) this.serviceSlowClients();
-    this.recordTick(started);
+    for (let b = 0; b < boards.length; b++) changes[b] = boards[b]!.takeChanges();
+    const plan = this.planner.planTick(changes, this.subscriptions, bufferedAmount, started);
+    this.writer.write(plan);
+    const { metrics } = this;
+    if (plan.diffMessages > 0) metrics.diffMessages.inc(undefined, plan.diffMessages);
+    if (plan.caughtUp.length > 0) metrics.catchUps.inc(undefined, plan.caughtUp.length);
+    if (plan.closing.length > 0) metrics.slowClientsClosed.inc(undefined, plan.closing.length);
+    this.countBehind();
+    this.recordTick(started, clock.now());
   }
 
-  /** Encodes each changed chunk once and hands the section to its audience. */
-  private collect(board: Board): void {
-    for (const change of board.takeChanges()) {
-      const audience = this.subscriptions.subscribersOf(board.index, change.chunk);
-      if (audience === null) continue;
-      // Past a third of the chunk, its full contents are smaller than a diff
-      // (3 bytes per changed pixel against 1 per pixel): send a CHUNK instead.
-      if (change.offsets.length * 3 > board.config.chunkSize ** 2) {
-        const frame = prepareFrame(Opcode.Binary, chunkMessage(board, change.chunk));
-        for (const client of audience) {
-          if (!this.keepsUp(client)) {
-            client.markMissed(board.index, change.chunk);
-            continue;
-          }
-          // This tick's CHUNKs and DIFF leave a client's socket in one writev.
-          if (client.corkedTick !== this.tickNumber) {
-            client.corkedTick = this.tickNumber;
-            client.connection.socket.cork();
-            this.corked.push(client);
-          }
-          client.connection.sendPrepared(frame);
-        }
-        continue;
-      }
-      const section = encodeDiffSection(board.index, change.cx, change.cy, change.fromVersion, change.toVersion, change.offsets,
-        board.chunkData(change.chunk), board.config.background);
-      const sectionId = ++this.sectionCount;
-      for (const client of audience) {
-        if (!this.keepsUp(client)) {
-          client.markMissed(board.index, change.chunk);
-          continue;
-        }
-        if (client.tickParts.length === 0) {
-          client.tickParts.push(DIFF_PREFIX);
-          client.tickBytes = 1;
-          this.touched.push(client);
-        }
-        client.tickParts.push(section);
-        client.tickBytes += section.length;
-        client.tickHash = (Math.imul(client.tickHash, 31) + sectionId) | 0;
-      }
-    }
+  private countBehind(): void {
+    const behind = this.planner.behindCount;
+    if (behind === this.lastBehind) return;
+    this.lastBehind = behind;
+    this.metrics.clientsBehind.set(behind);
   }
 
-  /**
-   * One message per touched client. Clients whose parts are the same sections
-   * (found by a running hash, confirmed part by part) share one frame: the
-   * first writes the parts as they are, the second builds the frame that it
-   * and everyone after it write.
-   */
-  private flush(): void {
-    if (this.touched.length === 0) return;
-    const groups = new Map<number, SharedMessage>();
-    for (const client of this.touched) {
-      const { connection, tickParts } = client;
-      const group = groups.get(client.tickHash);
-      if (group === undefined) {
-        groups.set(client.tickHash, { parts: tickParts.slice(), length: client.tickBytes, frame: null });
-        connection.sendParts(tickParts, client.tickBytes);
-      } else if (!sameParts(group.parts, tickParts)) {
-        connection.sendParts(tickParts, client.tickBytes); // a hash collision: send its own
-      } else {
-        group.frame ??= prepareFrame(Opcode.Binary, Buffer.concat(group.parts, group.length));
-        connection.sendPrepared(group.frame);
-      }
-      tickParts.length = 0;
-      client.tickBytes = 0;
-      client.tickHash = 0;
-    }
-    this.metrics.diffMessages.inc(undefined, this.touched.length);
-    this.touched.length = 0;
-  }
-
-  private get highWater(): number {
-    return this.settings.slowClientHighWaterBytes;
-  }
-
-  /** Whether `client` gets this tick's changes: checked once per tick, at its first change. */
-  private keepsUp(client: CanvasClient): boolean {
-    if (client.behindSince !== 0) return false;
-    if (client.checkedTick !== this.tickNumber) {
-      client.checkedTick = this.tickNumber;
-      if (client.connection.bufferedAmount > this.highWater) {
-        this.fallBehind(client);
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private fallBehind(client: CanvasClient): void {
-    client.behindSince = performance.now() || 1;
-    this.behind.add(client);
-    this.metrics.clientsBehind.set(this.behind.size);
-  }
-
-  /** Catches up those that drained; closes those stuck past the hard limit or the deadline. */
-  private serviceSlowClients(): void {
-    const now = performance.now();
-    const { slowClientHardLimitBytes, slowClientDeadlineMs } = this.settings;
-    for (const client of this.behind) {
-      const buffered = client.connection.bufferedAmount;
-      if (buffered <= this.highWater / 4) {
-        this.catchUp(client);
-      } else if (buffered > slowClientHardLimitBytes || now - client.behindSince > slowClientDeadlineMs) {
-        this.behind.delete(client);
-        this.metrics.slowClientsClosed.inc();
-        client.connection.close(CloseCode.TryAgainLater, 'too slow to keep up');
-      }
-    }
-    this.metrics.clientsBehind.set(this.behind.size);
-  }
-
-  /**
-   * The current contents of every watched chunk that changed meanwhile (not
-   * the backlog), paced by catch-up.ts: a window now, the next when the socket
-   * drains. Each window is progress, so the deadline starts again; the client
-   * gets diffs again once nothing is owed.
-   */
-  private catchUp(client: CanvasClient): void {
-    const { connection } = client;
-    if (!takeOwedChunks(client, this.boards, this.chunkFrames, connection.bufferedAmount, this.highWater, (frame) => connection.sendPrepared(frame))) {
-      client.behindSince = performance.now() || 1;
-      return;
-    }
-    this.behind.delete(client);
-    client.behindSince = 0;
-    this.metrics.catchUps.inc();
-  }
-
-  private recordTick(started: number): void {
-    const now = performance.now();
+  private recordTick(started: number, now: number): void {
     const seconds = (now - started) / 1000;
     this.metrics.ticks.inc();
     this.metrics.tickSeconds.inc(undefined, seconds);

@@ -1,11 +1,11 @@
 // Who watches which chunk: per board, an array indexed by chunk of the
 // subscribed clients, so a tick finds a dirty chunk's audience in O(1).
-import type { CanvasClient } from './canvas-client.js';
+import type { Subscriber } from './subscriber.js';
 
 export class SubscriptionIndex {
-  private readonly byBoard: (Set<CanvasClient> | null)[][];
+  private readonly byBoard: (Set<Subscriber> | null)[][];
   /** Clients with at least one subscription on each board. */
-  readonly watchers: Map<CanvasClient, number>[];
+  readonly watchers: Map<Subscriber, number>[];
   /**
    * Clients looking at each board (the "online" count): those whose latest
    * SUBSCRIBE named it, even with no chunk (a zoomed-out view of a huge board
@@ -20,19 +20,19 @@ export class SubscriptionIndex {
   }
 
   /** The client looks at `board` now. */
-  view(client: CanvasClient, board: number): void {
+  view(client: Subscriber, board: number): void {
     if (client.viewing === board) return;
     if (client.viewing >= 0) this.viewers[client.viewing]!--;
     client.viewing = board;
     this.viewers[board]!++;
   }
 
-  subscribersOf(board: number, chunk: number): Set<CanvasClient> | null {
+  subscribersOf(board: number, chunk: number): Set<Subscriber> | null {
     return this.byBoard[board]![chunk] ?? null;
   }
 
   /** Adds the subscription; false if it already existed. */
-  add(client: CanvasClient, board: number, chunk: number): boolean {
+  add(client: Subscriber, board: number, chunk: number): boolean {
     const mine = (client.subscriptions[board] ??= new Set());
     if (mine.has(chunk)) return false;
     mine.add(chunk);
@@ -44,7 +44,7 @@ export class SubscriptionIndex {
     return true;
   }
 
-  remove(client: CanvasClient, board: number, chunk: number): void {
+  remove(client: Subscriber, board: number, chunk: number): void {
     const mine = client.subscriptions[board];
     if (!mine?.delete(chunk)) return;
     client.subscriptionCount--;
@@ -58,7 +58,7 @@ export class SubscriptionIndex {
     else watchers.set(client, left);
   }
 
-  removeClient(client: CanvasClient): void {
+  removeClient(client: Subscriber): void {
     client.subscriptions.forEach((chunks, board) => {
       if (chunks) for (const chunk of [...chunks]) this.remove(client, board, chunk);
     });

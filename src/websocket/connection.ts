@@ -45,7 +45,7 @@ export class WebSocketConnection implements SocketOwner {
   private taps: { tap: WireTap; receiving: boolean }[] | null = null;
 
   constructor(
-    readonly socket: Socket,
+    private readonly socket: Socket,
     private readonly handlers: ConnectionHandlers,
     settings: ProtocolSettings,
     limiters: InboundLimiters,

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import type { Socket } from 'node:net';
 import { parseAppConfig } from '../../src/config/load.js';
 import type { Board } from '../../src/canvas/board.js';
-import type { WebSocketConnection } from '../../src/websocket/connection.js';
+import type { BroadcastSink } from '../../src/broadcast/sink.js';
 import { decodeServerMessage, encodePlace, encodeSubscribe } from '../../src/protocol/messages.js';
 import { clientFrame, rawWebSocket, type RawWebSocket } from '../support/raw-websocket.js';
 import { TestCanvasClient } from '../support/canvas-client.js';
@@ -96,7 +96,7 @@ async function marker({ painter, watcher }: Scene, n: number): Promise<void> {
   ]);
 }
 
-function connectionWatching(app: RunningServer, chunks: number): WebSocketConnection | undefined {
+function connectionWatching(app: RunningServer, chunks: number): BroadcastSink | undefined {
   return [...app.canvas!.broadcaster.allClients].find((c) => c.subscriptionCount === chunks)?.connection;
 }
 
@@ -106,7 +106,7 @@ function connectionWatching(app: RunningServer, chunks: number): WebSocketConnec
  * keeps up; fails if it is closed. Returns the most bytes its socket held from
  * the first window on.
  */
-async function recovers(s: Scene, raw: RawWebSocket, connection: WebSocketConnection): Promise<number> {
+async function recovers(s: Scene, raw: RawWebSocket, connection: BroadcastSink): Promise<number> {
   const broadcaster = s.app.canvas!.broadcaster;
   let closed = false;
   void raw.closed.then(() => (closed = true));

@@ -1,0 +1,230 @@
+// The tick loop with a manual clock, a manual scheduler and recording sinks:
+// when ticks run, what reaches each sink (bytes, corks, closes), the tick rate
+// under overload, and the metrics.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Broadcaster, type BroadcastSettings } from '../src/broadcast/broadcaster.js';
+import { ChunkFrameCache } from '../src/broadcast/chunk-frame-cache.js';
+import { Subscriber } from '../src/broadcast/subscriber.js';
+import { Board } from '../src/canvas/board.js';
+import { parseAppConfig } from '../src/config/load.js';
+import { createCanvasMetrics } from '../src/telemetry/canvas-metrics.js';
+import { Registry } from '../src/telemetry/metrics.js';
+import { ManualClock } from './support/manual-clock.js';
+import { ManualScheduler } from './support/manual-scheduler.js';
+import { decodeFrame, RecordingSink } from './support/recording-sink.js';
+
+const SETTINGS: BroadcastSettings = {
+  tickRateHz: 50, // one tick per 20 ms
+  slowClientHighWaterBytes: 64 * 1024,
+  slowClientHardLimitBytes: 1024 * 1024,
+  slowClientDeadlineMs: 1000,
+};
+
+function setup() {
+  const palette = Array.from({ length: 16 }, (_, i) => '#' + (i * 0x0f0f0f).toString(16).padStart(6, '0').toUpperCase());
+  const config = parseAppConfig({
+    boards: [{
+      id: 'b', title: 'B', width: 64, height: 64, chunkSize: 16, palette, background: 0,
+      policy: { strokes: true, maxBatch: 1000, tileWrites: false, buckets: [{ key: 'ip', capacity: 1000, refillPerSecond: 1000, unit: 'pixel' }] },
+    }],
+  });
+  const { policy, ...definition } = config.boards[0]!;
+  const board = new Board(definition, 0);
+  const registry = new Registry();
+  const metrics = createCanvasMetrics(registry, { chunksAllocated: () => 0, canvasBytes: () => 0 });
+  const clock = new ManualClock();
+  const scheduler = new ManualScheduler(clock);
+  const broadcaster = new Broadcaster([board], SETTINGS, metrics, new ChunkFrameCache(), clock, scheduler);
+  const join = (...chunks: number[]) => {
+    const sink = new RecordingSink();
+    const subscriber = new Subscriber(sink, 1);
+    broadcaster.add(subscriber);
+    broadcaster.subscriptions.view(subscriber, 0);
+    for (const chunk of chunks) broadcaster.subscriptions.add(subscriber, 0, chunk);
+    return { subscriber, sink };
+  };
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(registry.render())?.[1] ?? NaN);
+  return { board, clock, scheduler, broadcaster, join, metric };
+}
+
+test('ticks run at the tick rate, only when the scheduler says; idle ticks write nothing', () => {
+  const { board, scheduler, broadcaster, join } = setup();
+  const { sink } = join(0);
+  broadcaster.start();
+  assert.is(scheduler.lastDelay, 20);
+  scheduler.advance(19);
+  assert.is(broadcaster.tickCount, 0);
+  scheduler.advance(1);
+  assert.is(broadcaster.tickCount, 1);
+  scheduler.advance(100);
+  assert.is(broadcaster.tickCount, 6);
+  assert.is(sink.writes.length, 0, 'nothing changed: nothing sent');
+  board.setPixel(1, 1, 5);
+  scheduler.advance(20);
+  const messages = sink.takeMessages();
+  assert.is(messages.length, 1);
+  assert.is(messages[0]!.type, 'diff');
+  broadcaster.stop();
+  assert.not.ok(scheduler.pending);
+  scheduler.advance(1000);
+  assert.is(broadcaster.tickCount, 7);
+});
+
+test('under overload the next tick starts at once: the rate falls instead of ticks piling up', () => {
+  const { board, clock, scheduler, broadcaster, join, metric } = setup();
+  const { sink } = join(0);
+  broadcaster.start();
+  scheduler.advance(20);
+  assert.is(scheduler.lastDelay, 20, 'an instant tick: the full interval');
+  sink.onWrite = () => clock.advance(5);
+  board.setPixel(0, 0, 1);
+  scheduler.advance(20);
+  assert.is(scheduler.lastDelay, 15, 'a 5 ms tick: 15 ms to the next');
+  sink.onWrite = () => clock.advance(50);
+  board.setPixel(0, 0, 2);
+  scheduler.advance(15);
+  assert.is(scheduler.lastDelay, 0, 'a 50 ms tick: the next one right away, once');
+  assert.is(metric('tessera_tick_duration_seconds'), 0.05);
+  // Every tick takes 50 ms (and leaves a change for the next): a second holds
+  // 20 of them, each started right after the last, not 50 run back to back.
+  let color = 2;
+  sink.onWrite = () => {
+    clock.advance(50);
+    board.setPixel(0, 0, (color++ % 15) + 1);
+  };
+  board.setPixel(0, 0, 1);
+  const before = broadcaster.tickCount;
+  scheduler.advance(999);
+  assert.is(broadcaster.tickCount - before, 20);
+  assert.ok(metric('tessera_tick_rate_hz') <= 21, `tick rate ${metric('tessera_tick_rate_hz')}`);
+});
+
+test('CHUNKs and the DIFF of one tick leave a sink under one cork; a DIFF alone needs none', () => {
+  const { board, broadcaster, join } = setup();
+  const { sink } = join(0, 1);
+  for (let i = 0; i < 100; i++) board.setPixel(i % 16, Math.floor(i / 16), 2); // chunk 0: a CHUNK
+  board.setPixel(17, 0, 3); // chunk 1: a DIFF
+  broadcaster.tick();
+  const writes = sink.take();
+  assert.equal(writes.map((w) => w.cork), [1, 1]);
+  assert.ok(writes[0]!.prepared !== null, 'the CHUNK');
+  assert.ok(writes[1]!.parts !== null, 'the DIFF, from the shared sections');
+  board.setPixel(17, 0, 4);
+  broadcaster.tick();
+  assert.equal(sink.take().map((w) => w.cork), [0]);
+});
+
+test('subscribers with the same changes get the same bytes, one frame shared past the first', () => {
+  const { board, broadcaster, join, metric } = setup();
+  const a = join(0);
+  const b = join(0);
+  const c = join(0);
+  board.setPixel(3, 3, 9);
+  broadcaster.tick();
+  const [wa, wb, wc] = [a.sink.take(), b.sink.take(), c.sink.take()].map((w) => w[0]!);
+  assert.ok(wa!.frame.equals(wb!.frame));
+  assert.is(wb!.prepared, wc!.prepared, 'one frame object');
+  assert.is(metric('tessera_diff_messages_total'), 3);
+});
+
+test('a slow sink falls behind, is skipped (and by ONLINE too), then caught up once drained', () => {
+  const { board, broadcaster, join, metric } = setup();
+  const slow = join(0, 1);
+  const fast = join(0);
+  slow.sink.bufferedAmount = 64 * 1024 + 1;
+  board.setPixel(0, 0, 1);
+  broadcaster.tick();
+  assert.is(broadcaster.behindCount, 1);
+  assert.is(metric('tessera_clients_behind'), 1);
+  assert.is(slow.sink.writes.length, 0);
+  assert.is(fast.sink.take().length, 1);
+  broadcaster.sendToAll(Buffer.from([0x82, 0]));
+  assert.is(slow.sink.writes.length, 0, 'behind: no ONLINE either');
+  assert.is(fast.sink.take().length, 1);
+  board.setPixel(20, 0, 2);
+  board.setPixel(0, 0, 3);
+  broadcaster.tick();
+  assert.is(slow.sink.writes.length, 0);
+  slow.sink.bufferedAmount = 16 * 1024; // a quarter of the high-water mark: drained
+  broadcaster.tick();
+  const catchUp = slow.sink.takeMessages();
+  assert.equal(catchUp.map((m) => m.type === 'chunk' && [m.cx, m.cy, m.version]), [[0, 0, 2], [1, 0, 1]]);
+  assert.is(broadcaster.behindCount, 0);
+  assert.is(metric('tessera_clients_behind'), 0);
+  assert.is(metric('tessera_catch_ups_total'), 1);
+});
+
+test('a sink behind past the deadline is closed with 1013; one past the hard limit at once', () => {
+  const { board, clock, broadcaster, join, metric } = setup();
+  const stuck = join(0);
+  const huge = join(0);
+  stuck.sink.bufferedAmount = 100 * 1024;
+  huge.sink.bufferedAmount = 100 * 1024;
+  board.setPixel(0, 0, 1);
+  broadcaster.tick();
+  assert.is(broadcaster.behindCount, 2);
+  huge.sink.bufferedAmount = 1024 * 1024 + 1;
+  clock.advance(1000);
+  broadcaster.tick();
+  assert.equal(huge.sink.closed, { code: 1013, reason: 'too slow to keep up' });
+  assert.is(stuck.sink.closed, null, 'at the deadline, not past it');
+  clock.advance(1);
+  broadcaster.tick();
+  assert.equal(stuck.sink.closed, { code: 1013, reason: 'too slow to keep up' });
+  assert.is(metric('tessera_slow_clients_closed_total'), 2);
+  assert.is(metric('tessera_clients_behind'), 0);
+});
+
+test('a client that leaves while behind stops counting', () => {
+  const { board, broadcaster, join, metric } = setup();
+  const slow = join(0);
+  slow.sink.bufferedAmount = 100 * 1024;
+  board.setPixel(0, 0, 1);
+  broadcaster.tick();
+  assert.is(metric('tessera_clients_behind'), 1);
+  broadcaster.remove(slow.subscriber);
+  assert.is(broadcaster.behindCount, 0);
+  assert.is(metric('tessera_clients_behind'), 0);
+  assert.is(broadcaster.clientCount, 0);
+  assert.equal([...broadcaster.onlineCounts()], [0]);
+});
+
+test('paced catch-up: a SUBSCRIBE past the window is owed; each drain writes the next window under one cork; counted once caught up', () => {
+  const { board, broadcaster, join, metric } = setup();
+  for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) board.setPixel(x, y, ((x * 5 + y * 11) % 15) + 1);
+  board.takeChanges();
+  const { subscriber, sink } = join(...Array.from({ length: 16 }, (_, i) => i));
+  sink.bufferedAmount = 64 * 1024 - 100; // no room for a whole chunk within the high-water mark
+  for (let chunk = 0; chunk < 16; chunk++) broadcaster.sendChunk(subscriber, board, chunk);
+  assert.is(sink.writes.length, 0, 'owed, not written');
+  assert.is(broadcaster.behindCount, 1);
+  assert.is(metric('tessera_clients_behind'), 1);
+  // Drains with room for a few chunks at a time (the sink keeps what it was sent).
+  const received: number[] = [];
+  let drains = 0;
+  while (broadcaster.behindCount > 0 && drains < 20) {
+    sink.bufferedAmount = 64 * 1024 - 1000;
+    broadcaster.drained(subscriber);
+    drains++;
+    const writes = sink.take();
+    assert.ok(writes.length > 0 && writes.every((w) => w.cork === writes[0]!.cork && w.cork > 0), 'one window, one cork');
+    assert.ok(writes.reduce((sum, w) => sum + w.frame.length, 0) <= 1000, 'within the window');
+    for (const write of writes) {
+      const m = decodeFrame(write.frame);
+      if (m.type === 'chunk') received.push(m.cy * 4 + m.cx);
+    }
+  }
+  assert.ok(drains > 1, `paced over ${drains} drains`);
+  assert.equal(received.sort((a, b) => a - b), Array.from({ length: 16 }, (_, i) => i));
+  assert.is(metric('tessera_catch_ups_total'), 1);
+  assert.is(metric('tessera_clients_behind'), 0);
+  broadcaster.drained(subscriber);
+  assert.is(sink.writes.length, 0, 'a drain when caught up writes nothing');
+  // With room, a SUBSCRIBE's chunk goes at once.
+  sink.bufferedAmount = 0;
+  broadcaster.sendChunk(subscriber, board, 3);
+  assert.is(sink.takeMessages()[0]!.type, 'chunk');
+});
+
+test.run();

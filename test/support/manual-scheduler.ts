@@ -1,0 +1,38 @@
+// A TickScheduler that runs its task only when a test moves time on.
+import type { TickScheduler } from '../../src/broadcast/tick-scheduler.js';
+import type { ManualClock } from './manual-clock.js';
+
+export class ManualScheduler implements TickScheduler {
+  private task: (() => void) | null = null;
+  private due = 0;
+  /** The delay asked for by the latest `after` (-1: none yet). */
+  lastDelay = -1;
+
+  constructor(private readonly clock: ManualClock) {}
+
+  after(delayMs: number, task: () => void): void {
+    this.task = task;
+    this.due = this.clock.now() + delayMs;
+    this.lastDelay = delayMs;
+  }
+
+  cancel(): void {
+    this.task = null;
+  }
+
+  get pending(): boolean {
+    return this.task !== null;
+  }
+
+  /** Moves the clock on by `ms`, running the task each time it comes due (it may schedule the next). */
+  advance(ms: number): void {
+    const end = this.clock.now() + ms;
+    while (this.task !== null && this.due <= end) {
+      const task = this.task;
+      this.task = null;
+      if (this.due > this.clock.now()) this.clock.advance(this.due - this.clock.now());
+      task();
+    }
+    if (end > this.clock.now()) this.clock.advance(end - this.clock.now());
+  }
+}
