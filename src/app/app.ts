@@ -1,7 +1,8 @@
 // Wires the routes of the product onto a server, and owns what they share.
 import { systemClock, type Clock } from '../clock.js';
 import { PngPool } from '../canvas/render/index.js';
-import { openPersistence, type Persistence } from './persistence.js';
+import { openPersistence } from './open-persistence.js';
+import type { Persistence } from './persistence.js';
 import type { BoardDefinition } from '../config/boards.js';
 import type { ServerConfig } from '../config/settings.js';
 import type { Router } from '../net/router.js';
