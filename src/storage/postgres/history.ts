@@ -4,7 +4,8 @@
 import type { Pool } from 'pg';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { checkActors, MAX_PAGE_SIZE, newestFirst, type Area, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
-import { PLACEMENT_COLUMNS, toPlacement, type PlacementRow } from './rows.js';
+import { toPlacement, type PlacementRow } from '../placement-row.js';
+import { PLACEMENT_COLUMNS } from './rows.js';
 
 const NEWEST = Number.MAX_SAFE_INTEGER;
 

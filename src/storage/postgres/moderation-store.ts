@@ -8,8 +8,12 @@ import {
   type NewAuditEntry, type NewBan, type NewLock, type NewReport, type NewUser, type ReportRecord, type ReportStatus,
   type Role, type SessionRecord, type UserRecord,
 } from '../moderation.js';
+import { auditOf, banOf, boardSettingsOf, lockOf, reportOf, sessionOf, userOf, type ColumnReader, type Row } from '../moderation-rows.js';
+import { inTransaction } from './transaction.js';
 
-type Row = Record<string, unknown>;
+/** pg returns booleans as booleans and jsonb already parsed. */
+const COLUMNS: ColumnReader = { bool: (value) => value as boolean, json: (value) => value };
+
 type Queryable = Pool | PoolClient;
 const NO_ID = Number.MAX_SAFE_INTEGER;
 const UNIQUE_VIOLATION = '23505';
@@ -61,12 +65,7 @@ export class PostgresModerationStore implements ModerationStore {
   }
 
   async loadSessions(nowMs: number): Promise<SessionRecord[]> {
-    return (await this.rows('SELECT * FROM sessions WHERE expires_ms > $1', [nowMs])).map((row) => ({
-      idHash: row.id_hash as string,
-      userId: row.user_id as number,
-      createdMs: row.created_ms as number,
-      expiresMs: row.expires_ms as number,
-    }));
+    return (await this.rows('SELECT * FROM sessions WHERE expires_ms > $1', [nowMs])).map(sessionOf);
   }
 
   async touchSession(idHash: string, expiresMs: number): Promise<void> {
@@ -139,13 +138,7 @@ export class PostgresModerationStore implements ModerationStore {
   }
 
   async loadBoardSettings(): Promise<BoardSettingsRecord[]> {
-    return (await this.rows('SELECT * FROM board_settings ORDER BY board')).map((row) => ({
-      boardId: row.board as string,
-      open: row.open as boolean,
-      opensAtMs: row.opens_at_ms as number | null,
-      closesAtMs: row.closes_at_ms as number | null,
-      buckets: row.buckets as unknown[] | null,
-    }));
+    return (await this.rows('SELECT * FROM board_settings ORDER BY board')).map((row) => boardSettingsOf(row, COLUMNS));
   }
 
   async addReport(report: NewReport): Promise<ReportRecord> {
@@ -183,36 +176,15 @@ export class PostgresModerationStore implements ModerationStore {
 
   async audit(page: IdPage): Promise<AuditEntry[]> {
     const rows = await this.rows('SELECT * FROM audit WHERE id < $1 ORDER BY id DESC LIMIT $2', [page.before ?? NO_ID, page.limit]);
-    return rows.map((row) => ({
-      id: row.id as number,
-      timeMs: row.time_ms as number,
-      actor: row.actor as string,
-      username: row.username as string,
-      action: row.action as string,
-      params: row.params,
-      result: row.result,
-    }));
+    return rows.map((row) => auditOf(row, COLUMNS));
   }
 
   private async rows(sql: string, params: unknown[] = []): Promise<Row[]> {
     return (await this.pool.query(sql, params)).rows as Row[];
   }
 
-  /** Runs `work` in a transaction on one pooled connection; a connection that failed is discarded, not reused. */
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 }
 
@@ -223,59 +195,4 @@ async function insertId(db: Queryable, sql: string, params: unknown[]): Promise<
 function writeAudit(db: Queryable, entry: NewAuditEntry): Promise<number> {
   return insertId(db, 'INSERT INTO audit (time_ms, actor, username, action, params, result) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
     [entry.timeMs, entry.actor, entry.username, entry.action, JSON.stringify(entry.params ?? null), JSON.stringify(entry.result ?? null)]);
-}
-
-function userOf(row: Row): UserRecord {
-  return {
-    id: row.id as number,
-    username: row.username as string,
-    role: row.role as Role,
-    passwordHash: row.password_hash as string,
-    createdMs: row.created_ms as number,
-    guestActor: row.guest_actor as string | null,
-  };
-}
-
-function banOf(row: Row): BanRecord {
-  return {
-    id: row.id as number,
-    kind: row.kind as BanRecord['kind'],
-    target: row.target as string,
-    reason: row.reason as string,
-    createdMs: row.created_ms as number,
-    expiresMs: row.expires_ms as number | null,
-    createdBy: row.created_by as string,
-    liftedMs: row.lifted_ms as number | null,
-  };
-}
-
-function lockOf(row: Row): LockRecord {
-  return {
-    id: row.id as number,
-    boardId: row.board as string,
-    x: row.x as number,
-    y: row.y as number,
-    width: row.width as number,
-    height: row.height as number,
-    reason: row.reason as string,
-    createdMs: row.created_ms as number,
-    createdBy: row.created_by as string,
-  };
-}
-
-function reportOf(row: Row): ReportRecord {
-  return {
-    id: row.id as number,
-    boardId: row.board as string,
-    x: row.x as number,
-    y: row.y as number,
-    width: row.width as number,
-    height: row.height as number,
-    reason: row.reason as string,
-    reporter: row.reporter as string,
-    createdMs: row.created_ms as number,
-    status: row.status as ReportStatus,
-    handledBy: row.handled_by as string | null,
-    handledMs: row.handled_ms as number | null,
-  };
 }

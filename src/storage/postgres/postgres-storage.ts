@@ -15,6 +15,7 @@ import { PostgresModerationStore } from './moderation-store.js';
 import { PostgresHistory, type TimelinePosition } from './history.js';
 import { checkRecord, estimatedBytes, INSERT_PLACEMENTS, insertParams } from './rows.js';
 import { TABLES } from './schema.js';
+import { inTransaction } from './transaction.js';
 
 /** Records per page of placementsAfter / placementsBetween. */
 const TIMELINE_PAGE = 1024;
@@ -216,21 +217,8 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  /** Runs `work` in a transaction on one pooled connection; a connection that failed is discarded, not reused. */
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 
   private async loadSnapshot(boardId: string, sql: string, params: unknown[]): Promise<BoardSnapshot | null> {

@@ -1,25 +1,9 @@
-// Placement rows in and out of PostgreSQL: the columns every query selects, the row → record
-// conversion, and a batch of records → one multi-row INSERT (arrays unnested server-side, so a
-// tick's batch is one statement whatever its size).
-import type { PlacementRecord, StoredPlacement } from '../storage.js';
+// Placement rows in and out of PostgreSQL: the columns every query selects (read back by
+// ../placement-row.ts), and a batch of records → one multi-row INSERT (arrays unnested
+// server-side, so a tick's batch is one statement whatever its size).
+import type { PlacementRecord } from '../storage.js';
 
 export const SOURCE_CODES = { ws: 0, http: 1 } as const;
-
-export interface PlacementRow {
-  seq: number;
-  board: string;
-  x: number;
-  y: number;
-  color: number | null;
-  previous_color: number | null;
-  tile_size: number | null;
-  colors: Buffer | null;
-  previous_colors: Buffer | null;
-  actor: string;
-  ip: Buffer;
-  time_ms: number;
-  source: number;
-}
 
 export const PLACEMENT_COLUMNS =
   'seq, board, x, y, color, previous_color, tile_size, colors, previous_colors, actor, ip, time_ms, source';
@@ -27,20 +11,6 @@ export const PLACEMENT_COLUMNS =
 export const INSERT_PLACEMENTS = `INSERT INTO placements (${PLACEMENT_COLUMNS})
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::smallint[], $6::smallint[], $7::int[],
     $8::bytea[], $9::bytea[], $10::text[], $11::bytea[], $12::bigint[], $13::smallint[])`;
-
-export function toPlacement(row: PlacementRow): StoredPlacement {
-  const common = {
-    seq: row.seq,
-    boardId: row.board,
-    actor: row.actor,
-    ipHash: row.ip,
-    timeMs: row.time_ms,
-    source: row.source === 0 ? 'ws' as const : 'http' as const,
-  };
-  const size = row.tile_size;
-  if (size === null) return { kind: 'pixel', x: row.x, y: row.y, color: row.color!, previousColor: row.previous_color!, ...common };
-  return { kind: 'tile', tx: row.x / size, ty: row.y / size, colors: row.colors!, previousColors: row.previous_colors!, ...common };
-}
 
 /** The 13 column arrays of INSERT_PLACEMENTS for records given `seqs` and stored `times`. */
 export function insertParams(records: readonly PlacementRecord[], seqs: readonly number[], times: readonly number[]): unknown[][] {

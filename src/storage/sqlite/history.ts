@@ -5,7 +5,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { checkActors, MAX_PAGE_SIZE, newestFirst, type Area, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
 import type { Dictionaries } from './placement-writer.js';
-import { PLACEMENT_COLUMNS, PLACEMENT_JOINS, toPlacement, type PlacementRow } from './placement-rows.js';
+import { toPlacement, type PlacementRow } from '../placement-row.js';
+import { PLACEMENT_COLUMNS, PLACEMENT_JOINS } from './placement-rows.js';
 
 const SELECT = `SELECT ${PLACEMENT_COLUMNS} FROM placements p ${PLACEMENT_JOINS}`;
 const NEWEST = Number.MAX_SAFE_INTEGER;

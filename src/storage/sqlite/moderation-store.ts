@@ -8,8 +8,13 @@ import {
   type NewAuditEntry, type NewBan, type NewLock, type NewReport, type NewUser, type ReportRecord, type ReportStatus,
   type Role, type SessionRecord, type UserRecord,
 } from '../moderation.js';
+import { auditOf, banOf, boardSettingsOf, lockOf, reportOf, sessionOf, userOf, type ColumnReader, type Row } from '../moderation-rows.js';
 
-type Row = Record<string, unknown>;
+/** SQLite stores booleans as 0/1 and JSON as text. */
+const COLUMNS: ColumnReader = {
+  bool: (value) => value === 1,
+  json: (value) => (value === null ? null : JSON.parse(value as string) as unknown),
+};
 const NO_ID = Number.MAX_SAFE_INTEGER;
 
 export class SqliteModerationStore implements ModerationStore {
@@ -62,12 +67,7 @@ export class SqliteModerationStore implements ModerationStore {
   }
 
   async loadSessions(nowMs: number): Promise<SessionRecord[]> {
-    return (this.db.prepare('SELECT * FROM sessions WHERE expires_ms > ?').all(nowMs) as Row[]).map((row) => ({
-      idHash: row.id_hash as string,
-      userId: row.user_id as number,
-      createdMs: row.created_ms as number,
-      expiresMs: row.expires_ms as number,
-    }));
+    return (this.db.prepare('SELECT * FROM sessions WHERE expires_ms > ?').all(nowMs) as Row[]).map(sessionOf);
   }
 
   async touchSession(idHash: string, expiresMs: number): Promise<void> {
@@ -141,13 +141,7 @@ export class SqliteModerationStore implements ModerationStore {
   }
 
   async loadBoardSettings(): Promise<BoardSettingsRecord[]> {
-    return (this.db.prepare('SELECT * FROM board_settings ORDER BY board').all() as Row[]).map((row) => ({
-      boardId: row.board as string,
-      open: row.open === 1,
-      opensAtMs: row.opens_at_ms as number | null,
-      closesAtMs: row.closes_at_ms as number | null,
-      buckets: row.buckets === null ? null : (JSON.parse(row.buckets as string) as unknown[]),
-    }));
+    return (this.db.prepare('SELECT * FROM board_settings ORDER BY board').all() as Row[]).map((row) => boardSettingsOf(row, COLUMNS));
   }
 
   async addReport(report: NewReport): Promise<ReportRecord> {
@@ -184,15 +178,7 @@ export class SqliteModerationStore implements ModerationStore {
 
   async audit(page: IdPage): Promise<AuditEntry[]> {
     const rows = this.db.prepare('SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?').all(page.before ?? NO_ID, page.limit) as Row[];
-    return rows.map((row) => ({
-      id: row.id as number,
-      timeMs: row.time_ms as number,
-      actor: row.actor as string,
-      username: row.username as string,
-      action: row.action as string,
-      params: JSON.parse(row.params as string) as unknown,
-      result: JSON.parse(row.result as string) as unknown,
-    }));
+    return rows.map((row) => auditOf(row, COLUMNS));
   }
 
   private writeAudit(entry: NewAuditEntry): number {
@@ -201,59 +187,4 @@ export class SqliteModerationStore implements ModerationStore {
     );
     return Number(lastInsertRowid);
   }
-}
-
-function userOf(row: Row): UserRecord {
-  return {
-    id: row.id as number,
-    username: row.username as string,
-    role: row.role as Role,
-    passwordHash: row.password_hash as string,
-    createdMs: row.created_ms as number,
-    guestActor: row.guest_actor as string | null,
-  };
-}
-
-function banOf(row: Row): BanRecord {
-  return {
-    id: row.id as number,
-    kind: row.kind as BanRecord['kind'],
-    target: row.target as string,
-    reason: row.reason as string,
-    createdMs: row.created_ms as number,
-    expiresMs: row.expires_ms as number | null,
-    createdBy: row.created_by as string,
-    liftedMs: row.lifted_ms as number | null,
-  };
-}
-
-function lockOf(row: Row): LockRecord {
-  return {
-    id: row.id as number,
-    boardId: row.board as string,
-    x: row.x as number,
-    y: row.y as number,
-    width: row.width as number,
-    height: row.height as number,
-    reason: row.reason as string,
-    createdMs: row.created_ms as number,
-    createdBy: row.created_by as string,
-  };
-}
-
-function reportOf(row: Row): ReportRecord {
-  return {
-    id: row.id as number,
-    boardId: row.board as string,
-    x: row.x as number,
-    y: row.y as number,
-    width: row.width as number,
-    height: row.height as number,
-    reason: row.reason as string,
-    reporter: row.reporter as string,
-    createdMs: row.created_ms as number,
-    status: row.status as ReportStatus,
-    handledBy: row.handled_by as string | null,
-    handledMs: row.handled_ms as number | null,
-  };
 }
