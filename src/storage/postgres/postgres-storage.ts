@@ -6,7 +6,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { CommitFailedError } from '../errors.js';
 import { hashIp } from '../ip-hash.js';
-import { compressChunks, decompressChunks } from '../snapshot-codec.js';
+import { compressChunks } from '../snapshot-codec.js';
+import { snapshotOf, type SnapshotRow } from '../snapshot-row.js';
 import type {
   Area, BoardSnapshot, NewBoardSnapshot, Page, PageRequest, PlacementRecord, Storage, StorageStats, StoredPlacement,
 } from '../storage.js';
@@ -24,14 +25,6 @@ const END_OF_TIME = Number.MAX_SAFE_INTEGER;
 const SIZE_OF_TABLES = `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint AS bytes FROM pg_class c
   WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relkind = 'r' AND c.relname = ANY($1)`;
 
-interface SnapshotRow {
-  seq: number;
-  time_ms: number;
-  width: number;
-  height: number;
-  chunk_size: number;
-  data: Buffer;
-}
 const SNAPSHOT_COLUMNS = 'seq, time_ms, width, height, chunk_size, data';
 
 export interface SchemaGuard {
@@ -222,17 +215,7 @@ export class PostgresStorage implements Storage {
   }
 
   private async loadSnapshot(boardId: string, sql: string, params: unknown[]): Promise<BoardSnapshot | null> {
-    const row = (await this.pool.query<SnapshotRow>(sql, params)).rows[0];
-    if (row === undefined) return null;
-    return {
-      boardId,
-      seq: row.seq,
-      timeMs: row.time_ms,
-      width: row.width,
-      height: row.height,
-      chunkSize: row.chunk_size,
-      chunks: await decompressChunks(row.data, row.chunk_size),
-    };
+    return snapshotOf(boardId, (await this.pool.query<SnapshotRow>(sql, params)).rows[0]);
   }
 
   /** Pages of the board's records from `start` (computed when iteration begins) through untilMs. */

@@ -1,18 +1,10 @@
 // Board snapshots: compressed chunks tagged with the last seq they include and the time of it.
 // All of them are kept (time travel starts from the newest one at or before a time).
 import type { Database, Statement } from 'better-sqlite3';
-import { compressChunks, decompressChunks } from '../snapshot-codec.js';
+import { compressChunks } from '../snapshot-codec.js';
+import { snapshotOf, type SnapshotRow } from '../snapshot-row.js';
 import type { BoardSnapshot, NewBoardSnapshot } from '../storage.js';
 import type { Dictionaries } from './placement-writer.js';
-
-interface SnapshotRow {
-  seq: number;
-  time_ms: number;
-  width: number;
-  height: number;
-  chunk_size: number;
-  data: Buffer;
-}
 
 const COLUMNS = 'seq, time_ms, width, height, chunk_size, data';
 /** AUTOINCREMENT's counter: still right after retention deleted the newest rows. */
@@ -62,28 +54,15 @@ export class SnapshotStore {
 
   latest(boardId: string): Promise<BoardSnapshot | null> {
     const board = this.dictionaries.boards.find(boardId);
-    return this.load(boardId, board === undefined ? undefined : this.newest.get(board));
+    return snapshotOf(boardId, board === undefined ? undefined : this.newest.get(board));
   }
 
   at(boardId: string, atMs: number): Promise<BoardSnapshot | null> {
     const board = this.dictionaries.boards.find(boardId);
-    return this.load(boardId, board === undefined ? undefined : this.newestAtOrBefore.get(board, atMs));
+    return snapshotOf(boardId, board === undefined ? undefined : this.newestAtOrBefore.get(board, atMs));
   }
 
   count(): number {
     return this.countAll.get()!;
-  }
-
-  private async load(boardId: string, row: SnapshotRow | undefined): Promise<BoardSnapshot | null> {
-    if (row === undefined) return null;
-    return {
-      boardId,
-      seq: row.seq,
-      timeMs: row.time_ms,
-      width: row.width,
-      height: row.height,
-      chunkSize: row.chunk_size,
-      chunks: await decompressChunks(row.data, row.chunk_size),
-    };
   }
 }
