@@ -1,6 +1,7 @@
 // A placement row as both engines' queries return it (their PLACEMENT_COLUMNS select these names)
-// and its conversion to a record: tiles are stored at pixel coordinates with their side in tile_size.
-import type { StoredPlacement } from './storage.js';
+// and its conversion to a record (tiles are stored at pixel coordinates with their side in
+// tile_size), one by one or as a page of history.
+import { MAX_PAGE_SIZE, type Page, type StoredPlacement } from './storage.js';
 
 export interface PlacementRow {
   seq: number;
@@ -30,4 +31,15 @@ export function toPlacement(row: PlacementRow): StoredPlacement {
   const size = row.tile_size;
   if (size === null) return { kind: 'pixel', x: row.x, y: row.y, color: row.color!, previousColor: row.previous_color!, ...common };
   return { kind: 'tile', tx: row.x / size, ty: row.y / size, colors: row.colors!, previousColors: row.previous_colors!, ...common };
+}
+
+export function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new RangeError(`page limit must be 1..${MAX_PAGE_SIZE}, not ${limit}`);
+  return limit;
+}
+
+/** Rows fetched with limit + 1: the extra one only tells that another page exists. */
+export function toPage(rows: PlacementRow[], limit: number, cursorAfter: (last: StoredPlacement) => string): Page<StoredPlacement> {
+  const items = rows.slice(0, limit).map(toPlacement);
+  return { items, next: rows.length > limit ? cursorAfter(items[items.length - 1]!) : null };
 }

@@ -3,8 +3,8 @@
 // no read holds a connection between pages.
 import type { Pool } from 'pg';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { checkActors, MAX_PAGE_SIZE, newestFirst, type Area, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
-import { toPlacement, type PlacementRow } from '../placement-row.js';
+import { checkActors, newestFirst, type Area, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
+import { checkLimit, toPage, toPlacement, type PlacementRow } from '../placement-row.js';
 import { PLACEMENT_COLUMNS } from './rows.js';
 
 const NEWEST = Number.MAX_SAFE_INTEGER;
@@ -96,15 +96,4 @@ export class PostgresHistory {
   private async rows(sql: string, params: unknown[]): Promise<PlacementRow[]> {
     return (await this.pool.query<PlacementRow>(sql, params)).rows;
   }
-}
-
-function checkLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new RangeError(`page limit must be 1..${MAX_PAGE_SIZE}, not ${limit}`);
-  return limit;
-}
-
-/** Rows fetched with limit + 1: the extra one only tells that another page exists. */
-function toPage(rows: PlacementRow[], limit: number, cursorAfter: (last: StoredPlacement) => string): Page<StoredPlacement> {
-  const items = rows.slice(0, limit).map(toPlacement);
-  return { items, next: rows.length > limit ? cursorAfter(items[items.length - 1]!) : null };
 }

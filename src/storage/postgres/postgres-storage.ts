@@ -6,6 +6,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { CommitFailedError } from '../errors.js';
 import { hashIp } from '../ip-hash.js';
+import { checkRecord } from '../placement-record.js';
 import { compressChunks } from '../snapshot-codec.js';
 import { snapshotOf, type SnapshotRow } from '../snapshot-row.js';
 import type {
@@ -14,7 +15,7 @@ import type {
 import { writeBackup } from './backup.js';
 import { PostgresModerationStore } from './moderation-store.js';
 import { PostgresHistory, type TimelinePosition } from './history.js';
-import { checkRecord, estimatedBytes, INSERT_PLACEMENTS, insertParams } from './rows.js';
+import { estimatedBytes, INSERT_PLACEMENTS, insertParams } from './rows.js';
 import { TABLES } from './schema.js';
 import { inTransaction } from './transaction.js';
 

@@ -1,9 +1,8 @@
 // Placement rows in and out of PostgreSQL: the columns every query selects (read back by
 // ../placement-row.ts), and a batch of records → one multi-row INSERT (arrays unnested
 // server-side, so a tick's batch is one statement whatever its size).
+import { asBuffer, SOURCE_CODES } from '../placement-record.js';
 import type { PlacementRecord } from '../storage.js';
-
-export const SOURCE_CODES = { ws: 0, http: 1 } as const;
 
 export const PLACEMENT_COLUMNS =
   'seq, board, x, y, color, previous_color, tile_size, colors, previous_colors, actor, ip, time_ms, source';
@@ -33,21 +32,4 @@ export function insertParams(records: readonly PlacementRecord[], seqs: readonly
 export function estimatedBytes(record: PlacementRecord): number {
   const blobs = record.kind === 'tile' ? 2 * record.colors.length : 0;
   return 200 + 3 * (record.boardId.length + record.actor.length) + record.ipHash.length + blobs;
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
-
-/** Programming errors, caught before the transaction: a record must make sense to be stored. */
-export function checkRecord(record: PlacementRecord): void {
-  const ok = typeof record.boardId === 'string' && typeof record.actor === 'string' && record.ipHash instanceof Uint8Array &&
-    isCount(record.timeMs) && Object.hasOwn(SOURCE_CODES, record.source) &&
-    (record.kind === 'pixel'
-      ? isCount(record.x) && isCount(record.y) && isCount(record.color) && isCount(record.previousColor)
-      : isCount(record.tx) && isCount(record.ty) && record.colors.length > 0 &&
-        Number.isInteger(Math.sqrt(record.colors.length)) && record.previousColors.length === record.colors.length);
-  if (!ok) throw new TypeError(`not a storable placement record (${record.kind} on board ${record.boardId})`);
 }

@@ -3,9 +3,9 @@
 // short statement of its own, so no read holds the connection between pages.
 import type { Database, Statement } from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { checkActors, MAX_PAGE_SIZE, newestFirst, type Area, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
+import { checkActors, newestFirst, type Area, type Page, type PageRequest, type StoredPlacement } from '../storage.js';
 import type { Dictionaries } from './placement-writer.js';
-import { toPlacement, type PlacementRow } from '../placement-row.js';
+import { checkLimit, toPage, toPlacement, type PlacementRow } from '../placement-row.js';
 import { PLACEMENT_COLUMNS, PLACEMENT_JOINS } from './placement-rows.js';
 
 const SELECT = `SELECT ${PLACEMENT_COLUMNS} FROM placements p ${PLACEMENT_JOINS}`;
@@ -123,15 +123,4 @@ export class PlacementHistory {
     this.pixelPages.set(tileSizeCount, statement);
     return statement;
   }
-}
-
-function checkLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new RangeError(`page limit must be 1..${MAX_PAGE_SIZE}, not ${limit}`);
-  return limit;
-}
-
-/** Rows fetched with limit + 1: the extra one only tells that another page exists. */
-function toPage(rows: PlacementRow[], limit: number, cursorAfter: (last: StoredPlacement) => string): Page<StoredPlacement> {
-  const items = rows.slice(0, limit).map(toPlacement);
-  return { items, next: rows.length > limit ? cursorAfter(items[items.length - 1]!) : null };
 }

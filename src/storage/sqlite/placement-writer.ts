@@ -3,6 +3,7 @@
 // in the database or in the caches here.
 import type { Database, Statement } from 'better-sqlite3';
 import { CommitFailedError } from '../errors.js';
+import { asBuffer, checkRecord, SOURCE_CODES } from '../placement-record.js';
 import type { PlacementRecord } from '../storage.js';
 import type { Dictionary } from './dictionary.js';
 
@@ -11,8 +12,6 @@ export interface Dictionaries {
   actors: Dictionary;
   ips: Dictionary;
 }
-
-export const SOURCE_CODES = { ws: 0, http: 1 } as const;
 
 type Row = [
   board: number, x: number, y: number, color: number | null, previousColor: number | null,
@@ -77,22 +76,4 @@ export class PlacementWriter {
     this.addToCount.run(records.length);
     return seqs;
   }
-}
-
-/** Bound as a BLOB without copying (better-sqlite3 binds Buffers, not plain Uint8Arrays). */
-export function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
-
-/** Programming errors, caught before the transaction: a record must make sense to be stored. */
-function checkRecord(record: PlacementRecord): void {
-  const ok = typeof record.boardId === 'string' && typeof record.actor === 'string' && record.ipHash instanceof Uint8Array &&
-    isCount(record.timeMs) && Object.hasOwn(SOURCE_CODES, record.source) &&
-    (record.kind === 'pixel'
-      ? isCount(record.x) && isCount(record.y) && isCount(record.color) && isCount(record.previousColor)
-      : isCount(record.tx) && isCount(record.ty) && record.colors.length > 0 &&
-        Number.isInteger(Math.sqrt(record.colors.length)) && record.previousColors.length === record.colors.length);
-  if (!ok) throw new TypeError(`not a storable placement record (${record.kind} on board ${record.boardId})`);
 }
