@@ -3,7 +3,7 @@
 // every member's board and a replay of PostgreSQL's history are byte-identical, and every
 // subscriber on every member saw each pixel's colours in the global order (a subsequence of the
 // database's history of that pixel: ticks may merge changes, never reorder them).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { encodePlaceBatch, encodeSubscribe } from '../src/protocol/messages.js';
 import { TestCanvasClient } from './support/canvas-client.js';
 import {
-  boardSeenBy, boardsFile, eventually, newClusterRun, readiness, removeClusterRun, replayFromDatabase, startNode, within, type Node,
+  boardSeenBy, boardsFile, eventually, newClusterRun, readiness, replayFromDatabase, startNode, tearDownCluster, within, type Node,
 } from './support/cluster.js';
 import { mulberry32 } from './support/random.js';
 import { servicesFor } from './support/services.js';
@@ -123,11 +123,7 @@ test('three members, conflicting writes: identical boards, PostgreSQL replays to
       }
     }
   } finally {
-    await Promise.all(clients.map((client) => client.close()));
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(nodes.map((node) => node.exited));
-    await removeClusterRun(run);
-    rmSync(dir, { recursive: true, force: true });
+    await tearDownCluster(run, nodes, clients, dir);
   }
 });
 

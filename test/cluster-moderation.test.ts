@@ -5,14 +5,14 @@
 // B's clients as LOCKS and refused on B; a freeze and new rate buckets apply on B. A change
 // whose notice was lost (Redis down) reaches B when Redis is back.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodePlace, RejectReason } from '../src/protocol/messages.js';
 import { TestCanvasClient } from './support/canvas-client.js';
-import { boardsFile, eventually, freePort, newClusterRun, readiness, removeClusterRun, startNode, startOwnRedis, within, type Node } from './support/cluster.js';
+import { boardsFile, eventually, tearDownCluster, freePort, newClusterRun, readiness, startNode, startOwnRedis, within, type Node } from './support/cluster.js';
 import { servicesFor } from './support/services.js';
 
 const PASSWORD = 'a long admin password';
@@ -113,11 +113,7 @@ test('a ban, a lock, a freeze and new rate buckets made through member A are enf
     await eventually('the IP may write on B again', () => send(b, 'POST', '/api/boards/free/pixels', { ip: BOT_IP, body: { x: 40, y: 40, color: 1 } }),
       (answer) => answer.status === 200, LIMIT_MS);
   } finally {
-    await Promise.all(clients.map((client) => client.close()));
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(nodes.map((node) => node.exited));
-    await removeClusterRun(run);
-    rmSync(dir, { recursive: true, force: true });
+    await tearDownCluster(run, nodes, clients, dir);
   }
 });
 
@@ -156,12 +152,8 @@ test('a ban made through A while Redis is down (its notice lost) reaches B when 
     const refused = await send(b, 'POST', '/api/boards/free/pixels', { ip: BOT_IP, body: { x: 3, y: 3, color: 1 } });
     assert.equal([refused.status, refused.body.error], [403, 'BANNED']);
   } finally {
-    await Promise.all(clients.map((client) => client.close()));
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(nodes.map((node) => node.exited));
-    await removeClusterRun(run, redisUrl);
+    await tearDownCluster(run, nodes, clients, dir, redisUrl);
     redis.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -1,14 +1,14 @@
 // Issue 12 §2, state shared by the members: an IP's rate-limit bucket is one across the cluster
 // (writing through another member gets no more tokens, which each member's own buckets alone
 // would give), and ONLINE counts every member's viewers.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodePlace, encodeSubscribe, RejectReason } from '../src/protocol/messages.js';
 import { TestCanvasClient } from './support/canvas-client.js';
-import { boardsFile, eventually, newClusterRun, readiness, removeClusterRun, startNode, within, type Node } from './support/cluster.js';
+import { boardsFile, eventually, tearDownCluster, newClusterRun, readiness, startNode, within, type Node } from './support/cluster.js';
 import { servicesFor } from './support/services.js';
 
 const BOARDS = [{
@@ -38,11 +38,7 @@ test('three pixels through one member spend the IP\'s bucket for every member', 
     first!.send(encodePlace(4, 0, 8, 8, 1));
     assert.is((await within(first!.next('reject'), 10_000, 'the refusal')).reason, RejectReason.RATE_LIMITED);
   } finally {
-    await Promise.all(clients.map((client) => client.close()));
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(nodes.map((node) => node.exited));
-    await removeClusterRun(run);
-    rmSync(dir, { recursive: true, force: true });
+    await tearDownCluster(run, nodes, clients, dir);
   }
 });
 
@@ -67,11 +63,7 @@ test('ONLINE counts the viewers of every member', async () => {
     await clients.pop()!.close();
     await within(clients[0]!.next('online', (m) => m.entries[0]!.count === 2), 10_000, 'ONLINE after one left');
   } finally {
-    await Promise.all(clients.map((client) => client.close()));
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(nodes.map((node) => node.exited));
-    await removeClusterRun(run);
-    rmSync(dir, { recursive: true, force: true });
+    await tearDownCluster(run, nodes, clients, dir);
   }
 });
 

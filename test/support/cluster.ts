@@ -2,7 +2,7 @@
 // PostgreSQL schema and one Redis key prefix, both unique to the test run and removed after it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -230,4 +230,13 @@ export function within<T>(promise: Promise<T>, limitMs: number, what: string): P
     timer = setTimeout(() => reject(new Error(`${what}: not within ${limitMs} ms`)), limitMs);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A cluster test's teardown: its clients closed, its members stopped, its schema, key prefix and files removed. */
+export async function tearDownCluster(run: ClusterRun, nodes: readonly Node[], clients: readonly TestCanvasClient[], dir: string, redisUrl = REDIS_URL): Promise<void> {
+  await Promise.all(clients.map((client) => client.close()));
+  for (const node of nodes) node.child.kill('SIGTERM');
+  await Promise.all(nodes.map((node) => node.exited));
+  await removeClusterRun(run, redisUrl);
+  rmSync(dir, { recursive: true, force: true });
 }
