@@ -3,8 +3,9 @@
 // 2. prints {"event":"ready"} and waits for the runner's `go <T0>` line on stdin (T0 in
 //    wall-clock ms, the same for every generator);
 // 3. sends its share of the placement schedule (seq ≡ index mod generators) from T0 on,
-//    recording each send time; every normal bot records, for sampled placements, the time
-//    it read the DIFF holding that pixel; slow bots pause and resume on schedule;
+//    recording each send time; one normal bot in `parseEvery` records, for sampled
+//    placements, the time it read the DIFF holding that pixel (the others count DIFFs);
+//    slow bots pause and resume on schedule;
 // 4. after the last placement and the drain time, writes the times to binary files, closes
 //    its bots, prints {"event":"result",…} and exits 0.
 import { writeFileSync } from 'node:fs';
@@ -144,9 +145,10 @@ async function main(cfg: GeneratorConfig): Promise<void> {
   for (let p = 0; p < sampledByPixel.length; p++) {
     if (sampledByPixel[p]! >= 0) sampledPerChunk[Math.floor(Math.floor(p / width) / chunkSize) * chunksX + Math.floor((p % width) / chunkSize)]!++;
   }
+  const parses = (i: number) => i % cfg.parseEvery === 0;
   let expectedPairs = 0;
   bots.slice(0, cfg.normalClients).forEach((bot, i) => {
-    if (bot === null) return;
+    if (bot === null || !parses(i)) return;
     const chunks = viewportOf(i);
     for (let k = 0; k < chunks.length; k += 2) expectedPairs += sampledPerChunk[chunks[k + 1]! * chunksX + chunks[k]!]!;
   });
@@ -196,11 +198,19 @@ async function main(cfg: GeneratorConfig): Promise<void> {
       at = stop;
     }
   };
+  const onCountedDiff = (_bot: Bot, _buf: Buffer, start: number, end: number, now: number): void => {
+    if (now >= windowStart && now < windowEnd) {
+      diffsInWindow++;
+      diffBytesInWindow += end - start;
+    }
+  };
   const onSlowDiff = (_bot: Bot, _buf: Buffer, _start: number, _end: number, now: number): void => {
     if (now >= windowStart && now < windowEnd) slowDiffsInWindow++;
   };
+  bots.slice(0, cfg.normalClients).forEach((bot, i) => {
+    if (bot !== null) bot.onDiff = parses(i) ? onNormalDiff : onCountedDiff;
+  });
   for (const bot of normal) {
-    bot.onDiff = onNormalDiff;
     bot.onClosed = () => {
       if (!stopping) droppedNormal++;
     };

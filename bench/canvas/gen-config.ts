@@ -29,6 +29,12 @@ export interface GeneratorConfig {
   flood: { boardId: string; chunksWide: number; tilesPerSec: number; painters: number } | null;
   /** null: every chunk of the board; n: an n × n window of chunks per client (spread over the board). */
   viewportChunks: number | null;
+  /**
+   * One normal client in `parseEvery` parses its DIFFs' entries and records (placement, receiver)
+   * times; the others only count messages and bytes, so that at 10,000 clients the bot's own
+   * parsing does not become what is measured.
+   */
+  parseEvery: number;
   /** Handshakes (and subscriptions) in flight while connecting. */
   concurrency: number;
   handshakeTimeoutMs: number;

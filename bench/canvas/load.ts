@@ -70,6 +70,8 @@ export interface LatencyBucket {
 export interface LoadResult {
   spec: LoadSpec;
   sampleEvery: number;
+  /** One normal client in this many parses DIFF entries (the latency figures are theirs); the others count messages. */
+  parseEvery: number;
   generators: GeneratorResult[];
   normalConnected: number;
   slowConnected: number;
@@ -77,7 +79,14 @@ export interface LoadResult {
   connectErrors: [string, number][];
   connectMs: number;
   latency: LatencyStats;
+  /** Per sampled placement, its first (parsing) receiver's latency. */
+  firstReceiver: LatencyStats;
   latencyByTime: LatencyBucket[];
+  /** The server's event-loop delay over the window (monitorEventLoopDelay in the preloaded hook). */
+  serverLoopDelayP99Ms: number;
+  serverLoopDelayMaxMs: number;
+  /** The worst generator's event-loop delay p99 over the window: latencies include up to this much of the bot's own lateness. */
+  generatorLoopDelayP99Ms: number;
   /** Recorded pairs ÷ the pairs the subscriptions call for (sampled placements × their receivers). */
   deliveredPct: number;
   unmatchedPairs: number;
@@ -159,8 +168,12 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+function stats(sorted: Float64Array): LatencyStats {
+  return { count: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.length > 0 ? sorted[sorted.length - 1]! : NaN };
+}
+
 /** Joins every generator's receive times with the send times of whichever generator placed. */
-function joinLatencies(prefixes: string[], total: number, windowStart: number, bucketMs: number): { latency: LatencyStats; unmatched: number; byTime: LatencyBucket[] } {
+function joinLatencies(prefixes: string[], total: number, windowStart: number, bucketMs: number): { latency: LatencyStats; first: LatencyStats; unmatched: number; byTime: LatencyBucket[] } {
   const send = new Float64Array(total).fill(NaN);
   for (const prefix of prefixes) {
     const bytes = readFileSync(`${prefix}.send`);
@@ -168,6 +181,7 @@ function joinLatencies(prefixes: string[], total: number, windowStart: number, b
     for (let i = 0; i < mine.length; i++) if (!Number.isNaN(mine[i]!)) send[i] = mine[i]!;
   }
   const parts: Float64Array[] = [];
+  const firstSeen = new Float64Array(total).fill(Infinity);
   const buckets = new Map<number, number[]>();
   let unmatched = 0;
   for (const prefix of prefixes) {
@@ -183,6 +197,7 @@ function joinLatencies(prefixes: string[], total: number, windowStart: number, b
       else {
         const latency = times[i]! - sentAt;
         latencies[n++] = latency;
+        if (latency < firstSeen[seqs[i]!]!) firstSeen[seqs[i]!] = latency;
         const bucket = Math.floor((sentAt - windowStart) / bucketMs);
         let list = buckets.get(bucket);
         if (!list) buckets.set(bucket, (list = []));
@@ -198,8 +213,10 @@ function joinLatencies(prefixes: string[], total: number, windowStart: number, b
     at += part.length;
   }
   all.sort();
+  const first = firstSeen.filter((t) => t !== Infinity).sort();
   return {
-    latency: { count: all.length, p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99), max: all.length > 0 ? all[all.length - 1]! : NaN },
+    latency: stats(all),
+    first: stats(first),
     unmatched,
     byTime: [...buckets].sort((a, b) => a[0] - b[0]).map(([bucket, list]) => {
       const sorted = Float64Array.from(list).sort();
@@ -274,7 +291,10 @@ let loadCount = 0;
 /** Runs `spec` against `server` (already started); `kind` says whether /metrics exists. */
 export async function driveLoad(server: RunningServer, ours: boolean, spec: LoadSpec, label: string): Promise<LoadResult> {
   const board = benchBoard(BOARD_ID);
-  const receivers = spec.viewportChunks === null ? spec.clients : spec.clients * Math.min(1, (spec.viewportChunks / (board.width / board.chunkSize)) ** 2);
+  // Past 1,000 clients, only about 1,000 of them parse DIFF entries (one in parseEvery).
+  const parseEvery = Math.max(1, Math.floor(spec.clients / 1000));
+  const parsing = Math.ceil(spec.clients / parseEvery);
+  const receivers = spec.viewportChunks === null ? parsing : parsing * Math.min(1, (spec.viewportChunks / (board.width / board.chunkSize)) ** 2);
   const placementsInWindow = (spec.ratePerSec * spec.durationMs) / 1000;
   const sampleEvery = sampleEveryFor(placementsInWindow, receivers);
   const schedule: ScheduleSpec = {
@@ -322,6 +342,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
       resumeAtMs: spec.resumeAtMs,
       viewportChunks: spec.viewportChunks,
       flood: role.flood,
+      parseEvery,
       concurrency: 200,
       handshakeTimeoutMs: 30_000,
       schedule,
@@ -353,14 +374,17 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
   let metricsEnd: MetricValues | null = null;
   let all0 = new Map<number, number>();
   let all1 = new Map<number, number>();
+  let serverLoop = { p99Ms: NaN, maxMs: NaN };
   const scrape = async () => (ours && server.alive ? scrapeMetrics(server.host, server.port).catch(() => null) : null);
   const windowSampler = (async () => {
     await at(windowStart);
     all0 = allProcessCpu();
     cpu0 = processCpuSeconds(server.pid);
     wall0 = epochNow();
+    if (server.alive) server.resetLoopDelay();
     metricsStart = await scrape();
     await at(windowEnd);
+    if (server.alive) serverLoop = await server.loopDelay().catch(() => serverLoop);
     cpu1 = processCpuSeconds(server.pid);
     wall1 = epochNow();
     all1 = allProcessCpu();
@@ -393,7 +417,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
   await timelineSampler;
   const rssEndKiB = server.alive ? server.rssKiB() : NaN;
 
-  const { latency, unmatched, byTime } = joinLatencies(prefixes, total, windowStart, spec.timelineMs);
+  const { latency, first, unmatched, byTime } = joinLatencies(prefixes, total, windowStart, spec.timelineMs);
   const sum = (key: keyof GeneratorResult) => results.reduce((s, r) => s + (r[key] as number), 0);
   const windowS = spec.durationMs / 1000;
   const serverWallS = (wall1 - wall0) / 1000;
@@ -405,10 +429,13 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
     return a === undefined || b === undefined ? NaN : (b - a) / serverWallS;
   };
   console.error(`  [${label}] p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms over ${latency.count} pairs; ` +
-    `${Math.round(diffMsgs / windowS)} DIFF/s; server ${((serverCpuSeconds / serverWallS) * 100).toFixed(0)}% CPU; generator ${sum('cpuPercent').toFixed(0)}% CPU`);
+    `first receiver p50 ${first.p50.toFixed(1)} ms; ${Math.round(diffMsgs / windowS)} DIFF/s; server ${((serverCpuSeconds / serverWallS) * 100).toFixed(0)}% CPU, ` +
+    `loop delay p99 ${serverLoop.p99Ms.toFixed(0)} ms (max ${serverLoop.maxMs.toFixed(0)}); generator ${sum('cpuPercent').toFixed(0)}% CPU, ` +
+    `loop delay p99 ${Math.max(...results.map((r) => r.loopDelayP99Ms)).toFixed(0)} ms`);
   return {
     spec,
     sampleEvery,
+    parseEvery,
     generators: results,
     normalConnected: sum('normalConnected'),
     slowConnected: sum('slowConnected'),
@@ -416,7 +443,11 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
     connectErrors: results.flatMap((r) => r.connectErrors),
     connectMs: Math.max(...results.map((r) => r.connectMs)),
     latency,
+    firstReceiver: first,
     latencyByTime: byTime,
+    serverLoopDelayP99Ms: serverLoop.p99Ms,
+    serverLoopDelayMaxMs: serverLoop.maxMs,
+    generatorLoopDelayP99Ms: Math.max(...results.map((r) => r.loopDelayP99Ms)),
     deliveredPct: (sum('pairs') / sum('expectedPairs')) * 100,
     unmatchedPairs: unmatched,
     diffMsgsPerSec: diffMsgs / windowS,

@@ -1,7 +1,10 @@
 // Canvas benchmark runner:
-//   node build/bench/canvas/run.js [--quick] [--only pixels-prd,reference,scale,slow-client,http,sweep]
+//   node build/bench/canvas/run.js [--quick] [--only pixels-prd,reference,scale,scale-whole,scale-reference,slow-client,http,sweep]
 //                                  [--generators N] [--sweep 250,500,1000,2000,5000] [--out DIR]
-//                                  [--retries 1] [--quiet-wait 60]
+//                                  [--retries 1] [--quiet-wait 60] [--cpu-prof DIR]
+// scale: 10,000 clients, whole board and 3×3 viewports; scale-whole: the whole-board run only;
+// scale-reference: the whole-board run against the ws reference. --cpu-prof DIR: every server
+// writes a V8 CPU profile into DIR when it stops.
 // Before each run it waits (up to --quiet-wait seconds) for the rest of the machine to be
 // quiet, and runs again (up to --retries times) if other processes still took more than
 // 10% of a core during the measured window, keeping the least disturbed attempt.
@@ -20,12 +23,12 @@ import type { RunningServer } from '../echo/server-process.js';
 import { lineChart } from './chart.js';
 import { QUIET_OTHER_CPU_PERCENT, driveLoad, loadNotes, waitForQuiet, type LoadResult, type LoadSpec } from './load.js';
 import { fetchText } from './metrics-scrape.js';
-import { startServer, storageMode, type ServerKind } from './server-setup.js';
+import { serverProfile, startServer, storageMode, type ServerKind } from './server-setup.js';
 import type { ServerConfig } from '../../src/config/settings.js';
 
 type ServerSettings = ServerConfig;
 
-const SCENARIOS = ['pixels-prd', 'reference', 'scale', 'slow-client', 'http', 'sweep'] as const;
+const SCENARIOS = ['pixels-prd', 'reference', 'scale', 'scale-whole', 'scale-reference', 'slow-client', 'http', 'sweep'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const LOCAL_ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
 const HTTP_GENERATOR = 'build/bench/echo/http-load.js';
@@ -46,7 +49,7 @@ interface Options {
 }
 
 function options(): Options {
-  const usage = `usage: node build/bench/canvas/run.js [--quick] [--only ${SCENARIOS.join(',')}] [--generators 1] [--sweep 250,500,1000,2000,5000] [--out DIR] [--retries 1] [--quiet-wait 60] [--in-memory]`;
+  const usage = `usage: node build/bench/canvas/run.js [--quick] [--only ${SCENARIOS.join(',')}] [--generators 1] [--sweep 250,500,1000,2000,5000] [--out DIR] [--retries 1] [--quiet-wait 60] [--in-memory] [--cpu-prof DIR]`;
   try {
     const { values } = parseArgs({
       options: {
@@ -58,11 +61,13 @@ function options(): Options {
         retries: { type: 'string' },
         'quiet-wait': { type: 'string' },
         'in-memory': { type: 'boolean' },
+        'cpu-prof': { type: 'string' },
         help: { type: 'boolean' },
       },
     });
     if (values.help) throw new Error('');
     storageMode.inMemory = values['in-memory'] ?? false;
+    serverProfile.dir = values['cpu-prof'] ?? '';
     const quick = values.quick ?? false;
     const only = (values.only ? values.only.split(',') : [...SCENARIOS]) as ScenarioName[];
     const unknown = only.filter((s) => !SCENARIOS.includes(s));
@@ -251,13 +256,13 @@ interface Row {
 
 function latencyTable(rows: Row[]): string[] {
   const lines = [
-    '| run | server | clients | tick Hz | px/s | p50 ms | p95 ms | p99 ms | max ms | delivered % | DIFF msg/s | server ticks/s | server CPU s | server CPU % | server CPU µs / DIFF msg | server RSS MiB (idle → peak) | generator CPU % | other processes CPU % |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| run | server | clients | tick Hz | px/s | p50 ms | p95 ms | p99 ms | max ms | first receiver p50 ms | server loop delay p99 / max ms | generator loop delay p99 ms | delivered % | DIFF msg/s | server ticks/s | server CPU s | server CPU % | server CPU µs / DIFF msg | server RSS MiB (idle → peak) | generator CPU % | other processes CPU % |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const { label, server, tickHz, r } of rows) {
     const clients = r.normalConnected + (r.slowConnected > 0 ? ` + ${r.slowConnected} slow` : '');
     lines.push(`| ${label} | ${server} | ${clients} | ${tickHz} | ${n0(r.placementsPerSec)} | ${n1(r.latency.p50)} | ${n1(r.latency.p95)} | ${n1(r.latency.p99)} | ${n1(r.latency.max)} | ` +
-      `${n2(r.deliveredPct)} | ${n0(r.diffMsgsPerSec)} | ${Number.isFinite(r.ticksPerSec) ? n1(r.ticksPerSec) : '—'} | ${n2(r.serverCpuSeconds)} | ${n0(r.serverCpuPercent)} | ${n2(r.serverUsPerMsg)} | ` +
+      `${n1(r.firstReceiver.p50)} | ${n0(r.serverLoopDelayP99Ms)} / ${n0(r.serverLoopDelayMaxMs)} | ${n0(r.generatorLoopDelayP99Ms)} | ${n2(r.deliveredPct)} | ${n0(r.diffMsgsPerSec)} | ${Number.isFinite(r.ticksPerSec) ? n1(r.ticksPerSec) : '—'} | ${n2(r.serverCpuSeconds)} | ${n0(r.serverCpuPercent)} | ${n2(r.serverUsPerMsg)} | ` +
       `${mib(r.rssIdleKiB)} → ${mib(r.rssPeakKiB)} | ${n0(r.generatorCpuPercent)}${r.generatorCpuPercent >= 90 ? ' ⚠' : ''} | ${n0(r.otherCpuPercent)}${r.otherCpuPercent > 10 ? ' ⚠' : ''} |`);
   }
   return lines;
@@ -299,9 +304,15 @@ async function main(): Promise<void> {
 
   // b. scale
   let scale: LoadResult | null = null;
+  let scaleRef: LoadResult | null = null;
   let scaleViewport: LoadResult | null = null;
-  if (has('scale')) {
+  if (has('scale') || has('scale-whole')) {
     scale = record('scale', 'ours', specs.scale.tickHz, await runLoad('scale', 'ours', { tickRateHz: specs.scale.tickHz }, specs.scale.load));
+  }
+  if (has('scale-reference')) {
+    scaleRef = record('scale', 'ws reference', specs.scale.tickHz, await runLoad('scale, reference', 'reference', { tickRateHz: specs.scale.tickHz }, specs.scale.load));
+  }
+  if (has('scale')) {
     scaleViewport = record('scale, 3×3 viewports', 'ours', specs.scaleViewport.tickHz,
       await runLoad('scale, 3×3 viewports', 'ours', { tickRateHz: specs.scaleViewport.tickHz }, specs.scaleViewport.load));
   }
@@ -374,6 +385,7 @@ async function main(): Promise<void> {
 
   const scaleRuns: [string, LoadResult][] = [];
   if (scale) scaleRuns.push(['whole board', scale]);
+  if (scaleRef) scaleRuns.push(['whole board, ws reference', scaleRef]);
   if (scaleViewport) scaleRuns.push(['3×3-chunk viewports', scaleViewport]);
   if (scaleRuns.length > 0) {
     const s = specs.scale.load;
@@ -387,6 +399,10 @@ async function main(): Promise<void> {
       row('server RSS per connection, all subscribed, idle after GC, KiB', each((r) => `${n2(perConn(r, r.rssIdleKiB))} (${verdict(perConn(r, r.rssIdleKiB) <= SCALE_RSS_TARGET_KIB)})`), `≤ ${SCALE_RSS_TARGET_KIB}`),
       row('server RSS per connection, peak under load, KiB', each((r) => `${n2(perConn(r, r.rssPeakKiB))} (${verdict(perConn(r, r.rssPeakKiB) <= SCALE_RSS_TARGET_KIB)})`), `≤ ${SCALE_RSS_TARGET_KIB}`),
       row('delivery p50 / p95 / max ms', each((r) => `${n1(r.latency.p50)} / ${n1(r.latency.p95)} / ${n1(r.latency.max)}`)),
+      row('first receiver of a placement: p50 / p99 ms', each((r) => `${n1(r.firstReceiver.p50)} / ${n1(r.firstReceiver.p99)}`)),
+      row('server event-loop delay p99 / max ms', each((r) => `${n0(r.serverLoopDelayP99Ms)} / ${n0(r.serverLoopDelayMaxMs)}`)),
+      row('generator event-loop delay p99 ms', each((r) => n0(r.generatorLoopDelayP99Ms))),
+      row('clients parsing DIFF entries (latency sample)', each((r) => `1 in ${r.parseEvery}`)),
       row('delivered %', each((r) => n2(r.deliveredPct))),
       row('DIFF messages delivered / s', each((r) => n0(r.diffMsgsPerSec))),
       row('server ticks / s', each((r) => n1(r.ticksPerSec)), `${specs.scale.tickHz}`),

@@ -63,6 +63,8 @@ export type GeneratorArgs<C> = C & { target: Target; localAddresses: string[] };
 
 /** The line a server's preloaded bench hook prints on stderr after a SIGUSR2-triggered GC. */
 export const GC_ACK = 'bench-hooks: gc requested';
+/** The hook's answer to `loop-delay` on stdin: this prefix, then {"p99Ms","maxMs"} JSON. */
+export const LOOP_DELAY_REPORT = 'bench-hooks: loop delay ';
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 export const CLOSE_TIMEOUT_MS = 5_000;

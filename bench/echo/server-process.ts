@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, Tail, exited, onLines, spawnPinnedNode, stopChild, withTimeout } from './children.js';
-import { GC_ACK } from './config.js';
+import { GC_ACK, LOOP_DELAY_REPORT } from './config.js';
 
 export const SERVER_CPU = 0;
 const LISTENING = /^listening on http:\/\/([^\s/]+):(\d+)\s*$/;
@@ -20,11 +20,17 @@ export interface ServerSpec {
   nodeFlags?: string[];
 }
 
+export interface LoopDelay {
+  p99Ms: number;
+  maxMs: number;
+}
+
 export class RunningServer {
   host = '';
   port = 0;
   private readonly tail = new Tail();
   private gcWaiters: (() => void)[] = [];
+  private loopWaiters: ((delay: LoopDelay) => void)[] = [];
   private forwarded = 0;
 
   private constructor(
@@ -47,6 +53,10 @@ export class RunningServer {
       });
       onLines(child.stderr!, (line) => {
         if (line.startsWith(GC_ACK)) server.gcWaiters.splice(0).forEach((wake) => wake());
+        else if (line.startsWith(LOOP_DELAY_REPORT)) {
+          const delay = JSON.parse(line.slice(LOOP_DELAY_REPORT.length)) as { p99Ms: number | null; maxMs: number | null };
+          server.loopWaiters.splice(0).forEach((wake) => wake({ p99Ms: delay.p99Ms ?? NaN, maxMs: delay.maxMs ?? NaN }));
+        }
         else server.log(line);
       });
       void exited(child).then(({ code, signal }) =>
@@ -75,6 +85,18 @@ export class RunningServer {
     const done = new Promise<void>((resolve) => this.gcWaiters.push(resolve));
     this.child.kill('SIGUSR2');
     await withTimeout(done, 5000, `${this.spec.name} gc`);
+  }
+
+  /** Starts a window of the server's event-loop delay (measured by the preloaded hook). */
+  resetLoopDelay(): void {
+    this.child.stdin!.write('loop-reset\n');
+  }
+
+  /** The server's event-loop delay since resetLoopDelay: how long it could not answer anything. */
+  async loopDelay(): Promise<LoopDelay> {
+    const report = new Promise<LoopDelay>((resolve) => this.loopWaiters.push(resolve));
+    this.child.stdin!.write('loop-delay\n');
+    return withTimeout(report, 5000, `${this.spec.name} loop delay`);
   }
 
   /** Resident set size (VmRSS) in KiB. */
