@@ -109,13 +109,13 @@ test('CHUNKs and the DIFF of one tick leave a sink under one cork; a DIFF alone 
   const writes = sink.take();
   assert.equal(writes.map((w) => w.cork), [1, 1]);
   assert.ok(writes[0]!.prepared !== null, 'the CHUNK');
-  assert.ok(writes[1]!.parts !== null, 'the DIFF, from the shared sections');
+  assert.ok(writes[1]!.prepared !== null, 'the DIFF, its group\'s shared frame');
   board.setPixel(17, 0, 4);
   broadcaster.tick();
   assert.equal(sink.take().map((w) => w.cork), [0]);
 });
 
-test('subscribers with the same changes get the same bytes, one frame shared past the first', () => {
+test('subscribers with the same changes get the same bytes, one frame shared by all', () => {
   const { board, broadcaster, join, metric } = setup();
   const a = join(0);
   const b = join(0);
@@ -124,7 +124,8 @@ test('subscribers with the same changes get the same bytes, one frame shared pas
   broadcaster.tick();
   const [wa, wb, wc] = [a.sink.take(), b.sink.take(), c.sink.take()].map((w) => w[0]!);
   assert.ok(wa!.frame.equals(wb!.frame));
-  assert.is(wb!.prepared, wc!.prepared, 'one frame object');
+  assert.is(wa!.prepared, wb!.prepared, 'one frame object');
+  assert.is(wb!.prepared, wc!.prepared);
   assert.is(metric('tessera_diff_messages_total'), 3);
 });
 
@@ -225,6 +226,65 @@ test('paced catch-up: a SUBSCRIBE past the window is owed; each drain writes the
   sink.bufferedAmount = 0;
   broadcaster.sendChunk(subscriber, board, 3);
   assert.is(sink.takeMessages()[0]!.type, 'chunk');
+});
+
+test('a saturated tick is written in slices of the event loop: the next slice soon, the next tick once all is written', () => {
+  const { board, clock, scheduler, broadcaster, join, metric } = setup();
+  const viewers = Array.from({ length: 10 }, () => join(0));
+  const stuck = join(0);
+  stuck.sink.bufferedAmount = 100 * 1024;
+  board.setPixel(0, 0, 1);
+  broadcaster.tick(); // behind
+  clock.advance(1);
+  for (const { sink } of viewers) {
+    sink.take();
+    sink.onWrite = () => clock.advance(3); // each write takes 3 ms: 3 of them fill an 8 ms slice
+  }
+  broadcaster.start();
+  board.setPixel(1, 0, 2);
+  scheduler.advance(20); // runs the tick, and every slice the scheduler has by then
+  assert.ok(viewers.every(({ sink }) => sink.writes.length === 1), 'all written once the slices ran');
+  for (const { sink } of viewers) sink.take();
+
+  // The same, one slice at a time.
+  const ticks = broadcaster.tickCount;
+  stuck.sink.bufferedAmount = 1024 * 1024 + 1; // past the hard limit: closed at this tick
+  board.setPixel(2, 0, 3);
+  const tickStarted = clock.now();
+  broadcaster.tick();
+  const written = () => viewers.filter(({ sink }) => sink.writes.length > 0).length;
+  assert.is(written(), 3, 'the first slice: as many as fit in 8 ms');
+  assert.is(scheduler.soonPending, 1, 'the next slice is deferred');
+  assert.is(stuck.sink.closed, null, 'closes come after the last recipient');
+  assert.is(metric('tessera_ticks_total'), ticks, 'not recorded until written');
+  scheduler.runSoon();
+  assert.is(written(), 6);
+  scheduler.runSoon();
+  scheduler.runSoon();
+  assert.is(written(), 10);
+  assert.equal(stuck.sink.closed, { code: 1013, reason: 'too slow to keep up' });
+  assert.is(scheduler.soonPending, 0);
+  assert.is(metric('tessera_ticks_total'), ticks + 1);
+  assert.ok(metric('tessera_tick_duration_seconds') >= 0.030, 'the tick lasted until its last write');
+  assert.is(scheduler.lastDelay, 0, `overran its 20 ms (${clock.now() - tickStarted} ms): the next tick at once`);
+  const frames = viewers.map(({ sink }) => sink.take()[0]!.prepared);
+  assert.ok(frames.every((f) => f !== null && f === frames[0]), 'every slice wrote the one shared frame');
+});
+
+test('a tick run while the last is still being written finishes the last first', () => {
+  const { board, clock, scheduler, broadcaster, join } = setup();
+  const viewers = Array.from({ length: 4 }, () => join(0));
+  for (const { sink } of viewers) sink.onWrite = () => clock.advance(10);
+  board.setPixel(0, 0, 1);
+  broadcaster.tick();
+  assert.is(scheduler.soonPending, 1);
+  board.setPixel(0, 0, 2);
+  broadcaster.tick();
+  while (scheduler.runSoon());
+  for (const { sink } of viewers) {
+    const versions = sink.takeMessages().map((m) => (m.type === 'diff' ? m.sections[0]!.toVersion : -1));
+    assert.equal(versions, [1, 2], 'each tick\'s DIFF, once, in order');
+  }
 });
 
 test.run();

@@ -43,11 +43,13 @@ function setup(chunkSize = 16) {
   return { board, subscriptions, planner, backlogs, subscriber, plan };
 }
 
-/** The outbox's DIFF payload as one buffer (its parts, or its shared frame's payload). */
-function diffPayload(s: Subscriber): Buffer {
-  const { outbox } = s;
-  if (outbox.shared !== null) return outbox.shared.subarray(outbox.shared.length - outbox.bytes);
-  return Buffer.concat(outbox.parts, outbox.bytes);
+/** The chunks (cx, cy) of the outbox's DIFF, in order ([] for none). */
+function diffChunks(s: Subscriber): [number, number][] {
+  const { shared } = s.outbox;
+  if (shared === null) return [];
+  const diff = decodeFrame(shared);
+  if (diff.type !== 'diff') throw new Error(`a ${diff.type}, not a DIFF`);
+  return diff.sections.map((section) => [section.cx, section.cy]);
 }
 
 test('idle ticks plan nothing', () => {
@@ -61,7 +63,7 @@ test('idle ticks plan nothing', () => {
   }
 });
 
-test('a dirty chunk is encoded once: its audience shares the section, and one frame past the first', () => {
+test('subscribers of the same chunks share one DIFF frame', () => {
   const { board, subscriber, plan } = setup();
   const a = subscriber(0);
   const b = subscriber(0);
@@ -73,15 +75,9 @@ test('a dirty chunk is encoded once: its audience shares the section, and one fr
   assert.equal(p.recipients, [a, b, c]);
   assert.is(p.diffMessages, 3);
   assert.ok(nobody.outbox.isEmpty);
-  // One section buffer, the same object in every DIFF.
-  assert.is(a.outbox.parts[0], DIFF_PREFIX);
-  assert.is(a.outbox.parts[1], b.outbox.parts[1]);
-  assert.is(a.outbox.parts[1], c.outbox.parts[1]);
-  // The first writes its parts; the others share one frame holding the same bytes.
-  assert.is(a.outbox.shared, null);
-  assert.ok(b.outbox.shared !== null);
+  assert.ok(a.outbox.shared !== null);
+  assert.is(a.outbox.shared, b.outbox.shared, 'one frame, the same object for all three');
   assert.is(b.outbox.shared, c.outbox.shared);
-  assert.ok(diffPayload(a).equals(diffPayload(b)));
   const diff = decodeFrame(b.outbox.shared!);
   assert.is(diff.type, 'diff');
   if (diff.type !== 'diff') return;
@@ -100,12 +96,42 @@ test('one DIFF per subscriber per tick, with the sections of the chunks it watch
   board.setPixel(20, 0, 2); // chunk 1
   const p = plan();
   assert.equal(p.recipients, [both, first]);
-  assert.is(both.outbox.parts.length, 3);
-  assert.is(first.outbox.parts.length, 2);
-  assert.is(both.outbox.parts[1], first.outbox.parts[1], 'chunk 0 was encoded once');
-  assert.is(first.outbox.shared, null, 'different sections: nothing to share');
-  assert.is(both.outbox.shared, null);
-  assert.is(diffPayload(both).length, both.outbox.bytes);
+  assert.equal(diffChunks(both), [[0, 0], [1, 0]]);
+  assert.equal(diffChunks(first), [[0, 0]]);
+  assert.is.not(both.outbox.shared, first.outbox.shared, 'different chunks watched: different frames');
+  // Chunk 0's section is the same bytes in both (encoded once): the DIFFs start alike.
+  const firstPayload = first.outbox.shared!.subarray(2); // a small frame: 2 header bytes
+  assert.ok(both.outbox.shared!.subarray(2, 2 + firstPayload.length).equals(firstPayload));
+  assert.is(firstPayload[0], DIFF_PREFIX[0]);
+});
+
+test('subscribers are grouped by exactly the chunks they watch, whatever the order they subscribed in', () => {
+  const { board, subscriptions, subscriber, plan } = setup(8); // 64 chunks
+  const a = subscriber(1, 2, 3);
+  const b = subscriber(3, 1, 2);
+  const c = subscriber(1, 2);
+  const d = subscriber(1, 2, 3, 4);
+  for (let chunk = 1; chunk <= 4; chunk++) board.setPixel((chunk % 8) * 8, Math.floor(chunk / 8) * 8, 1);
+  const p = plan();
+  assert.is(p.diffMessages, 4);
+  assert.is(subscriptions.groups.size, 3);
+  assert.is(a.outbox.shared, b.outbox.shared);
+  assert.is.not(a.outbox.shared, c.outbox.shared);
+  assert.is.not(a.outbox.shared, d.outbox.shared);
+  assert.equal(diffChunks(c), [[1, 0], [2, 0]]);
+  assert.equal(diffChunks(d), [[1, 0], [2, 0], [3, 0], [4, 0]]);
+  // c subscribes to chunk 3: it leaves its group for a and b's.
+  subscriptions.add(c, 0, 3);
+  subscriptions.remove(d, 0, 4);
+  board.setPixel(8, 0, 2);
+  board.setPixel(16, 0, 2);
+  board.setPixel(24, 0, 2);
+  plan();
+  assert.is(subscriptions.groups.size, 1, 'all four watch chunks 1, 2, 3');
+  assert.is(c.outbox.shared, a.outbox.shared);
+  assert.is(d.outbox.shared, a.outbox.shared);
+  for (const s of [a, b, c, d]) subscriptions.removeClient(s);
+  assert.is(subscriptions.groups.size, 0, 'groups without members are dropped');
 });
 
 test('a chunk changed by more than a third goes as one CHUNK frame, with the DIFF of the rest', () => {
@@ -124,7 +150,7 @@ test('a chunk changed by more than a third goes as one CHUNK frame, with the DIF
   assert.equal([chunk.cx, chunk.cy, chunk.version], [0, 0, 86]);
   assert.ok(Buffer.from(decodeChunkPixels(chunk.encoding, chunk.pixels, 16, 0)).equals(board.chunkData(0)!));
   assert.is(p.diffMessages, 1, 'only a gets a DIFF (chunk 1)');
-  assert.is(b.outbox.parts.length, 0);
+  assert.is(b.outbox.shared, null);
   // 85 pixels is exactly a third (rounded down): still a DIFF.
   for (let i = 0; i < 85; i++) board.setPixel(i % 16, Math.floor(i / 16), 4);
   const next = plan();
@@ -132,19 +158,19 @@ test('a chunk changed by more than a third goes as one CHUNK frame, with the DIF
   assert.is(a.outbox.frames.length, 0);
 });
 
-test('a hash collision is confirmed part by part: each writes its own parts', () => {
-  // Section ids 1 and 2 hash to 31·1 + 2 = 33, the hash of section id 33 alone.
-  const { board, subscriber, plan } = setup(8); // 64 chunks
-  const pair = subscriber(0, 1);
-  subscriber(...Array.from({ length: 30 }, (_, i) => i + 2)); // gives chunks 2..31 an audience (ids 3..32)
-  const lone = subscriber(32);
-  for (let chunk = 0; chunk <= 32; chunk++) board.setPixel((chunk % 8) * 8, Math.floor(chunk / 8) * 8, 1);
-  const p = plan();
-  assert.is(pair.outbox.hash, lone.outbox.hash, 'the hashes collide');
-  assert.is(p.diffMessages, 3);
-  assert.is(lone.outbox.shared, null);
-  assert.is(lone.outbox.parts.length, 2);
-  assert.is(pair.outbox.parts.length, 3);
+test('groups whose hashes collide stay apart: each watches its own chunks', () => {
+  const { board, subscriptions, subscriber, plan } = setup(8);
+  const a = subscriber(1);
+  const b = subscriber(2);
+  // Make b's hash collide with a's: the hash only finds candidates, the chunks decide.
+  subscriptions.groups.leave(b);
+  b.subscriptionHash = a.subscriptionHash;
+  board.setPixel(8, 0, 1);
+  board.setPixel(16, 0, 1);
+  plan();
+  assert.is(subscriptions.groups.size, 2);
+  assert.equal(diffChunks(a), [[1, 0]]);
+  assert.equal(diffChunks(b), [[2, 0]]);
 });
 
 test('a subscriber past the high-water mark falls behind, misses chunks, and is caught up with current contents', () => {
@@ -335,14 +361,14 @@ test('while chunks are owed it gets no DIFF; a chunk that changes meanwhile come
   backlogs.set(slow, 900); // its sink holds the window: nothing more this tick
   const p = plan(T0 + 40);
   assert.equal(p.recipients, [fast]);
-  assert.is(fast.outbox.parts.length, 2, 'the one keeping up gets the DIFF');
-  assert.is(slow.outbox.parts.length, 0, 'no DIFF while owed');
+  assert.equal(diffChunks(fast), [[0, 0]], 'the one keeping up gets the DIFF');
+  assert.is(slow.outbox.shared, null, 'no DIFF while owed');
   assert.ok(slow.missed![0]!.has(0), 'chunk (0, 0) is owed again, whole');
   const received: Buffer[] = [];
   for (let now = T0 + 60; slow.behind && now < T0 + 1000; now += 20) {
     backlogs.set(slow, 0);
     plan(now);
-    assert.is(slow.outbox.parts.length, 0, 'catch-up frames only');
+    assert.is(slow.outbox.shared, null, 'catch-up frames only');
     received.push(...slow.outbox.frames);
     slow.outbox.clear();
   }
@@ -351,7 +377,7 @@ test('while chunks are owed it gets no DIFF; a chunk that changes meanwhile come
   assert.equal(chunk0, [[0, 0, board.chunkVersion(0)]], 'chunk (0, 0) again, once, at its current version');
   board.setPixel(0, 0, 10);
   assert.is(plan(T0 + 2000).recipients.includes(slow), true, 'caught up: DIFFs again');
-  assert.is(slow.outbox.parts.length, 2);
+  assert.equal(diffChunks(slow), [[0, 0]]);
 });
 
 test('each window restarts the deadline; without progress it runs out', () => {

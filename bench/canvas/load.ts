@@ -12,7 +12,7 @@ import { epochNow } from './bot-client.js';
 import type { GeneratorConfig, GeneratorResult } from './gen-config.js';
 import { scrapeMetrics, type MetricValues } from './metrics-scrape.js';
 import { Schedule, sampleEveryFor, type ScheduleSpec } from './schedule.js';
-import { SCRATCH, benchBoard } from './server-setup.js';
+import { SCRATCH, benchBoard, serverProfile } from './server-setup.js';
 
 export const GENERATOR_SCRIPT = 'build/bench/canvas/bot-generator.js';
 export const GENERATOR_CPU = 1;
@@ -382,8 +382,10 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
     cpu0 = processCpuSeconds(server.pid);
     wall0 = epochNow();
     if (server.alive) server.resetLoopDelay();
+    if (server.alive && serverProfile.dir) server.startProfile();
     metricsStart = await scrape();
     await at(windowEnd);
+    if (server.alive && serverProfile.dir) server.stopProfile(join(serverProfile.dir, `${label.replace(/[^\w-]+/g, '-')}-${server.spec.name}-${run}.cpuprofile`));
     if (server.alive) serverLoop = await server.loopDelay().catch(() => serverLoop);
     cpu1 = processCpuSeconds(server.pid);
     wall1 = epochNow();

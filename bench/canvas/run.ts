@@ -3,8 +3,8 @@
 //                                  [--generators N] [--sweep 250,500,1000,2000,5000] [--out DIR]
 //                                  [--retries 1] [--quiet-wait 60] [--cpu-prof DIR]
 // scale: 10,000 clients, whole board and 3×3 viewports; scale-whole: the whole-board run only;
-// scale-reference: the whole-board run against the ws reference. --cpu-prof DIR: every server
-// writes a V8 CPU profile into DIR when it stops.
+// scale-reference: the whole-board run against the ws reference. --cpu-prof DIR: each run's server
+// writes a V8 CPU profile of the measured window into DIR.
 // Before each run it waits (up to --quiet-wait seconds) for the rest of the machine to be
 // quiet, and runs again (up to --retries times) if other processes still took more than
 // 10% of a core during the measured window, keeping the least disturbed attempt.

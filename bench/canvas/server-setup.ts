@@ -54,17 +54,16 @@ export function benchBoard(id: string): { width: number; height: number; chunkSi
 
 /** `--in-memory` (run.ts): ours without a data directory, for the before/after of durability. */
 export const storageMode = { inMemory: false };
-/** `--cpu-prof DIR` (run.ts): every server writes a V8 CPU profile (.cpuprofile) into DIR when it stops. */
+/** `--cpu-prof DIR` (run.ts): each run's server writes a V8 CPU profile of the measured window into DIR. */
 export const serverProfile = { dir: '' };
-const profileFlags = (): string[] => (serverProfile.dir ? ['--cpu-prof', '--cpu-prof-dir', serverProfile.dir] : []);
 
 export function serverSpec(kind: ServerKind, configPath: string): ServerSpec {
   if (kind === 'ours') {
     // Durable, as served: a fresh data directory (SQLite) for every run, removed on exit.
     const dataDir = storageMode.inMemory ? '' : mkdtempSync(join(SCRATCH, 'data-'));
-    return { name: 'ours', args: [OURS_SCRIPT, ...LISTEN, '--config', configPath, '--data-dir', dataDir, ...OURS_LIMIT_FLAGS], nodeFlags: [...OURS_NODE_FLAGS, ...profileFlags()] };
+    return { name: 'ours', args: [OURS_SCRIPT, ...LISTEN, '--config', configPath, '--data-dir', dataDir, ...OURS_LIMIT_FLAGS], nodeFlags: OURS_NODE_FLAGS };
   }
-  return { name: 'ws-reference', args: [REFERENCE_SCRIPT, ...LISTEN, '--config', configPath], nodeFlags: profileFlags() };
+  return { name: 'ws-reference', args: [REFERENCE_SCRIPT, ...LISTEN, '--config', configPath] };
 }
 
 export async function startServer(kind: ServerKind, settings: Partial<ServerSettings>): Promise<RunningServer> {

@@ -3,7 +3,11 @@
 // - SIGUSR2 runs a full GC (twice) and acknowledges on stderr, before RSS is read;
 // - its event-loop delay is measured (monitorEventLoopDelay): the line `loop-reset` on
 //   stdin starts a window, `loop-delay` reports the window's p99 and max on stderr;
+// - `profile-start` starts V8's CPU profiler (200 µs sampling), `profile-stop FILE` writes
+//   the profile (.cpuprofile) to FILE: the measured window only, without waiting for exit;
 // - the server exits when its stdin (a pipe from the runner) ends, i.e. the runner died.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { GC_ACK, LOOP_DELAY_REPORT } from './config.js';
 
@@ -16,6 +20,23 @@ process.on('SIGUSR2', () => {
 
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
+let profiler: Session | null = null;
+function startProfile(): void {
+  profiler = new Session();
+  profiler.connect();
+  profiler.post('Profiler.enable');
+  profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+  profiler.post('Profiler.start');
+}
+function stopProfile(file: string): void {
+  const session = profiler;
+  profiler = null;
+  session?.post('Profiler.stop', (err, result) => {
+    if (!err) writeFileSync(file, JSON.stringify(result.profile));
+    session.disconnect();
+  });
+}
+
 let pending = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {
@@ -24,6 +45,8 @@ process.stdin.on('data', (chunk: string) => {
   pending = lines.pop()!;
   for (const line of lines) {
     if (line === 'loop-reset') loopDelay.reset();
+    else if (line === 'profile-start') startProfile();
+    else if (line.startsWith('profile-stop ')) stopProfile(line.slice('profile-stop '.length));
     else if (line === 'loop-delay') {
       const ms = (ns: number) => (loopDelay.count > 0 ? ns / 1e6 : null);
       process.stderr.write(`${LOOP_DELAY_REPORT}${JSON.stringify({ p99Ms: ms(loopDelay.percentile(99)), maxMs: ms(loopDelay.max) })}\n`);

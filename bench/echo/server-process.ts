@@ -99,6 +99,16 @@ export class RunningServer {
     return withTimeout(report, 5000, `${this.spec.name} loop delay`);
   }
 
+  /** Starts V8's CPU profiler in the server (through the preloaded hook). */
+  startProfile(): void {
+    this.child.stdin!.write('profile-start\n');
+  }
+
+  /** Stops it and has the server write the profile to `file` (.cpuprofile). */
+  stopProfile(file: string): void {
+    this.child.stdin!.write(`profile-stop ${file}\n`);
+  }
+
   /** Resident set size (VmRSS) in KiB. */
   rssKiB(): number {
     const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');

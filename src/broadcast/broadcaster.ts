@@ -3,8 +3,9 @@
 // subscribers' sinks (tick-writer.ts), and records the tick in the metrics.
 // Between ticks it plans and writes the same way for one subscriber: a chunk
 // it subscribes to, and the next window of a paced catch-up when its sink
-// drains. Time comes from the injected Clock, the next tick from the
-// injected TickScheduler.
+// drains. Time comes from the injected Clock, the next tick (and the next
+// slice of a tick's writing) from the injected TickScheduler. The next tick is
+// planned once the last one is written.
 import type { Board, ChunkChange } from '../canvas/board.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { CanvasMetrics } from '../telemetry/canvas-metrics.js';
@@ -19,13 +20,16 @@ export interface BroadcastSettings extends SlowClientLimits {
   tickRateHz: number;
 }
 
+// A tick's writing runs at most this long before the event loop gets a turn.
+const WRITE_SLICE_MS = 8;
+
 const bufferedAmount: Backlog = (subscriber) => subscriber.connection.bufferedAmount;
 
 export class Broadcaster {
   readonly subscriptions: SubscriptionIndex;
   private readonly clients = new Set<Subscriber>();
   private readonly planner: TickPlanner;
-  private readonly writer = new TickWriter();
+  private readonly writer: TickWriter;
   private readonly changes: ChunkChange[][];
   private readonly intervalMs: number;
   private running = false;
@@ -33,6 +37,7 @@ export class Broadcaster {
   private tickNumber = 0;
   private secondStartedAt = 0;
   private lastBehind = 0;
+  private tickStarted = 0;
 
   constructor(
     private readonly boards: readonly Board[],
@@ -46,6 +51,7 @@ export class Broadcaster {
     this.planner = new TickPlanner(boards, settings, chunkFrames);
     this.changes = boards.map(() => []);
     this.intervalMs = 1000 / settings.tickRateHz;
+    this.writer = new TickWriter(clock, scheduler.soon.bind(scheduler), WRITE_SLICE_MS);
   }
 
   get clientCount(): number {
@@ -98,6 +104,7 @@ export class Broadcaster {
   /** The client's sink drained: the next window of its catch-up, if it is catching up. */
   drained(client: Subscriber): void {
     if (!client.behind) return;
+    this.writer.writeOne(client); // what the tick being written still holds for it goes first
     const caughtUp = this.planner.planDrain(client, client.connection.bufferedAmount, this.clock.now());
     this.writer.writeOne(client);
     if (caughtUp) this.metrics.catchUps.inc();
@@ -121,28 +128,33 @@ export class Broadcaster {
   }
 
   private readonly loop = (): void => {
-    const started = this.clock.now();
     this.tick();
-    if (!this.running) return;
-    // Under overload a tick takes longer than the interval: the next one
-    // starts right away instead of piling up, and the rate falls gracefully.
-    const spent = this.clock.now() - started;
-    this.scheduler.after(Math.max(0, this.intervalMs - spent), this.loop);
   };
 
+  // The tick's last write is done: record it, and plan the next one. Under
+  // overload a tick takes longer than the interval: the next one starts right
+  // away instead of piling up, and the rate falls gracefully.
+  private readonly written = (): void => {
+    const now = this.clock.now();
+    this.recordTick(this.tickStarted, now);
+    if (!this.running) return;
+    this.scheduler.after(Math.max(0, this.intervalMs - (now - this.tickStarted)), this.loop);
+  };
+
+  /** Plans a tick and writes it, in slices (see tick-writer.ts); the next tick is scheduled when it is written. */
   tick(): void {
+    this.writer.finish(); // a tick run by hand while the last one is still being written
     const { boards, changes, clock } = this;
-    const started = clock.now();
+    const started = (this.tickStarted = clock.now());
     this.tickNumber++;
     for (let b = 0; b < boards.length; b++) changes[b] = boards[b]!.takeChanges();
     const plan = this.planner.planTick(changes, this.subscriptions, bufferedAmount, started);
-    this.writer.write(plan);
     const { metrics } = this;
     if (plan.diffMessages > 0) metrics.diffMessages.inc(undefined, plan.diffMessages);
     if (plan.caughtUp.length > 0) metrics.catchUps.inc(undefined, plan.caughtUp.length);
     if (plan.closing.length > 0) metrics.slowClientsClosed.inc(undefined, plan.closing.length);
     this.countBehind();
-    this.recordTick(started, clock.now());
+    this.writer.write(plan, this.written);
   }
 
   private countBehind(): void {

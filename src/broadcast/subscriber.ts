@@ -1,6 +1,7 @@
 // One viewer as the broadcaster sees it: where its bytes go (a BroadcastSink),
 // the chunks it watches, whether it keeps up, and what it gets this tick.
 import type { BroadcastSink } from './sink.js';
+import type { SubscriptionGroup } from './subscription-groups.js';
 
 /**
  * What one subscriber gets in one tick, filled by the TickPlanner and written
@@ -10,30 +11,17 @@ import type { BroadcastSink } from './sink.js';
 export class Outbox {
   /** Whole prepared frames, in order: this tick's CHUNKs, or a catch-up. */
   readonly frames: Buffer[] = [];
-  /** The DIFF: DIFF_PREFIX then the shared section buffers, laid end to end (empty: no DIFF). */
-  readonly parts: Uint8Array[] = [];
-  bytes = 0;
-  /** A running hash of which sections `parts` holds, so equal DIFFs find each other. */
-  hash = 0;
-  /** The DIFF as one frame shared with subscribers of the same sections; null: write `parts`. */
+  /** The DIFF: one frame shared by every subscriber of the same chunks (its SubscriptionGroup's); null: none. */
   shared: Buffer | null = null;
-  /** Set on the first of a group of equal DIFFs: the frame the others share (made on demand). */
-  groupFrame: Buffer | null = null;
 
   get isEmpty(): boolean {
-    return this.frames.length === 0 && this.parts.length === 0;
+    return this.frames.length === 0 && this.shared === null;
   }
 
   clear(): void {
     // Setting an array's length is a runtime call, not a store: skip it when already empty.
     if (this.frames.length !== 0) this.frames.length = 0;
-    if (this.parts.length !== 0) {
-      this.parts.length = 0;
-      this.bytes = 0;
-      this.hash = 0;
-      this.shared = null;
-      this.groupFrame = null;
-    }
+    this.shared = null;
   }
 }
 
@@ -41,6 +29,10 @@ export class Subscriber {
   /** Per board index: the chunks this subscriber watches (created on first use). */
   readonly subscriptions: (Set<number> | null)[];
   subscriptionCount = 0;
+  /** The XOR of chunkHash over its subscriptions (SubscriptionIndex keeps it), to find its group. */
+  subscriptionHash = 0;
+  /** Those who watch the same chunks (null: not known since its subscriptions last changed). */
+  group: SubscriptionGroup | null = null;
   /** The board it looks at: the one its latest SUBSCRIBE named (-1: none yet). */
   viewing = -1;
   /** Whether it stopped keeping up, and since when (clock milliseconds). */

@@ -1,6 +1,7 @@
 // Who watches which chunk: per board, an array indexed by chunk of the
 // subscribed clients, so a tick finds a dirty chunk's audience in O(1).
 import type { Subscriber } from './subscriber.js';
+import { SubscriptionGroups, chunkHash } from './subscription-groups.js';
 
 export class SubscriptionIndex {
   private readonly byBoard: (Set<Subscriber> | null)[][];
@@ -12,6 +13,8 @@ export class SubscriptionIndex {
    * holds none, yet someone is looking).
    */
   readonly viewers: number[];
+  /** Subscribers that watch the same chunks, grouped (so that a tick plans one DIFF per group). */
+  readonly groups = new SubscriptionGroups();
 
   constructor(chunkCounts: readonly number[]) {
     this.byBoard = chunkCounts.map((count) => new Array(count).fill(null));
@@ -37,6 +40,8 @@ export class SubscriptionIndex {
     if (mine.has(chunk)) return false;
     mine.add(chunk);
     client.subscriptionCount++;
+    client.subscriptionHash ^= chunkHash(board, chunk);
+    this.groups.leave(client);
     const chunks = this.byBoard[board]!;
     (chunks[chunk] ??= new Set()).add(client);
     const watchers = this.watchers[board]!;
@@ -48,6 +53,8 @@ export class SubscriptionIndex {
     const mine = client.subscriptions[board];
     if (!mine?.delete(chunk)) return;
     client.subscriptionCount--;
+    client.subscriptionHash ^= chunkHash(board, chunk);
+    this.groups.leave(client);
     const chunks = this.byBoard[board]!;
     const audience = chunks[chunk]!;
     audience.delete(client);
@@ -64,5 +71,6 @@ export class SubscriptionIndex {
     });
     if (client.viewing >= 0) this.viewers[client.viewing]!--;
     client.viewing = -1;
+    this.groups.leave(client);
   }
 }

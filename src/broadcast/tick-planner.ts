@@ -5,7 +5,9 @@
 //
 // Each dirty chunk is encoded once, as a DIFF section shared by its whole
 // audience; each subscriber gets at most one DIFF made of those sections, and
-// subscribers that get the same sections share one frame. A chunk changed by
+// subscribers that watch the same chunks (a SubscriptionGroup) share one frame,
+// worked out once per group: the per-subscriber work of a tick is finding its
+// group and pointing its outbox at the group's frame. A chunk changed by
 // more than a third goes as a CHUNK instead. A subscriber whose backlog passes
 // the high-water mark falls behind: it gets nothing more, and its missed
 // chunks are remembered; once its backlog drains it gets their current
@@ -18,7 +20,8 @@ import { Opcode } from '../websocket/opcodes.js';
 import { takeOwedChunks } from './catch-up.js';
 import type { ChunkFrameCache } from './chunk-frame-cache.js';
 import { chunkMessage } from './chunk-message.js';
-import type { Outbox, Subscriber } from './subscriber.js';
+import type { Subscriber } from './subscriber.js';
+import type { SubscriptionGroup } from './subscription-groups.js';
 import type { SubscriptionIndex } from './subscriptions.js';
 
 export interface SlowClientLimits {
@@ -49,19 +52,23 @@ export interface TickPlan {
   readonly caughtUp: Subscriber[];
 }
 
-function sameParts(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** What this tick sends of one dirty chunk: a DIFF section, or (changed by more than a third) a whole CHUNK frame. */
+interface DirtyChunk {
+  board: number;
+  chunk: number;
+  section: Uint8Array | null;
+  frame: Buffer | null;
 }
 
 export class TickPlanner {
   private readonly plan: TickPlan = { tick: 0, recipients: [], closing: [], diffMessages: 0, fellBehind: [], caughtUp: [] };
   private readonly behind = new Set<Subscriber>();
-  // Per tick, the first subscriber of each DIFF hash (cleared, not reallocated).
-  private readonly groups = new Map<number, Subscriber>();
+  // This tick's dirty chunks that someone watches (entries reused tick after tick), and how many.
+  private readonly dirty: DirtyChunk[] = [];
+  private dirtyCount = 0;
+  // Scratch for joining a group's DIFF.
+  private readonly diffParts: Uint8Array[] = [];
   private tick = 0;
-  private sectionCount = 0;
   // This tick's Backlog (planTick's argument).
   private backlog: Backlog = () => 0;
   // The subscriber whose catch-up takeOwedChunks is filling, and whether as
@@ -124,20 +131,87 @@ export class TickPlanner {
   planTick(changes: readonly (readonly ChunkChange[])[], subscriptions: SubscriptionIndex, backlog: Backlog, now: number): TickPlan {
     const plan = this.reset();
     this.backlog = backlog;
+    this.dirtyCount = 0;
     for (let b = 0; b < changes.length; b++) {
       const board = this.boards[b]!;
       for (const change of changes[b]!) {
         const audience = subscriptions.subscribersOf(b, change.chunk);
         if (audience === null) continue;
-        // Past a third of the chunk, its full contents are smaller than a diff
-        // (3 bytes per changed pixel against 1 per pixel): send a CHUNK instead.
-        if (change.offsets.length * 3 > board.config.chunkSize ** 2) this.planChunk(board, change, audience, now);
-        else this.planSection(board, change, audience, now);
+        this.encode(board, change);
+        this.findRecipients(board.index, change.chunk, audience, now);
       }
     }
-    this.shareDiffs();
+    this.fillOutboxes(subscriptions);
     if (this.behind.size > 0) this.serviceSlowClients(now);
     return plan;
+  }
+
+  /**
+   * Encodes a dirty chunk once for everyone: past a third of the chunk, its
+   * full contents are smaller than a diff (3 bytes per changed pixel against
+   * 1 per pixel), so a CHUNK frame; else a DIFF section.
+   */
+  private encode(board: Board, change: ChunkChange): void {
+    const entry = this.dirty[this.dirtyCount] ??= { board: 0, chunk: 0, section: null, frame: null };
+    this.dirtyCount++;
+    entry.board = board.index;
+    entry.chunk = change.chunk;
+    if (change.offsets.length * 3 > board.config.chunkSize ** 2) {
+      entry.frame = prepareFrame(Opcode.Binary, chunkMessage(board, change.chunk));
+      entry.section = null;
+    } else {
+      entry.section = encodeDiffSection(board.index, change.cx, change.cy, change.fromVersion, change.toVersion, change.offsets,
+        board.chunkData(change.chunk), board.config.background);
+      entry.frame = null;
+    }
+  }
+
+  /** Those of a dirty chunk's audience that keep up become recipients; the others owe it. */
+  private findRecipients(board: number, chunk: number, audience: ReadonlySet<Subscriber>, now: number): void {
+    const tick = this.tick;
+    for (const subscriber of audience) {
+      if (subscriber.plannedTick === tick) continue;
+      if (this.keepsUp(subscriber, now)) this.addRecipient(subscriber);
+      else subscriber.markMissed(board, chunk);
+    }
+  }
+
+  /** Each recipient gets its group's frames and DIFF, worked out at the group's first recipient. */
+  private fillOutboxes(subscriptions: SubscriptionIndex): void {
+    const { recipients } = this.plan;
+    let diffs = 0;
+    for (let i = 0; i < recipients.length; i++) {
+      const subscriber = recipients[i]!;
+      const group = subscriptions.groups.of(subscriber);
+      if (group.plannedTick !== this.tick) this.planGroup(group);
+      const outbox = subscriber.outbox;
+      for (let f = 0; f < group.frames.length; f++) outbox.frames.push(group.frames[f]!);
+      if (group.diff !== null) {
+        outbox.shared = group.diff;
+        diffs++;
+      }
+    }
+    this.plan.diffMessages = diffs;
+  }
+
+  /** What every member of `group` gets this tick: the dirty chunks it watches, as CHUNK frames and one DIFF. */
+  private planGroup(group: SubscriptionGroup): void {
+    group.plannedTick = this.tick;
+    if (group.frames.length !== 0) group.frames.length = 0;
+    const parts = this.diffParts;
+    parts.push(DIFF_PREFIX);
+    let bytes = DIFF_PREFIX.length;
+    for (let i = 0; i < this.dirtyCount; i++) {
+      const entry = this.dirty[i]!;
+      if (!group.chunks[entry.board]?.has(entry.chunk)) continue;
+      if (entry.frame !== null) group.frames.push(entry.frame);
+      else {
+        parts.push(entry.section!);
+        bytes += entry.section!.length;
+      }
+    }
+    group.diff = parts.length > 1 ? prepareFrame(Opcode.Binary, Buffer.concat(parts, bytes)) : null;
+    parts.length = 0;
   }
 
   /** Clears the last plan's lists and counts (each outbox is emptied when written, or when next planned). */
@@ -152,77 +226,11 @@ export class TickPlanner {
     return plan;
   }
 
-  private planChunk(board: Board, change: ChunkChange, audience: ReadonlySet<Subscriber>, now: number): void {
-    const frame = prepareFrame(Opcode.Binary, chunkMessage(board, change.chunk));
-    for (const subscriber of audience) {
-      if (!this.keepsUp(subscriber, now)) {
-        subscriber.markMissed(board.index, change.chunk);
-        continue;
-      }
-      this.addRecipient(subscriber);
-      subscriber.outbox.frames.push(frame);
-    }
-  }
-
-  private planSection(board: Board, change: ChunkChange, audience: ReadonlySet<Subscriber>, now: number): void {
-    const section = encodeDiffSection(board.index, change.cx, change.cy, change.fromVersion, change.toVersion, change.offsets,
-      board.chunkData(change.chunk), board.config.background);
-    const sectionId = ++this.sectionCount;
-    for (const subscriber of audience) {
-      if (!this.keepsUp(subscriber, now)) {
-        subscriber.markMissed(board.index, change.chunk);
-        continue;
-      }
-      this.addRecipient(subscriber);
-      const outbox = subscriber.outbox;
-      if (outbox.parts.length === 0) {
-        outbox.parts.push(DIFF_PREFIX);
-        outbox.bytes = 1;
-      }
-      outbox.parts.push(section);
-      outbox.bytes += section.length;
-      outbox.hash = (Math.imul(outbox.hash, 31) + sectionId) | 0;
-    }
-  }
-
   private addRecipient(subscriber: Subscriber): void {
     if (subscriber.plannedTick === this.tick) return;
     subscriber.plannedTick = this.tick;
     subscriber.outbox.clear(); // left over if a plan went unwritten (already empty otherwise)
     this.plan.recipients.push(subscriber);
-  }
-
-  /**
-   * Subscribers whose DIFFs are the same sections (found by the running hash,
-   * confirmed part by part) share one frame: the first writes its parts as
-   * they are, the second makes the frame that it and everyone after it write.
-   */
-  private shareDiffs(): void {
-    const groups = this.groups;
-    let diffs = 0;
-    // Subscribers of the same chunks tend to come one after another: try the last group first.
-    let last: Outbox | null = null;
-    for (const subscriber of this.plan.recipients) {
-      const outbox = subscriber.outbox;
-      if (outbox.parts.length === 0) continue;
-      diffs++;
-      let group: Outbox | null = last !== null && last.hash === outbox.hash ? last : null;
-      if (group === null) {
-        const first = groups.get(outbox.hash);
-        if (first === undefined) {
-          groups.set(outbox.hash, subscriber);
-          last = outbox;
-          continue;
-        }
-        group = first.outbox;
-      }
-      if (!sameParts(group.parts, outbox.parts)) continue; // a hash collision: it writes its own parts
-      group.groupFrame ??= prepareFrame(Opcode.Binary, Buffer.concat(group.parts, group.bytes));
-      outbox.shared = group.groupFrame;
-      last = group;
-    }
-    groups.clear();
-    this.plan.diffMessages = diffs;
   }
 
   /** Whether `subscriber` gets this tick's changes: its backlog is checked once per tick, at its first change. */

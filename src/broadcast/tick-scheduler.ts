@@ -7,6 +7,8 @@ export interface TickScheduler {
   after(delayMs: number, task: () => void): void;
   /** Drops the pending task, if any. */
   cancel(): void;
+  /** Runs `task` once, after the I/O that is ready now (setImmediate): the next slice of a tick's writing. */
+  soon(task: () => void): void;
 }
 
 export function timerScheduler(): TickScheduler {
@@ -22,6 +24,9 @@ export function timerScheduler(): TickScheduler {
     cancel() {
       if (timer !== null) clearTimeout(timer);
       timer = null;
+    },
+    soon(task) {
+      setImmediate(task);
     },
   };
 }

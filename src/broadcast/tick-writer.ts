@@ -1,6 +1,13 @@
 // Applies a TickPlan through each subscriber's BroadcastSink: its frames
 // (CHUNKs or a catch-up) then its DIFF, in one writev, then the 1013 closes.
 // No decisions here: those are the planner's. Writing empties each outbox.
+//
+// A saturated tick (10,000 recipients) takes longer to write than a turn of
+// the event loop should: the writing goes in slices of at most `sliceMs`, with
+// `defer` (setImmediate) between them, so that reads, placements, handshakes
+// and /health are served meanwhile, and the first recipients get their DIFF
+// without waiting for the last ones. Every slice writes the same shared frames.
+import type { Clock } from '../clock.js';
 import { CloseCode } from '../websocket/opcodes.js';
 import type { Subscriber } from './subscriber.js';
 import type { TickPlan } from './tick-planner.js';
@@ -12,18 +19,39 @@ export class TickWriter {
   // function made once, not a closure per subscriber per tick.
   private corked: Subscriber | null = null;
   private readonly writeCorked = (): void => writeOutbox(this.corked!);
+  // The plan being written, where the next slice starts (recipients, then closes), and who to tell when done.
+  private plan: TickPlan | null = null;
+  private next = 0;
+  private onWritten: () => void = () => {};
+  private deferred = false;
+  private readonly writeSlice = (): void => {
+    this.deferred = false;
+    this.slice();
+  };
 
-  write(plan: TickPlan): void {
-    for (const subscriber of plan.recipients) {
-      if (subscriber.outbox.frames.length === 0) {
-        writeOutbox(subscriber); // a DIFF alone: one frame, nothing to join
-      } else {
-        this.corked = subscriber;
-        subscriber.connection.cork(this.writeCorked);
-      }
-    }
-    this.corked = null;
-    for (const subscriber of plan.closing) subscriber.connection.close(CloseCode.TryAgainLater, TOO_SLOW_REASON);
+  constructor(
+    private readonly clock: Clock,
+    private readonly defer: (task: () => void) => void,
+    private readonly sliceMs: number,
+  ) {}
+
+  /** Whether a plan is still being written (its remaining slices are deferred). */
+  get writing(): boolean {
+    return this.plan !== null;
+  }
+
+  /** Writes `plan` in slices; calls `written` after its last write (at once if it fits in one slice). */
+  write(plan: TickPlan, written: () => void): void {
+    this.finish();
+    this.plan = plan;
+    this.next = 0;
+    this.onWritten = written;
+    this.slice();
+  }
+
+  /** Writes the rest of the plan being written, now. */
+  finish(): void {
+    while (this.plan !== null) this.slice(Infinity);
   }
 
   /** One subscriber's outbox, planned between ticks (a catch-up's next window), in one writev. */
@@ -33,15 +61,44 @@ export class TickWriter {
     subscriber.connection.cork(this.writeCorked);
     this.corked = null;
   }
+
+  private slice(budgetMs = this.sliceMs): void {
+    const plan = this.plan;
+    if (plan === null) return;
+    const { recipients, closing } = plan;
+    const end = this.clock.now() + budgetMs;
+    let i = this.next;
+    // At least one write per slice, then as many as fit in the budget.
+    do {
+      if (i < recipients.length) {
+        const subscriber = recipients[i]!;
+        if (subscriber.outbox.frames.length === 0) {
+          writeOutbox(subscriber); // a DIFF alone: one frame, nothing to join
+        } else {
+          this.corked = subscriber;
+          subscriber.connection.cork(this.writeCorked);
+          this.corked = null;
+        }
+      } else if (i < recipients.length + closing.length) {
+        closing[i - recipients.length]!.connection.close(CloseCode.TryAgainLater, TOO_SLOW_REASON);
+      }
+      i++;
+    } while (i < recipients.length + closing.length && this.clock.now() < end);
+    this.next = i;
+    if (i < recipients.length + closing.length) {
+      if (!this.deferred) this.defer(this.writeSlice);
+      this.deferred = true;
+      return;
+    }
+    this.plan = null;
+    this.onWritten();
+  }
 }
 
 function writeOutbox(subscriber: Subscriber): void {
   const { connection, outbox } = subscriber;
   const { frames } = outbox;
   for (let i = 0; i < frames.length; i++) connection.sendPrepared(frames[i]!);
-  if (outbox.parts.length !== 0) {
-    if (outbox.shared !== null) connection.sendPrepared(outbox.shared);
-    else connection.sendParts(outbox.parts, outbox.bytes);
-  }
+  if (outbox.shared !== null) connection.sendPrepared(outbox.shared);
   outbox.clear(); // written: let go of the frames now (whoever shares its frame holds it)
 }

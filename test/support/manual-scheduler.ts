@@ -4,6 +4,7 @@ import type { ManualClock } from './manual-clock.js';
 
 export class ManualScheduler implements TickScheduler {
   private task: (() => void) | null = null;
+  private readonly soonTasks: (() => void)[] = [];
   private due = 0;
   /** The delay asked for by the latest `after` (-1: none yet). */
   lastDelay = -1;
@@ -24,14 +25,32 @@ export class ManualScheduler implements TickScheduler {
     return this.task !== null;
   }
 
+  soon(task: () => void): void {
+    this.soonTasks.push(task);
+  }
+
+  /** Tasks given to `soon` and not run yet. */
+  get soonPending(): number {
+    return this.soonTasks.length;
+  }
+
+  /** Runs the oldest task given to `soon` (it may give more); false if there was none. */
+  runSoon(): boolean {
+    const task = this.soonTasks.shift();
+    task?.();
+    return task !== undefined;
+  }
+
   /** Moves the clock on by `ms`, running the task each time it comes due (it may schedule the next). */
   advance(ms: number): void {
+    while (this.runSoon());
     const end = this.clock.now() + ms;
     while (this.task !== null && this.due <= end) {
       const task = this.task;
       this.task = null;
       if (this.due > this.clock.now()) this.clock.advance(this.due - this.clock.now());
       task();
+      while (this.runSoon());
     }
     if (end > this.clock.now()) this.clock.advance(end - this.clock.now());
   }
