@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tail, closed, onLines, spawnPinnedNode, withTimeout } from '../echo/children.js';
 import { processCpuSeconds } from '../echo/cpu-window.js';
-import type { RunningServer } from '../echo/server-process.js';
+import type { LoopDelay, RunningServer } from '../echo/server-process.js';
 import { epochNow } from './bot-client.js';
 import type { GeneratorConfig, GeneratorResult } from './gen-config.js';
 import { scrapeMetrics, type MetricValues } from './metrics-scrape.js';
@@ -85,6 +85,9 @@ export interface LoadResult {
   /** The server's event-loop delay over the window (monitorEventLoopDelay in the preloaded hook). */
   serverLoopDelayP99Ms: number;
   serverLoopDelayMaxMs: number;
+  /** The server's GC pauses over the window: total ms and the longest. */
+  serverGcTotalMs: number;
+  serverGcMaxMs: number;
   /** The worst generator's event-loop delay p99 over the window: latencies include up to this much of the bot's own lateness. */
   generatorLoopDelayP99Ms: number;
   /** Recorded pairs ÷ the pairs the subscriptions call for (sampled placements × their receivers). */
@@ -374,7 +377,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
   let metricsEnd: MetricValues | null = null;
   let all0 = new Map<number, number>();
   let all1 = new Map<number, number>();
-  let serverLoop = { p99Ms: NaN, maxMs: NaN };
+  let serverLoop: LoopDelay = { p99Ms: NaN, maxMs: NaN, gc: { count: NaN, totalMs: NaN, maxMs: NaN } };
   const scrape = async () => (ours && server.alive ? scrapeMetrics(server.host, server.port).catch(() => null) : null);
   const windowSampler = (async () => {
     await at(windowStart);
@@ -432,7 +435,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
   };
   console.error(`  [${label}] p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms over ${latency.count} pairs; ` +
     `first receiver p50 ${first.p50.toFixed(1)} ms; ${Math.round(diffMsgs / windowS)} DIFF/s; server ${((serverCpuSeconds / serverWallS) * 100).toFixed(0)}% CPU, ` +
-    `loop delay p99 ${serverLoop.p99Ms.toFixed(0)} ms (max ${serverLoop.maxMs.toFixed(0)}); generator ${sum('cpuPercent').toFixed(0)}% CPU, ` +
+    `loop delay p99 ${serverLoop.p99Ms.toFixed(0)} ms (max ${serverLoop.maxMs.toFixed(0)}), GC ${serverLoop.gc.totalMs.toFixed(0)} ms (longest ${serverLoop.gc.maxMs.toFixed(0)}); generator ${sum('cpuPercent').toFixed(0)}% CPU, ` +
     `loop delay p99 ${Math.max(...results.map((r) => r.loopDelayP99Ms)).toFixed(0)} ms`);
   return {
     spec,
@@ -449,6 +452,8 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
     latencyByTime: byTime,
     serverLoopDelayP99Ms: serverLoop.p99Ms,
     serverLoopDelayMaxMs: serverLoop.maxMs,
+    serverGcTotalMs: serverLoop.gc.totalMs,
+    serverGcMaxMs: serverLoop.gc.maxMs,
     generatorLoopDelayP99Ms: Math.max(...results.map((r) => r.loopDelayP99Ms)),
     deliveredPct: (sum('pairs') / sum('expectedPairs')) * 100,
     unmatchedPairs: unmatched,

@@ -401,6 +401,7 @@ async function main(): Promise<void> {
       row('delivery p50 / p95 / max ms', each((r) => `${n1(r.latency.p50)} / ${n1(r.latency.p95)} / ${n1(r.latency.max)}`)),
       row('first receiver of a placement: p50 / p99 ms', each((r) => `${n1(r.firstReceiver.p50)} / ${n1(r.firstReceiver.p99)}`)),
       row('server event-loop delay p99 / max ms', each((r) => `${n0(r.serverLoopDelayP99Ms)} / ${n0(r.serverLoopDelayMaxMs)}`)),
+      row('server GC pauses in the window: total / longest ms', each((r) => `${n0(r.serverGcTotalMs)} / ${n0(r.serverGcMaxMs)}`)),
       row('generator event-loop delay p99 ms', each((r) => n0(r.generatorLoopDelayP99Ms))),
       row('clients parsing DIFF entries (latency sample)', each((r) => `1 in ${r.parseEvery}`)),
       row('delivered %', each((r) => n2(r.deliveredPct))),

@@ -23,6 +23,8 @@ export interface ServerSpec {
 export interface LoopDelay {
   p99Ms: number;
   maxMs: number;
+  /** GC pauses in the same window. */
+  gc: { count: number; totalMs: number; maxMs: number };
 }
 
 export class RunningServer {
@@ -54,8 +56,8 @@ export class RunningServer {
       onLines(child.stderr!, (line) => {
         if (line.startsWith(GC_ACK)) server.gcWaiters.splice(0).forEach((wake) => wake());
         else if (line.startsWith(LOOP_DELAY_REPORT)) {
-          const delay = JSON.parse(line.slice(LOOP_DELAY_REPORT.length)) as { p99Ms: number | null; maxMs: number | null };
-          server.loopWaiters.splice(0).forEach((wake) => wake({ p99Ms: delay.p99Ms ?? NaN, maxMs: delay.maxMs ?? NaN }));
+          const delay = JSON.parse(line.slice(LOOP_DELAY_REPORT.length)) as { p99Ms: number | null; maxMs: number | null; gc: LoopDelay['gc'] };
+          server.loopWaiters.splice(0).forEach((wake) => wake({ p99Ms: delay.p99Ms ?? NaN, maxMs: delay.maxMs ?? NaN, gc: delay.gc }));
         }
         else server.log(line);
       });
