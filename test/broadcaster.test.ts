@@ -287,4 +287,18 @@ test('a tick run while the last is still being written finishes the last first',
   }
 });
 
+test('planning and the first slice share one turn\'s budget', () => {
+  const { board, clock, scheduler, broadcaster, join } = setup();
+  const viewers = Array.from({ length: 6 }, () => join(0));
+  for (const { sink } of viewers) sink.onWrite = () => clock.advance(1);
+  // Asking the first viewer's backlog takes 7 ms of the tick's 8: planning is slow.
+  Object.defineProperty(viewers[0]!.sink, 'bufferedAmount', { get: () => (clock.advance(7), 0) });
+  board.setPixel(0, 0, 1);
+  broadcaster.tick();
+  assert.is(viewers.filter(({ sink }) => sink.writes.length > 0).length, 1, 'one write fits in what planning left');
+  assert.is(scheduler.soonPending, 1);
+  while (scheduler.runSoon());
+  assert.ok(viewers.every(({ sink }) => sink.writes.length === 1));
+});
+
 test.run();

@@ -154,7 +154,7 @@ export class Broadcaster {
     if (plan.caughtUp.length > 0) metrics.catchUps.inc(undefined, plan.caughtUp.length);
     if (plan.closing.length > 0) metrics.slowClientsClosed.inc(undefined, plan.closing.length);
     this.countBehind();
-    this.writer.write(plan, this.written);
+    this.writer.write(plan, this.written, started);
   }
 
   private countBehind(): void {

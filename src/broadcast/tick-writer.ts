@@ -40,13 +40,17 @@ export class TickWriter {
     return this.plan !== null;
   }
 
-  /** Writes `plan` in slices; calls `written` after its last write (at once if it fits in one slice). */
-  write(plan: TickPlan, written: () => void): void {
+  /**
+   * Writes `plan` in slices; calls `written` after its last write (at once if
+   * it fits in one slice). The first slice's time counts from `since` (when
+   * planning started: planning and the first slice share one turn's budget).
+   */
+  write(plan: TickPlan, written: () => void, since = this.clock.now()): void {
     this.finish();
     this.plan = plan;
     this.next = 0;
     this.onWritten = written;
-    this.slice();
+    this.slice(this.sliceMs - (this.clock.now() - since));
   }
 
   /** Writes the rest of the plan being written, now. */
