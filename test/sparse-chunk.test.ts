@@ -190,6 +190,7 @@ test('memory: N one-pixel writes in N mosaic chunks cost N blocks, not N chunks'
   assert.ok(grown <= N * 2048, `${grown} bytes for ${N} chunks`);
   assert.is(board.allocatedChunks, N);
   assert.is(board.allocatedBlocks, N);
+  assert.is(board.pixelBytes, N * (1024 + 128));
   for (let i = 0; i < N; i++) board.chunkData(i);
   assert.ok(board.memoryBytes - grown - empty <= 65536, 'reading them all adds one scratch chunk');
 });

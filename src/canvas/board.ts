@@ -251,12 +251,17 @@ export class Board {
     return this.sparseBlocks + this.denseCount * this.blocks.blocksPerChunk;
   }
 
+  /** Bytes holding pixels: dense chunks, sparse chunks' blocks and slot tables. */
+  get pixelBytes(): number {
+    return this.denseCount * this.chunkPixels + this.sparseBytes;
+  }
+
   /**
    * Bytes held for this board: dense chunks, sparse chunks' blocks and slot tables, the
    * scratch copy, versions, the two chunk pointer arrays, change tracking.
    */
   get memoryBytes(): number {
-    return this.denseCount * this.chunkPixels + this.sparseBytes + (this.scratch?.byteLength ?? 0) +
+    return this.pixelBytes + (this.scratch?.byteLength ?? 0) +
       this.versions.byteLength + 2 * this.dense.length * POINTER_BYTES + this.changes.memoryBytes + this.paletteRgb.byteLength;
   }
 
