@@ -115,7 +115,7 @@ test('CHUNKs and the DIFF of one tick leave a sink under one cork; a DIFF alone 
   assert.equal(sink.take().map((w) => w.cork), [0]);
 });
 
-test('subscribers with the same changes get the same bytes, one frame shared past the first', () => {
+test('subscribers with the same changes get the same bytes, one message shared by all', () => {
   const { board, broadcaster, join, metric } = setup();
   const a = join(0);
   const b = join(0);
@@ -124,7 +124,8 @@ test('subscribers with the same changes get the same bytes, one frame shared pas
   broadcaster.tick();
   const [wa, wb, wc] = [a.sink.take(), b.sink.take(), c.sink.take()].map((w) => w[0]!);
   assert.ok(wa!.frame.equals(wb!.frame));
-  assert.is(wb!.prepared, wc!.prepared, 'one frame object');
+  assert.is(wa!.prepared, wb!.prepared, 'one message object');
+  assert.is(wb!.prepared, wc!.prepared);
   assert.is(metric('tessera_diff_messages_total'), 3);
 });
 
