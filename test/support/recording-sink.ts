@@ -3,7 +3,7 @@
 // write is kept as the frame bytes a connection would put on the wire. A sink
 // made with `compresses` stands for a connection that negotiated
 // permessage-deflate: it sends a PreparedMessage's compressed frame.
-import { inflateRawSync } from 'node:zlib';
+import { constants, inflateRawSync } from 'node:zlib';
 import type { BroadcastSink } from '../../src/broadcast/sink.js';
 import { decodeServerMessage, type ServerMessage } from '../../src/protocol/messages.js';
 import { prepareFrame } from '../../src/websocket/frame-encoder.js';
@@ -82,7 +82,8 @@ export function framePayload(frame: Buffer): Buffer {
   const length7 = frame[1]! & 0x7f;
   const payload = frame.subarray(length7 === 126 ? 4 : length7 === 127 ? 10 : 2);
   if (!isCompressed(frame)) return payload;
-  return inflateRawSync(Buffer.concat([payload, Buffer.from([0x00, 0x00, 0xff, 0xff])]));
+  // The sync flush's tail, left off the wire (RFC 7692 §7.2.2); the stream does not end there.
+  return inflateRawSync(Buffer.concat([payload, Buffer.from([0x00, 0x00, 0xff, 0xff])]), { finishFlush: constants.Z_SYNC_FLUSH });
 }
 
 /** The server message in one unmasked binary frame (a PreparedMessage: its plain frame). */
