@@ -7,8 +7,9 @@
 // first time such a sink asks (never if none does) and shared by all. A DIFF
 // nobody shares goes as its parts, uncompressed: compressing it would cost a
 // zlib call per subscriber, and its sections compressed one by one (to share
-// them) come out bigger than plain (19 → 27 bytes for a one-pixel section,
-// 4,501 → 5,101 for 100 sections of 10 pixels: docs/BENCHMARKS.md).
+// them) come out bigger than plain (55 → 75 bytes for three one-pixel
+// sections, 4,501 → 5,195 for 100 sections of 10 pixels:
+// bench/canvas/diff-compression.ts).
 import { CloseCode } from '../websocket/opcodes.js';
 import type { Subscriber } from './subscriber.js';
 import type { TickPlan } from './tick-planner.js';
