@@ -7,8 +7,9 @@
 // audience; each subscriber gets at most one DIFF made of those sections, and
 // subscribers that get the same sections share one PreparedMessage (so, with
 // permessage-deflate, one compression: see tick-writer.ts). A chunk changed by
-// more than a third goes as a CHUNK instead, shared the same way. A subscriber whose backlog passes
-// the high-water mark falls behind: it gets nothing more, and its missed
+// more than a third goes as a CHUNK instead, shared the same way (and kept in
+// the chunk cache). A subscriber whose backlog passes the high-water mark
+// falls behind: it gets nothing more, and its missed
 // chunks are remembered; once its backlog drains it gets their current
 // contents (a catch-up, not the backlog), paced a window at a time by
 // catch-up.ts; stuck past the hard limit or the deadline, it is closed with 1013.
