@@ -22,7 +22,12 @@ import { BENCH_CONFIG, SCRATCH, benchBoard, serverSpec, storageMode } from './se
 
 const BOARD = 'place';
 const BATCH = 1000; // pixels per PLACE_BATCH: one row of the board
-const BATCHES_IN_FLIGHT = 50; // 50,000 pixels: within the session's bucket (65,535) before it refills
+// /ws takes 200 messages in a burst and 100/s after that: 1,000 rows need 10 painters.
+const PAINTERS = 10;
+// The rows in flight, and the least time each window takes: 20,000 pixels per 25 ms stays
+// within the bench config's pixel buckets (65,535, refilled at 1,000,000/s).
+const WINDOW_ROWS = 20;
+const WINDOW_MS = 25;
 const TIMEOUT_MS = 60_000;
 
 const { values } = parseArgs({ options: { rounds: { type: 'string' }, warm: { type: 'string' }, fill: { type: 'string' } } });
@@ -59,15 +64,24 @@ function paint(fill: string, width: number, height: number, colours: number): Ui
   return pixels;
 }
 
-/** Writes `pixels` (row-major, every one of them) with batches of one row each, a window at a time. */
-async function write(painter: Bot, pixels: Uint8Array, width: number, height: number): Promise<void> {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Writes `pixels` (row-major, every one of them) with batches of one row each, round-robin over the painters, a window at a time. */
+async function write(painters: Bot[], pixels: Uint8Array, width: number, height: number): Promise<void> {
   if (width > BATCH) throw new Error(`a row of ${width} pixels does not fit a batch of ${BATCH}`);
-  const acked = painter.acks;
+  const sent = painters.map((p) => p.acks);
+  let windowStart = performance.now();
   for (let y = 0; y < height; y++) {
     const triples: number[] = [];
     for (let x = 0; x < width; x++) triples.push(x, y, pixels[y * width + x]!);
+    const painter = painters[y % painters.length]!;
     painter.send(encodePlaceBatch(y, painter.board!.index, triples));
-    if ((y + 1) % BATCHES_IN_FLIGHT === 0 || y === height - 1) await painter.acked(acked + y + 1, TIMEOUT_MS);
+    sent[y % painters.length]!++;
+    if ((y + 1) % WINDOW_ROWS === 0 || y === height - 1) {
+      await Promise.all(painters.map((p, i) => p.acked(sent[i]!, TIMEOUT_MS)));
+      await sleep(WINDOW_MS - (performance.now() - windowStart));
+      windowStart = performance.now();
+    }
   }
 }
 
@@ -108,10 +122,13 @@ async function run(fill: string): Promise<string[]> {
   const server = await RunningServer.start(serverSpec('ours', configPath));
   try {
     const target: Target = { host: server.host, port: server.port, path: '/ws' };
-    const painter = await Bot.open(target, '127.0.0.1', BOARD, TIMEOUT_MS);
+    const painters: Bot[] = [];
+    for (let i = 0; i < PAINTERS; i++) painters.push(await Bot.open(target, '127.0.0.1', BOARD, TIMEOUT_MS));
+    for (const p of painters) p.onReject = (reason) => console.error(`[${fill}] a placement was rejected (reason ${reason}): the board will not be full`);
+    const painter = painters[0]!;
     const pixels = paint(fill, board.width, board.height, board.paletteSize);
     const filled = performance.now();
-    await write(painter, pixels, board.width, board.height);
+    await write(painters, pixels, board.width, board.height);
     console.error(`[${fill}] ${n0(board.width * board.height)} pixels written in ${n1((performance.now() - filled) / 1000)} s`);
     const chunksX = board.width / board.chunkSize;
     const chunks: number[] = [];
@@ -145,7 +162,7 @@ async function run(fill: string): Promise<string[]> {
         await measured(deflate, false, warmLoads);
       }
     }
-    await painter.close(3000);
+    await Promise.all(painters.map((p) => p.close(3000)));
     const lines = [
       `### ${fill === 'random' ? 'Random colours' : 'A drawing'} (${fill})`,
       '',
