@@ -61,7 +61,9 @@ const INFLATED_KEPT = 16;
 
 function inflate(buf: Buffer, start: number, end: number): Buffer {
   const length = end - start;
-  for (const entry of inflated) {
+  // Newest first: in a tick every bot reads the same DIFF, the last one inflated.
+  for (let i = inflated.length - 1; i >= 0; i--) {
+    const entry = inflated[i]!;
     if (entry.compressed.length === length && buf.compare(entry.compressed, 0, length, start, end) === 0) return entry.message;
   }
   const compressed = Buffer.from(buf.subarray(start, end));
