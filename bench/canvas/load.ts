@@ -33,6 +33,8 @@ export interface LoadSpec {
   generators: number;
   localAddresses: string[];
   viewportChunks: number | null;
+  /** The bots offer permessage-deflate (ours accepts it on /ws by default). */
+  deflate: boolean;
   /** The slow clients' busy region (see GeneratorConfig.flood), painted from the slow clients' process. */
   flood: GeneratorConfig['flood'];
   /** Before starting, wait at most this long for the other processes on the machine to go quiet. */
@@ -82,7 +84,9 @@ export interface LoadResult {
   deliveredPct: number;
   unmatchedPairs: number;
   diffMsgsPerSec: number;
+  /** DIFF payload bytes (inflated) and DIFF frame bytes as on the wire (compressed, if they were), per second. */
   diffBytesPerSec: number;
+  diffWireBytesPerSec: number;
   placementsPerSec: number;
   serverCpuSeconds: number;
   serverCpuPercent: number;
@@ -321,6 +325,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
       pauseAtMs: spec.pauseAtMs,
       resumeAtMs: spec.resumeAtMs,
       viewportChunks: spec.viewportChunks,
+      deflate: spec.deflate,
       flood: role.flood,
       concurrency: 200,
       handshakeTimeoutMs: 30_000,
@@ -421,6 +426,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
     unmatchedPairs: unmatched,
     diffMsgsPerSec: diffMsgs / windowS,
     diffBytesPerSec: sum('diffBytesInWindow') / windowS,
+    diffWireBytesPerSec: sum('diffWireBytesInWindow') / windowS,
     placementsPerSec: sum('placedInWindow') / windowS,
     serverCpuSeconds,
     serverCpuPercent: (serverCpuSeconds / serverWallS) * 100,

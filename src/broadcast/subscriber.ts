@@ -1,5 +1,6 @@
 // One viewer as the broadcaster sees it: where its bytes go (a BroadcastSink),
 // the chunks it watches, whether it keeps up, and what it gets this tick.
+import type { PreparedMessage } from '../websocket/prepared-message.js';
 import type { BroadcastSink } from './sink.js';
 
 /**
@@ -8,17 +9,15 @@ import type { BroadcastSink } from './sink.js';
  * (the arrays keep their capacity), so planning allocates nothing per client.
  */
 export class Outbox {
-  /** Whole prepared frames, in order: this tick's CHUNKs, or a catch-up. */
-  readonly frames: Buffer[] = [];
+  /** Whole prepared messages, in order: this tick's CHUNKs, or a catch-up. */
+  readonly frames: PreparedMessage[] = [];
   /** The DIFF: DIFF_PREFIX then the shared section buffers, laid end to end (empty: no DIFF). */
   readonly parts: Uint8Array[] = [];
   bytes = 0;
   /** A running hash of which sections `parts` holds, so equal DIFFs find each other. */
   hash = 0;
-  /** The DIFF as one frame shared with subscribers of the same sections; null: write `parts`. */
-  shared: Buffer | null = null;
-  /** Set on the first of a group of equal DIFFs: the frame the others share (made on demand). */
-  groupFrame: Buffer | null = null;
+  /** The DIFF as one message shared by every subscriber of the same sections; null: write `parts`. */
+  shared: PreparedMessage | null = null;
 
   get isEmpty(): boolean {
     return this.frames.length === 0 && this.parts.length === 0;
@@ -32,7 +31,6 @@ export class Outbox {
       this.bytes = 0;
       this.hash = 0;
       this.shared = null;
-      this.groupFrame = null;
     }
   }
 }

@@ -5,19 +5,20 @@
 //
 // Each dirty chunk is encoded once, as a DIFF section shared by its whole
 // audience; each subscriber gets at most one DIFF made of those sections, and
-// subscribers that get the same sections share one frame. A chunk changed by
-// more than a third goes as a CHUNK instead. A subscriber whose backlog passes
-// the high-water mark falls behind: it gets nothing more, and its missed
+// subscribers that get the same sections share one PreparedMessage (so, with
+// permessage-deflate, one compression: see tick-writer.ts). A chunk changed by
+// more than a third goes as a CHUNK instead, shared the same way (and kept in
+// the chunk cache). A subscriber whose backlog passes the high-water mark
+// falls behind: it gets nothing more, and its missed
 // chunks are remembered; once its backlog drains it gets their current
 // contents (a catch-up, not the backlog), paced a window at a time by
 // catch-up.ts; stuck past the hard limit or the deadline, it is closed with 1013.
 import type { Board, ChunkChange } from '../canvas/board.js';
 import { DIFF_PREFIX, encodeDiffSection } from '../protocol/messages.js';
-import { prepareFrame } from '../websocket/frame-encoder.js';
 import { Opcode } from '../websocket/opcodes.js';
+import { PreparedMessage } from '../websocket/prepared-message.js';
 import { takeOwedChunks } from './catch-up.js';
 import type { ChunkFrameCache } from './chunk-frame-cache.js';
-import { chunkMessage } from './chunk-message.js';
 import type { Outbox, Subscriber } from './subscriber.js';
 import type { SubscriptionIndex } from './subscriptions.js';
 
@@ -68,10 +69,10 @@ export class TickPlanner {
   // part of a tick's plan; one callback made once, not a closure per catch-up.
   private catching: Subscriber | null = null;
   private catchingInTick = false;
-  private readonly takeFrame = (frame: Buffer): void => {
+  private readonly takeFrame = (message: PreparedMessage): void => {
     const subscriber = this.catching!;
     if (this.catchingInTick) this.addRecipient(subscriber);
-    subscriber.outbox.frames.push(frame);
+    subscriber.outbox.frames.push(message);
   };
 
   constructor(
@@ -91,15 +92,15 @@ export class TickPlanner {
   }
 
   /**
-   * A chunk `subscriber` just subscribed to, between ticks: its frame, to send
+   * A chunk `subscriber` just subscribed to, between ticks: its CHUNK, to send
    * now, if its sink holding `backlog` bytes has room for it within the
    * high-water mark; else null, and the chunk is owed and goes with its paced
    * catch-up (a resubscribing client may ask for 1,024 whole chunks at once).
    */
-  planSubscribe(subscriber: Subscriber, board: Board, chunk: number, backlog: number, now: number): Buffer | null {
+  planSubscribe(subscriber: Subscriber, board: Board, chunk: number, backlog: number, now: number): PreparedMessage | null {
     if (!subscriber.behind) {
-      const frame = this.chunkFrames.frame(board, chunk);
-      if (backlog + frame.length <= this.limits.slowClientHighWaterBytes) return frame;
+      const message = this.chunkFrames.message(board, chunk);
+      if (backlog + message.frame.length <= this.limits.slowClientHighWaterBytes) return message;
       this.fallBehind(subscriber, now);
     }
     subscriber.markMissed(board.index, chunk);
@@ -153,14 +154,14 @@ export class TickPlanner {
   }
 
   private planChunk(board: Board, change: ChunkChange, audience: ReadonlySet<Subscriber>, now: number): void {
-    const frame = prepareFrame(Opcode.Binary, chunkMessage(board, change.chunk));
+    const message = this.chunkFrames.message(board, change.chunk);
     for (const subscriber of audience) {
       if (!this.keepsUp(subscriber, now)) {
         subscriber.markMissed(board.index, change.chunk);
         continue;
       }
       this.addRecipient(subscriber);
-      subscriber.outbox.frames.push(frame);
+      subscriber.outbox.frames.push(message);
     }
   }
 
@@ -194,8 +195,8 @@ export class TickPlanner {
 
   /**
    * Subscribers whose DIFFs are the same sections (found by the running hash,
-   * confirmed part by part) share one frame: the first writes its parts as
-   * they are, the second makes the frame that it and everyone after it write.
+   * confirmed part by part) share one message, made when the second is found;
+   * a DIFF nobody shares goes as its parts (uncompressed: see tick-writer.ts).
    */
   private shareDiffs(): void {
     const groups = this.groups;
@@ -217,8 +218,8 @@ export class TickPlanner {
         group = first.outbox;
       }
       if (!sameParts(group.parts, outbox.parts)) continue; // a hash collision: it writes its own parts
-      group.groupFrame ??= prepareFrame(Opcode.Binary, Buffer.concat(group.parts, group.bytes));
-      outbox.shared = group.groupFrame;
+      group.shared ??= new PreparedMessage(Opcode.Binary, Buffer.concat(group.parts, group.bytes));
+      outbox.shared = group.shared;
       last = group;
     }
     groups.clear();
