@@ -51,7 +51,7 @@ interface RunResult {
   clients: number;
   loadAvg: number[];
   error?: string;
-  r?: Pick<LoadResult, 'normalConnected' | 'placementsPerSec' | 'diffMsgsPerSec' | 'serverCpuPercent' | 'serverUsPerMsg' | 'serverProcesses' |
+  r?: Pick<LoadResult, 'normalConnected' | 'placementsPerSec' | 'diffMsgsPerSec' | 'diffBytesPerSec' | 'serverCpuPercent' | 'serverUsPerMsg' | 'serverProcesses' |
     'generatorCpuPercent' | 'servicesCpuPercent' | 'otherCpuPercent' | 'deliveredPct' | 'rssIdleKiB' | 'connectMs'> & { p50: number; p99: number; notes: string[] };
 }
 
@@ -94,7 +94,7 @@ async function runOne(mode: Mode, clients: number): Promise<void> {
     await allReady(server);
     const r = await driveLoad(server, true, loadSpec(clients), `${mode} ${clients}`);
     result.r = {
-      normalConnected: r.normalConnected, placementsPerSec: r.placementsPerSec, diffMsgsPerSec: r.diffMsgsPerSec,
+      normalConnected: r.normalConnected, placementsPerSec: r.placementsPerSec, diffMsgsPerSec: r.diffMsgsPerSec, diffBytesPerSec: r.diffBytesPerSec,
       serverCpuPercent: r.serverCpuPercent, serverUsPerMsg: r.serverUsPerMsg, serverProcesses: r.serverProcesses,
       generatorCpuPercent: r.generatorCpuPercent, servicesCpuPercent: r.servicesCpuPercent, otherCpuPercent: r.otherCpuPercent,
       deliveredPct: r.deliveredPct, rssIdleKiB: r.rssIdleKiB, connectMs: r.connectMs, p50: r.latency.p50, p99: r.latency.p99,
@@ -131,8 +131,8 @@ const NAMES: Record<Mode, string> = { single: '1 process, SQLite', cluster1: '1 
 
 function row({ mode, clients, loadAvg, r, error }: RunResult): string {
   const load = loadAvg.map((v) => v.toFixed(2)).join(' ');
-  if (!r) return `| ${NAMES[mode]} | ${n0(clients)} | ${load} | failed: ${(error ?? '').split('\n')[0]!.replace(/\|/g, '\\|')} | | | | | | | | | |`;
-  return `| ${NAMES[mode]} | ${n0(r.normalConnected)} | ${load} | ${n0(r.placementsPerSec)} | ${n0(r.diffMsgsPerSec)} | ${n1(r.diffMsgsPerSec / r.normalConnected)} | ` +
+  if (!r) return `| ${NAMES[mode]} | ${n0(clients)} | ${load} | failed: ${(error ?? '').split('\n')[0]!.replace(/\|/g, '\\|')} | | | | | | | | | | |`;
+  return `| ${NAMES[mode]} | ${n0(r.normalConnected)} | ${load} | ${n0(r.placementsPerSec)} | ${n0(r.diffMsgsPerSec)} | ${n1(r.diffMsgsPerSec / r.normalConnected)} | ${n0(r.diffBytesPerSec / r.diffMsgsPerSec)} | ` +
     `${n0(r.serverCpuPercent)} (${r.serverProcesses}) | ${n1(r.serverUsPerMsg)} | ${n0(r.generatorCpuPercent)} | ${n0(r.servicesCpuPercent)} | ${n0(r.otherCpuPercent)} | ` +
     `${n0(r.p50)} / ${n0(r.p99)} | ${r.deliveredPct.toFixed(2)} |`;
 }
@@ -156,8 +156,8 @@ async function main(): Promise<void> {
     }
   }
   console.log(`${TICK_HZ} Hz tick, ${RATE} placements/s, every bot watching all 100 chunks of \`place\`; ${SECONDS} s measured after 3 s of warm-up.\n`);
-  console.log('| server | clients | load avg 1/5/15 min at start | placements/s | deliveries/s (DIFF messages read) | per client per s | server CPU % (processes) | server CPU µs / delivery | bot CPU % | Redis + PostgreSQL CPU % | other CPU % | delivery p50 / p99 ms | delivered % |');
-  console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| server | clients | load avg 1/5/15 min at start | placements/s | deliveries/s (DIFF messages read) | per client per s | bytes / delivery | server CPU % (processes) | server CPU µs / delivery | bot CPU % | Redis + PostgreSQL CPU % | other CPU % | delivery p50 / p99 ms | delivered % |');
+  console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const result of results) console.log(row(result));
   const notes = results.flatMap((result) => [...(result.r?.notes ?? []), ...(result.error ? [`${result.mode} ${result.clients}: ${result.error}`] : [])]);
   if (notes.length > 0) console.log(`\nNotes:\n${notes.map((note) => `- ${note}`).join('\n')}`);
