@@ -32,20 +32,23 @@ export function registerAuthRoutes(router: Router, moderation: Moderation, origi
   /**
    * Takes one attempt from the IP's (and the name's) bucket, or throws 429 with Retry-After. In a
    * cluster the members' shared buckets are taken too, so trying several members gives no more
-   * attempts; this member's own are checked first (no round trip for what they refuse anyway).
+   * attempts. This member's own go first, checked and taken at once (concurrent attempts cannot
+   * both pass them), and save a round trip for what they refuse.
    */
   const attempt = async (request: HttpRequest, username: string | null): Promise<void> => {
     const now = clock.now();
     const ip = identify(request, settings).ip;
     const name = username?.toLowerCase() ?? null;
     let wait = Math.max(perIp.retryAfterMs(ip, now, 1), name === null ? 0 : perName.retryAfterMs(name, now, 1));
-    if (wait === 0) wait = await moderation.takeShared([`auth:ip:${ip}`, ...(name === null ? [] : [`auth:name:${name}`])], ATTEMPTS);
+    if (wait === 0) {
+      perIp.take(ip, now, 1);
+      if (name !== null) perName.take(name, now, 1);
+      wait = await moderation.takeShared([`auth:ip:${ip}`, ...(name === null ? [] : [`auth:name:${name}`])], ATTEMPTS);
+    }
     if (wait > 0) {
       moderation.metrics.logins.inc({ result: 'limited' });
       throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many attempts: wait retryAfterMs', { 'Retry-After': String(Math.ceil(wait / 1000)) }, { retryAfterMs: wait });
     }
-    perIp.take(ip, now, 1);
-    if (name !== null) perName.take(name, now, 1);
   };
 
   const credentials = (request: HttpRequest) => {
