@@ -6,7 +6,6 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tail, closed, onLines, spawnPinnedNode, withTimeout } from '../echo/children.js';
-import { processCpuSeconds } from '../echo/cpu-window.js';
 import type { RunningServer } from '../echo/server-process.js';
 import { epochNow } from './bot-client.js';
 import type { GeneratorConfig, GeneratorResult } from './gen-config.js';
@@ -43,6 +42,8 @@ export interface LoadSpec {
   timelineMs: number;
   /** Scrape /metrics for the timeline too (not only at the window's edges). */
   timelineMetrics: boolean;
+  /** taskset's CPU list for the generators; default GENERATOR_CPU. */
+  generatorCpus?: string;
 }
 
 export interface TimelinePoint {
@@ -91,6 +92,10 @@ export interface LoadResult {
   serverCpuSeconds: number;
   serverCpuPercent: number;
   serverUsPerMsg: number;
+  /** The server's processes over the window (more than one with `--workers N`). */
+  serverProcesses: number;
+  /** redis-server and postgres processes over the window, % of one core (whoever else used them too). */
+  servicesCpuPercent: number;
   generatorCpuPercent: number;
   /** Every other process on the machine over the window: more than a few % means the run was disturbed. */
   otherCpuPercent: number;
@@ -116,8 +121,8 @@ interface GeneratorProcess {
   result: Promise<GeneratorResult>;
 }
 
-function startGenerator(config: GeneratorConfig, timeoutMs: number): GeneratorProcess {
-  const child = spawnPinnedNode(GENERATOR_CPU, [GENERATOR_SCRIPT, JSON.stringify(config)]);
+function startGenerator(config: GeneratorConfig, timeoutMs: number, cpus: string): GeneratorProcess {
+  const child = spawnPinnedNode(cpus, [GENERATOR_SCRIPT, JSON.stringify(config)]);
   const stderr = new Tail();
   let result: GeneratorResult | null = null;
   let onReady: () => void = () => {};
@@ -246,6 +251,23 @@ function otherCpuPercent(before: Map<number, number>, after: Map<number, number>
   return (Math.max(0, other) / wallS) * 100;
 }
 
+const SERVICES = new Set(['redis-server', 'postgres']);
+
+/** CPU % (of one core) of the Redis and PostgreSQL processes alive at the end of the window. */
+function servicesCpuPercent(before: Map<number, number>, after: Map<number, number>, wallS: number): number {
+  let used = 0;
+  for (const [pid, seconds] of after) {
+    let name = '';
+    try {
+      name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (SERVICES.has(name)) used += seconds - (before.get(pid) ?? 0);
+  }
+  return (used / wallS) * 100;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Other processes must use less than this (% of one core) for the machine to count as quiet. */
@@ -332,7 +354,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
       schedule,
       drainMs: spec.drainMs,
       outPrefix,
-    }, timeoutMs));
+    }, timeoutMs, spec.generatorCpus ?? String(GENERATOR_CPU)));
   }
   try {
     await Promise.all(processes.map((p) => p.ready));
@@ -358,15 +380,17 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
   let metricsEnd: MetricValues | null = null;
   let all0 = new Map<number, number>();
   let all1 = new Map<number, number>();
+  let serverIds: number[] = [server.pid];
   const scrape = async () => (ours && server.alive ? scrapeMetrics(server.host, server.port).catch(() => null) : null);
   const windowSampler = (async () => {
     await at(windowStart);
     all0 = allProcessCpu();
-    cpu0 = processCpuSeconds(server.pid);
+    serverIds = server.processIds();
+    cpu0 = server.cpuSeconds(serverIds);
     wall0 = epochNow();
     metricsStart = await scrape();
     await at(windowEnd);
-    cpu1 = processCpuSeconds(server.pid);
+    cpu1 = server.cpuSeconds(serverIds);
     wall1 = epochNow();
     all1 = allProcessCpu();
     metricsEnd = await scrape();
@@ -432,7 +456,9 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
     serverCpuPercent: (serverCpuSeconds / serverWallS) * 100,
     serverUsPerMsg: diffMsgs > 0 ? (serverCpuSeconds * 1e6) / diffMsgs : NaN,
     generatorCpuPercent: sum('cpuPercent'),
-    otherCpuPercent: otherCpuPercent(all0, all1, new Set([server.pid, process.pid, ...processes.map((p) => p.child.pid!)]), serverWallS),
+    serverProcesses: serverIds.length,
+    servicesCpuPercent: servicesCpuPercent(all0, all1, serverWallS),
+    otherCpuPercent: otherCpuPercent(all0, all1, new Set([...serverIds, process.pid, ...processes.map((p) => p.child.pid!)]), serverWallS),
     sendLagP99Ms: Math.max(...results.map((r) => r.sendLagP99Ms)),
     rejects: sum('rejects'),
     rssStartKiB,

@@ -55,11 +55,14 @@ export function benchBoard(id: string): { width: number; height: number; chunkSi
 /** `--in-memory` (run.ts): ours without a data directory, for the before/after of durability. */
 export const storageMode = { inMemory: false };
 
-export function serverSpec(kind: ServerKind, configPath: string): ServerSpec {
+/**
+ * Ours or the reference. Ours is durable, as served: a fresh data directory (SQLite) for every
+ * run, removed on exit, unless `storageArgs` say otherwise (e.g. `--database`, `--redis`, `--workers`).
+ */
+export function serverSpec(kind: ServerKind, configPath: string, storageArgs?: string[]): ServerSpec {
   if (kind === 'ours') {
-    // Durable, as served: a fresh data directory (SQLite) for every run, removed on exit.
-    const dataDir = storageMode.inMemory ? '' : mkdtempSync(join(SCRATCH, 'data-'));
-    return { name: 'ours', args: [OURS_SCRIPT, ...LISTEN, '--config', configPath, '--data-dir', dataDir, ...OURS_LIMIT_FLAGS], nodeFlags: OURS_NODE_FLAGS };
+    const storage = storageArgs ?? ['--data-dir', storageMode.inMemory ? '' : mkdtempSync(join(SCRATCH, 'data-'))];
+    return { name: 'ours', args: [OURS_SCRIPT, ...LISTEN, '--config', configPath, ...storage, ...OURS_LIMIT_FLAGS], nodeFlags: OURS_NODE_FLAGS };
   }
   return { name: 'ws-reference', args: [REFERENCE_SCRIPT, ...LISTEN, '--config', configPath] };
 }

@@ -10,6 +10,8 @@ import type { CommitStage } from '../placement/commit.js';
 import { DurableCommit } from '../placement/durable-commit.js';
 import type { ModerationStore } from '../storage/moderation.js';
 import type { ModerationNotice } from '../cluster/moderation-notices.js';
+import type { SharedBucket } from '../cluster/shared-rate-limits.js';
+import type { Confirmations } from './moderation/confirmations.js';
 import type { BucketSpec } from '../ratelimit/bucket-spec.js';
 import type { StoredPlacement, Storage } from '../storage/storage.js';
 import type { Logger } from '../telemetry/log.js';
@@ -46,6 +48,10 @@ export interface Persistence {
 export interface ModerationPeers {
   announce(notice: ModerationNotice): void;
   bucketsChanged(boardId: string, buckets: readonly BucketSpec[]): void;
+  /** Buckets every member takes from (login attempts): all or none; 0, or the ms to wait. Rejects when Redis does not answer. */
+  takeShared(buckets: readonly SharedBucket[]): Promise<number>;
+  /** Confirmation tokens every member knows (a reset confirmed through any member). */
+  confirmations: Confirmations;
 }
 
 export interface RestoreReport {
