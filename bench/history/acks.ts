@@ -33,6 +33,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rate: { type: 'string', default: '5000' },
     only: { type: 'string', default: 'saturate,batch,rate' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -58,6 +59,8 @@ interface Outcome {
   lateSends: number;
   /** Over the window: the server process's CPU (utime + stime) and the time spent in commits (start to durable). */
   serverCpuS: number;
+  /** Over the window: this process's CPU (the load generator: the bots). */
+  botCpuS: number;
   commitS: number;
   commits: number;
 }
@@ -98,9 +101,9 @@ async function scenario(name: string, connections: number, drive: (clients: Clie
   const server = await RunningServer.start({
     name,
     args: ['build/src/main.js', '--port', '0', '--host', '127.0.0.1', '--config', configPath, '--data-dir', join(dir, 'data'), ...LIMITS],
-    nodeFlags: ['--max-semi-space-size=2'],
+    nodeFlags: ['--max-semi-space-size=2', ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [])],
   });
-  const outcome: Outcome = { placements: 0, acks: 0, rejects: 0, latencies: [], lateSends: 0, serverCpuS: 0, commitS: 0, commits: 0 };
+  const outcome: Outcome = { placements: 0, acks: 0, rejects: 0, latencies: [], lateSends: 0, serverCpuS: 0, botCpuS: 0, commitS: 0, commits: 0 };
   const start = performance.now() + WARMUP_MS + 500;
   const window = { start, end: start + SECONDS * 1000 };
   const answered: Answered = { hook: () => {} };
@@ -128,8 +131,11 @@ async function scenario(name: string, connections: number, drive: (clients: Clie
     const counters = (async () => {
       await delay(window.start - performance.now());
       const first = await serverCounters(server);
+      const botFirst = process.cpuUsage();
       await delay(window.end - performance.now());
       const last = await serverCounters(server);
+      const botUsed = process.cpuUsage(botFirst);
+      outcome.botCpuS = (botUsed.user + botUsed.system) / 1e6;
       outcome.serverCpuS = last.cpu - first.cpu;
       outcome.commitS = last.commitS - first.commitS;
       outcome.commits = last.commits - first.commits;
@@ -218,6 +224,7 @@ function report(name: string, load: string, outcome: Outcome): string {
     String(outcome.rejects).padStart(7),
     String(outcome.lateSends).padStart(6),
     `${Math.round((outcome.serverCpuS / SECONDS) * 100)}%`.padStart(8),
+    `${Math.round((outcome.botCpuS / SECONDS) * 100)}%`.padStart(8),
     `${Math.round((outcome.commitS / SECONDS) * 100)}%`.padStart(8),
     ((outcome.commitS / outcome.commits) * 1000).toFixed(2).padStart(9),
   ].join(' ');
@@ -225,12 +232,13 @@ function report(name: string, load: string, outcome: Outcome): string {
 
 const only = new Set(values.only.split(','));
 console.log(`Durable placements through the server over WebSocket: ${SECONDS} s measured after ${WARMUP_MS / 1000} s warm-up, node ${process.version}`);
-console.log('scenario  load                               placements/s   acks/s  p50 ms  p99 ms  max ms rejects  late  srv CPU  commits  ms/commit');
+console.log('scenario  load                               placements/s   acks/s  p50 ms  p99 ms  max ms rejects  late  srv CPU  bot CPU  commits  ms/commit');
 if (only.has('saturate')) console.log(report('saturate', '400 conns × 16 PLACE in flight', await scenario('saturate', 400, closedLoop(16, sendPlace))));
 if (only.has('batch')) console.log(report('batch', '20 conns × 8 BATCH(100) in flight', await scenario('batch', 20, closedLoop(8, (c) => sendBatch(c, 100)))));
 if (only.has('rate')) console.log(report('rate', `${RATE} PLACE/s over 100 conns (open)`, await scenario('rate', 100, openLoop(RATE))));
 console.log('placements/s: pixels acknowledged (committed) per second over the window; acks/s: ACK messages;');
 console.log('p50/p99/max: send → ACK read, for messages sent in the window; late: open-loop sends more than 5 ms after due;');
-console.log('srv CPU: the server process\'s CPU over the window (100% = its core); commits: the share of the window spent');
+console.log('srv CPU: the server process\'s CPU over the window (100% = its core); bot CPU: this process\'s (the load generator);');
+console.log('commits: the share of the window spent');
 console.log('  committing (tessera_storage_commit_seconds_total: start to durable, waits for the log to restart included);');
 console.log('  ms/commit: per group commit.');

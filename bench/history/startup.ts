@@ -19,6 +19,7 @@
 //                                               (saves a snapshot) or with SIGKILL (saves none,
 //                                               so the next start replays the same again)
 //   startup.js --dir DIR --size                 the database's size per million placements
+//   startup.js --dir DIR --drop-snapshots       deletes every snapshot (so that a start replays all)
 // DIR holds data/ (the data directory), config.json and board.bin (the generator's state).
 // Add --cpu-prof to write the server's CPU profile (node --cpu-prof) into DIR.
 import { spawn } from 'node:child_process';
@@ -27,6 +28,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE } from '../../src/storage/sqlite/layout.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/open.js';
 import type { PixelRecord } from '../../src/storage/storage.js';
 import { mulberry32 } from '../../test/support/random.js';
@@ -40,6 +43,7 @@ const { values } = parseArgs({
     start: { type: 'boolean', default: false },
     stop: { type: 'string', default: 'graceful' },
     size: { type: 'boolean', default: false },
+    'drop-snapshots': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
@@ -162,9 +166,17 @@ async function measureStart(how: 'graceful' | 'kill'): Promise<void> {
 
 function reportSize(): void {
   const { written } = loadState();
-  const bytes = statSync(join(dataDir, 'tessera.db')).size;
+  const bytes = statSync(join(dataDir, DATABASE_FILE)).size;
   console.log(`database: ${(bytes / 2 ** 20).toFixed(1)} MiB for ${written.toLocaleString('en')} placements = ` +
     `${((bytes / written) * 1e6 / 2 ** 20).toFixed(1)} MiB per million (tessera.db after a clean close); data directory ${(dataBytes() / 2 ** 20).toFixed(1)} MiB`);
+}
+
+/** Outside the Storage interface, which never deletes a snapshot: for a start that replays everything. */
+function dropSnapshots(): void {
+  const db = new Database(join(dataDir, DATABASE_FILE));
+  const { changes } = db.prepare('DELETE FROM snapshots').run();
+  db.close();
+  console.log(`deleted ${changes} snapshots`);
 }
 
 function dataBytes(): number {
@@ -173,6 +185,7 @@ function dataBytes(): number {
 
 const how = values.stop === 'kill' ? 'kill' : 'graceful';
 if (values.dir !== undefined) {
+  if (values['drop-snapshots']) dropSnapshots();
   if (values.generate !== undefined) await generate(Number(values.generate));
   if (values.start) await measureStart(how);
   if (values.size) reportSize();
