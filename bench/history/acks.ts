@@ -3,7 +3,7 @@
 // transaction holding it committed). Issue 8's goal: ≥ 20,000 placements/s committed,
 // ack p99 ≤ 50 ms at 5,000 placements/s.
 //
-//   node scripts/build.mjs && taskset -c 1 node build/bench/history/acks.js [--seconds 10] [--only saturate,batch,rate]
+//   node scripts/build.mjs && taskset -c 1 node build/bench/history/acks.js [--seconds 10] [--only saturate,batch,rate] [--prof]
 //
 // The server (build/src/main.js, the flags of `npm start`, a fresh --data-dir) runs pinned to
 // core 0; this process is the load generator (the `ws` client; pin it to core 1 as above).
@@ -33,7 +33,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rate: { type: 'string', default: '5000' },
     only: { type: 'string', default: 'saturate,batch,rate' },
-    'cpu-prof': { type: 'string' },
+    prof: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -101,7 +101,9 @@ async function scenario(name: string, connections: number, drive: (clients: Clie
   const server = await RunningServer.start({
     name,
     args: ['build/src/main.js', '--port', '0', '--host', '127.0.0.1', '--config', configPath, '--data-dir', join(dir, 'data'), ...LIMITS],
-    nodeFlags: ['--max-semi-space-size=2', ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [])],
+    // --prof: V8's tick log (isolate-*.log in the project root, for node --prof-process), written
+    // as the server runs; --cpu-prof would need a graceful exit, which a loaded server may not reach in time.
+    nodeFlags: ['--max-semi-space-size=2', ...(values.prof ? ['--prof'] : [])],
   });
   const outcome: Outcome = { placements: 0, acks: 0, rejects: 0, latencies: [], lateSends: 0, serverCpuS: 0, botCpuS: 0, commitS: 0, commits: 0 };
   const start = performance.now() + WARMUP_MS + 500;

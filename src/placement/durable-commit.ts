@@ -13,6 +13,8 @@ import type { CommitStage } from './commit.js';
 import { actorOf } from './actor.js';
 import type { Write, WriteRequest } from './write.js';
 
+const IP_HASH_CACHE = 10_000;
+
 interface Pending {
   request: WriteRequest;
   resolve: () => void;
@@ -44,8 +46,8 @@ export class DurableCommit implements CommitStage {
   private scheduled = false;
   /** The transaction in flight, if any: writes arriving meanwhile wait and go into the next one together. */
   private writing: Promise<void> | null = null;
-  private lastIp = '';
-  private lastIpHash: Uint8Array = new Uint8Array(0);
+  /** hashIp's answers: an HMAC per write would cost more than the rest of its record. */
+  private readonly ipHashes = new Map<string, Uint8Array>();
   /** The seq of the newest committed record: the boards include everything up to it. */
   lastCommittedSeq: number;
 
@@ -133,11 +135,13 @@ export class DurableCommit implements CommitStage {
   }
 
   private hashIp(ip: string): Uint8Array {
-    if (ip !== this.lastIp) {
-      this.lastIp = ip;
-      this.lastIpHash = this.storage.hashIp(ip);
+    let hash = this.ipHashes.get(ip);
+    if (hash === undefined) {
+      if (this.ipHashes.size >= IP_HASH_CACHE) this.ipHashes.clear();
+      hash = this.storage.hashIp(ip);
+      this.ipHashes.set(ip, hash);
     }
-    return this.lastIpHash;
+    return hash;
   }
 }
 
