@@ -8,11 +8,13 @@ import { ChunkFrameCache } from '../src/broadcast/chunk-frame-cache.js';
 import { Subscriber } from '../src/broadcast/subscriber.js';
 import { Board } from '../src/canvas/board.js';
 import { parseAppConfig } from '../src/config/load.js';
+import { decodeChunkPixels } from '../src/protocol/chunk-encoding.js';
 import { createCanvasMetrics } from '../src/telemetry/canvas-metrics.js';
 import { Registry } from '../src/telemetry/metrics.js';
 import { ManualClock } from './support/manual-clock.js';
 import { ManualScheduler } from './support/manual-scheduler.js';
-import { decodeFrame, RecordingSink } from './support/recording-sink.js';
+import { PreparedMessage } from '../src/websocket/prepared-message.js';
+import { decodeFrame, isCompressed, RecordingSink, type SinkWrite } from './support/recording-sink.js';
 
 const SETTINGS: BroadcastSettings = {
   tickRateHz: 50, // one tick per 20 ms
@@ -36,16 +38,18 @@ function setup() {
   const clock = new ManualClock();
   const scheduler = new ManualScheduler(clock);
   const broadcaster = new Broadcaster([board], SETTINGS, metrics, new ChunkFrameCache(), clock, scheduler);
-  const join = (...chunks: number[]) => {
-    const sink = new RecordingSink();
+  const attach = (sink: RecordingSink, chunks: number[]) => {
     const subscriber = new Subscriber(sink, 1);
     broadcaster.add(subscriber);
     broadcaster.subscriptions.view(subscriber, 0);
     for (const chunk of chunks) broadcaster.subscriptions.add(subscriber, 0, chunk);
     return { subscriber, sink };
   };
+  const join = (...chunks: number[]) => attach(new RecordingSink(), chunks);
+  /** A subscriber whose sink negotiated permessage-deflate. */
+  const joinCompressing = (...chunks: number[]) => attach(new RecordingSink(true), chunks);
   const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(registry.render())?.[1] ?? NaN);
-  return { board, clock, scheduler, broadcaster, join, metric };
+  return { board, clock, scheduler, broadcaster, join, joinCompressing, metric };
 }
 
 test('ticks run at the tick rate, only when the scheduler says; idle ticks write nothing', () => {
@@ -115,7 +119,7 @@ test('CHUNKs and the DIFF of one tick leave a sink under one cork; a DIFF alone 
   assert.equal(sink.take().map((w) => w.cork), [0]);
 });
 
-test('subscribers with the same changes get the same bytes, one frame shared by all', () => {
+test('subscribers with the same changes get the same bytes, one message shared by all', () => {
   const { board, broadcaster, join, metric } = setup();
   const a = join(0);
   const b = join(0);
@@ -124,7 +128,7 @@ test('subscribers with the same changes get the same bytes, one frame shared by 
   broadcaster.tick();
   const [wa, wb, wc] = [a.sink.take(), b.sink.take(), c.sink.take()].map((w) => w[0]!);
   assert.ok(wa!.frame.equals(wb!.frame));
-  assert.is(wa!.prepared, wb!.prepared, 'one frame object');
+  assert.is(wa!.prepared, wb!.prepared, 'one message object');
   assert.is(wb!.prepared, wc!.prepared);
   assert.is(metric('tessera_diff_messages_total'), 3);
 });
@@ -299,6 +303,143 @@ test('planning and the first slice share one turn\'s budget', () => {
   assert.is(scheduler.soonPending, 1);
   while (scheduler.runSoon());
   assert.ok(viewers.every(({ sink }) => sink.writes.length === 1));
+});
+
+// permessage-deflate (issue 14 §2): what is shared is compressed once, for
+// every sink that negotiated it, and only if one did.
+
+/**
+ * Watches PreparedMessage.compressedFrame (which compresses on its first
+ * call, then returns the same frame): the messages it was asked of.
+ */
+function watchCompressions() {
+  const original = PreparedMessage.prototype.compressedFrame;
+  const asked = new Set<PreparedMessage>();
+  PreparedMessage.prototype.compressedFrame = function (this: PreparedMessage) {
+    asked.add(this);
+    return original.call(this);
+  };
+  return { asked, restore: () => void (PreparedMessage.prototype.compressedFrame = original) };
+}
+
+/** Each sink's one write of the tick. */
+function onlyWrites(...clients: { sink: RecordingSink }[]): SinkWrite[] {
+  return clients.map(({ sink }) => {
+    const writes = sink.take();
+    assert.is(writes.length, 1);
+    return writes[0]!;
+  });
+}
+
+test('permessage-deflate: a shared DIFF is compressed once per tick, the same frame to every sink that negotiated it; the others get it plain', () => {
+  const { board, broadcaster, join, joinCompressing } = setup();
+  const deflating = [joinCompressing(0, 1), joinCompressing(0, 1), joinCompressing(0, 1)];
+  const plain = [join(0, 1), join(0, 1)];
+  const watch = watchCompressions();
+  try {
+    for (let tick = 1; tick <= 2; tick++) {
+      // 12 pixels in each of chunks 0 and 1: a DIFF of two sections, 103 bytes.
+      for (let i = 0; i < 12; i++) {
+        board.setPixel(i, tick, tick + 1);
+        board.setPixel(16 + i, tick, tick + 1);
+      }
+      broadcaster.tick();
+      const writes = onlyWrites(...deflating, ...plain);
+      const message = writes[0]!.prepared;
+      assert.ok(message instanceof PreparedMessage);
+      for (const write of writes) assert.is(write.prepared, message, 'one message for all five');
+      const compressed = writes[0]!.frame;
+      assert.ok(isCompressed(compressed));
+      assert.ok(compressed.length < message.frame.length, `${compressed.length} < ${message.frame.length} bytes`);
+      for (const write of writes.slice(0, 3)) assert.is(write.frame, compressed, 'the same compressed Buffer');
+      for (const write of writes.slice(3)) assert.is(write.frame, message.frame, 'the plain frame');
+      assert.equal(watch.asked.size, tick, 'compressed once per tick');
+      const diff = decodeFrame(compressed);
+      assert.equal(diff, decodeFrame(message.frame));
+      if (diff.type !== 'diff') return assert.unreachable('a DIFF');
+      assert.equal(diff.sections.map((s) => [s.cx, s.offsets.length, new Set(s.colors)]), [[0, 12, new Set([tick + 1])], [1, 12, new Set([tick + 1])]]);
+    }
+  } finally {
+    watch.restore();
+  }
+});
+
+test('permessage-deflate: nothing is compressed when no sink negotiated it; a DIFF nobody shares goes as a plain frame', () => {
+  const { board, broadcaster, join, joinCompressing } = setup();
+  const plain = [join(0, 1), join(0, 1)];
+  const lone = joinCompressing(2); // nobody else watches chunk 2
+  const watch = watchCompressions();
+  try {
+    for (let i = 0; i < 12; i++) for (const x of [0, 16, 32]) board.setPixel(x + i, 5, 7);
+    broadcaster.tick();
+    const [a, b] = onlyWrites(...plain);
+    assert.ok(a!.prepared instanceof PreparedMessage);
+    assert.is(a!.prepared, b!.prepared);
+    assert.is(a!.frame, a!.prepared.frame);
+    const [own] = onlyWrites(lone);
+    assert.ok(Buffer.isBuffer(own!.prepared), 'its own DIFF: a plain frame, not a PreparedMessage');
+    assert.is(own!.frame, own!.prepared);
+    assert.not.ok(isCompressed(own!.frame));
+    assert.is(watch.asked.size, 0, 'no compression: nobody takes it');
+  } finally {
+    watch.restore();
+  }
+});
+
+test('permessage-deflate: a CHUNK is compressed once, for the tick and for later SUBSCRIBEs alike', () => {
+  const { board, broadcaster, join, joinCompressing } = setup();
+  const deflating = [joinCompressing(0), joinCompressing(0)];
+  const plain = join(0);
+  const watch = watchCompressions();
+  try {
+    for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) board.setPixel(x, y, ((x * 5 + y * 11) % 15) + 1);
+    broadcaster.tick();
+    const writes = onlyWrites(...deflating, plain);
+    const message = writes[0]!.prepared;
+    assert.ok(message instanceof PreparedMessage);
+    const compressed = writes[0]!.frame;
+    assert.ok(isCompressed(compressed));
+    assert.is(writes[1]!.frame, compressed);
+    assert.is(writes[2]!.frame, message.frame);
+    const chunk = decodeFrame(compressed);
+    if (chunk.type !== 'chunk') return assert.unreachable('a CHUNK');
+    assert.ok(Buffer.from(decodeChunkPixels(chunk.encoding, chunk.pixels, 16, 0)).equals(board.chunkData(0)!));
+    // A viewer arriving later gets the same compressed frame, from the cache.
+    const late = joinCompressing(0);
+    broadcaster.sendChunk(late.subscriber, board, 0);
+    assert.is(onlyWrites(late)[0]!.frame, compressed);
+    assert.is(watch.asked.size, 1, 'one compression in all');
+  } finally {
+    watch.restore();
+  }
+});
+
+test('permessage-deflate: a group\'s DIFF written over several slices is compressed once, the same frame in every slice', () => {
+  const { board, clock, scheduler, broadcaster, joinCompressing } = setup();
+  const viewers = Array.from({ length: 6 }, () => joinCompressing(0, 1));
+  for (const { sink } of viewers) sink.onWrite = () => clock.advance(3); // 3 writes fill an 8 ms slice
+  const watch = watchCompressions();
+  try {
+    for (let i = 0; i < 12; i++) {
+      board.setPixel(i, 1, 2);
+      board.setPixel(16 + i, 1, 2);
+    }
+    broadcaster.tick();
+    assert.is(viewers.filter(({ sink }) => sink.writes.length > 0).length, 3, 'the first slice');
+    assert.is(scheduler.soonPending, 1, 'the rest in later slices');
+    while (scheduler.runSoon());
+    const writes = onlyWrites(...viewers);
+    const message = writes[0]!.prepared;
+    assert.ok(message instanceof PreparedMessage);
+    assert.ok(isCompressed(writes[0]!.frame));
+    for (const write of writes) {
+      assert.is(write.prepared, message, 'the group\'s one message');
+      assert.is(write.frame, writes[0]!.frame, 'the same compressed Buffer');
+    }
+    assert.is(watch.asked.size, 1, 'compressed once');
+  } finally {
+    watch.restore();
+  }
 });
 
 test.run();

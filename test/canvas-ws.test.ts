@@ -1,11 +1,12 @@
 // The canvas on WebSocket /ws, end to end with the `ws` package's client.
+import { Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodePing, encodePlace, encodePlaceBatch, encodeSubscribe, encodeUnsubscribe, RejectReason } from '../src/protocol/messages.js';
+import { decodeServerMessage, encodePing, encodePlace, encodePlaceBatch, encodeSubscribe, encodeUnsubscribe, RejectReason } from '../src/protocol/messages.js';
 import { decodeChunkPixels } from '../src/protocol/chunk-encoding.js';
 import { smallConfig, TestCanvasClient } from './support/canvas-client.js';
 import { exchange, parseResponses } from './support/raw.js';
-import { clientFrame, closePayload, UPGRADE_HEADERS } from './support/raw-websocket.js';
+import { clientFrame, closePayload, rawWebSocket, UPGRADE_HEADERS } from './support/raw-websocket.js';
 import { startApp, type RunningServer } from './support/server.js';
 
 const STRICT = 0;
@@ -178,6 +179,33 @@ test('a chunk snapshot decodes to the board contents', async () => {
   assert.is(pixels[15 * 16 + 15], 8);
   await painter.close();
   await viewer.close();
+});
+
+test('the answers to the PLACEs one group commit settles leave in one write', async () => {
+  const raw = await rawWebSocket(app.port, '/ws', 'Sec-WebSocket-Protocol: tessera.v1\r\n');
+  // Everything the server sent before is in once a ping's pong is (TCP keeps order).
+  raw.socket.write(clientFrame(0x89, 'before'));
+  while ((await raw.nextFrame()).opcode !== 0xa);
+  // The server runs in this process: count the writes on its end of this connection.
+  const clientPort = raw.socket.localPort;
+  const write = Socket.prototype.write;
+  let serverWrites = 0;
+  Socket.prototype.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+    if (this.remotePort === clientPort) serverWrites++;
+    return write.apply(this, args);
+  } as Socket['write'];
+  try {
+    const places = Array.from({ length: 10 }, (_, i) => clientFrame(0x82, Buffer.from(encodePlace(100 + i, FREE, i, 7, 3))));
+    raw.socket.write(Buffer.concat(places)); // one read on the server: one group commit
+    const answers = [];
+    for (let i = 0; i < 20; i++) answers.push(decodeServerMessage(new Uint8Array((await raw.nextFrame()).payload)));
+    assert.equal(answers.filter((message) => message.type === 'ack').map((ack) => 'requestId' in ack && ack.requestId), Array.from({ length: 10 }, (_, i) => 100 + i));
+    assert.is(answers.filter((message) => message.type === 'quota').length, 10);
+    assert.is(serverWrites, 1, 'ten ACKs and ten QUOTAs in one write');
+  } finally {
+    Socket.prototype.write = write;
+    raw.socket.destroy();
+  }
 });
 
 test.run();

@@ -4,7 +4,6 @@
 // banned client's socket on B (BANNED, 1008) and refuses its writes there; a lock is pushed to
 // B's clients as LOCKS and refused on B; a freeze and new rate buckets apply on B. A change
 // whose notice was lost (Redis down) reaches B when Redis is back.
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,34 +12,15 @@ import * as assert from 'uvu/assert';
 import { encodePlace, RejectReason } from '../src/protocol/messages.js';
 import { TestCanvasClient } from './support/canvas-client.js';
 import { boardsFile, eventually, tearDownCluster, freePort, newClusterRun, readiness, startNode, startOwnRedis, within, type Node } from './support/cluster.js';
+import { ADMIN_PASSWORD, adminCreate, send } from './support/cluster-admin.js';
 import { servicesFor } from './support/services.js';
 
-const PASSWORD = 'a long admin password';
 const LIMIT_MS = 10_000;
 const BOARDS = [{
   id: 'free', title: 'Free', width: 64, height: 64, chunkSize: 16, palette: ['#FFFFFF', '#000000'], background: 0,
   policy: { strokes: false, maxBatch: 1, tileWrites: false, buckets: [] },
 }];
 const BOT_IP = '203.0.113.7';
-
-function adminCreate(databaseUrl: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['build/src/main.js', 'admin', 'create', '--username', 'root', '--database', databaseUrl],
-      { env: { ...process.env, PASSWORD_COST_LOG2: '10' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => resolve({ code, out }));
-    child.stdin.end(`${PASSWORD}\n`);
-  });
-}
-
-async function send(node: Node, method: string, path: string, options: { cookie?: string; body?: unknown; ip?: string } = {}) {
-  const headers: Record<string, string> = { 'X-Forwarded-For': options.ip ?? '192.0.2.50' };
-  if (options.cookie) headers.Cookie = options.cookie;
-  const response = await fetch(`${node.url}${path}`, { method, headers, ...(options.body ? { body: JSON.stringify(options.body) } : {}) });
-  return { status: response.status, headers: response.headers, body: await response.json() as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
 
 let request = 0;
 /** Places one pixel through `client`: 'ACK' or the refusal's reason name. */
@@ -66,7 +46,7 @@ test('a ban, a lock, a freeze and new rate buckets made through member A are enf
     for (const node of nodes) await eventually('member ready', () => readiness(node), (r) => r.ready);
     const [a, b] = nodes as [Node, Node];
 
-    const login = await send(a, 'POST', '/api/auth/login', { body: { username: 'root', password: PASSWORD } });
+    const login = await send(a, 'POST', '/api/auth/login', { body: { username: 'root', password: ADMIN_PASSWORD } });
     assert.is(login.status, 200, 'the account the CLI made is the cluster\'s');
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     await eventually('the session made on A is known to B', () => send(b, 'GET', '/api/auth/me', { cookie }),
@@ -131,7 +111,7 @@ test('a ban made through A while Redis is down (its notice lost) reaches B when 
     for (let i = 0; i < 2; i++) nodes.push(await startNode(run, config, ['--trusted-proxies', '127.0.0.1'], redisUrl));
     for (const node of nodes) await eventually('member ready', () => readiness(node), (r) => r.ready);
     const [a, b] = nodes as [Node, Node];
-    const login = await send(a, 'POST', '/api/auth/login', { body: { username: 'root', password: PASSWORD } });
+    const login = await send(a, 'POST', '/api/auth/login', { body: { username: 'root', password: ADMIN_PASSWORD } });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const bot = await TestCanvasClient.open(b.wsUrl, { 'X-Forwarded-For': BOT_IP });
     clients.push(bot);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { undoTargets, pixelsAt } from '../src/app/moderation/rollback.js';
-import { replay } from '../src/app/persistence.js';
+import { replay } from '../src/app/replay.js';
 import { Board } from '../src/canvas/board.js';
 import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { PlacementRecord, StoredPlacement } from '../src/storage/storage.js';

@@ -11,7 +11,7 @@ import { CloseCode, Opcode } from '../src/websocket/opcodes.js';
 import {
   InflateError, MIN_COMPRESSED_SIZE, PerMessageDeflate, deflateMessage, inflateMessage,
 } from '../src/websocket/permessage-deflate.js';
-import { PreparedMessage } from '../src/websocket/prepared-message.js';
+import { MIN_SHARED_COMPRESSED_SIZE, PreparedMessage } from '../src/websocket/prepared-message.js';
 import { RecordingOutput } from './support/recording-output.js';
 import { WebSocketProtocol, type ProtocolSettings } from '../src/websocket/protocol.js';
 
@@ -155,6 +155,10 @@ test('messages that compression would not shrink go uncompressed', () => {
   assert.is(new PerMessageDeflate(FULL).compress(random), null);
   assert.is(new PreparedMessage(Opcode.Binary, random).compressedFrame(), null);
   assert.is(new PreparedMessage(Opcode.Text, Buffer.from('Hello')).compressedFrame(), null, 'Hello takes 7 bytes');
+  // A shared message shorter than MIN_SHARED_COMPRESSED_SIZE is not even tried, however repetitive.
+  const repeated = (n: number) => new PreparedMessage(Opcode.Binary, Buffer.alloc(n, 7)).compressedFrame();
+  assert.is(repeated(MIN_SHARED_COMPRESSED_SIZE - 1), null);
+  assert.ok(repeated(MIN_SHARED_COMPRESSED_SIZE)!.length < MIN_SHARED_COMPRESSED_SIZE);
 });
 
 test('inflateMessage: not DEFLATE → 1007; past the limit → 1009, without inflating the rest', () => {

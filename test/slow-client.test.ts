@@ -103,7 +103,10 @@ async function markerTicks(app: RunningServer, painter: TestCanvasClient, watche
 
 async function normalPair(app: RunningServer) {
   const painter = await TestCanvasClient.open(`${app.wsUrl}/ws`);
-  const watcher = await TestCanvasClient.open(`${app.wsUrl}/ws`);
+  // Without permessage-deflate: `ws` inflates on libuv's threadpool, so a
+  // compressed CHUNK would reach the test a turn of the event loop later,
+  // and a turn here can hold a tick.
+  const watcher = await TestCanvasClient.open(`${app.wsUrl}/ws`, {}, { perMessageDeflate: false });
   watcher.send(encodeSubscribe(0, [0, 0]));
   await watcher.next('chunk');
   return { painter, watcher };

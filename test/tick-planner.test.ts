@@ -10,6 +10,7 @@ import { Board } from '../src/canvas/board.js';
 import { parseAppConfig } from '../src/config/load.js';
 import { decodeChunkPixels } from '../src/protocol/chunk-encoding.js';
 import { DIFF_PREFIX } from '../src/protocol/messages.js';
+import { PreparedMessage } from '../src/websocket/prepared-message.js';
 import { decodeFrame, RecordingSink } from './support/recording-sink.js';
 
 const LIMITS: SlowClientLimits = { slowClientHighWaterBytes: 1000, slowClientHardLimitBytes: 10_000, slowClientDeadlineMs: 5000 };
@@ -52,6 +53,13 @@ function diffChunks(s: Subscriber): [number, number][] {
   return diff.sections.map((section) => [section.cx, section.cy]);
 }
 
+/** The outbox's DIFF as its plain frame (a shared message's, or its own). */
+function diffFrame(s: Subscriber): Buffer {
+  const { shared } = s.outbox;
+  if (shared === null) throw new Error('no DIFF');
+  return shared instanceof PreparedMessage ? shared.frame : shared;
+}
+
 test('idle ticks plan nothing', () => {
   const { subscriber, plan } = setup();
   subscriber(0, 1);
@@ -63,7 +71,7 @@ test('idle ticks plan nothing', () => {
   }
 });
 
-test('subscribers of the same chunks share one DIFF frame', () => {
+test('a dirty chunk is encoded once: subscribers of the same chunks share one DIFF message', () => {
   const { board, subscriber, plan } = setup();
   const a = subscriber(0);
   const b = subscriber(0);
@@ -75,8 +83,8 @@ test('subscribers of the same chunks share one DIFF frame', () => {
   assert.equal(p.recipients, [a, b, c]);
   assert.is(p.diffMessages, 3);
   assert.ok(nobody.outbox.isEmpty);
-  assert.ok(a.outbox.shared !== null);
-  assert.is(a.outbox.shared, b.outbox.shared, 'one frame, the same object for all three');
+  assert.ok(a.outbox.shared instanceof PreparedMessage, 'shared by three: a PreparedMessage (one compression for all)');
+  assert.is(a.outbox.shared, b.outbox.shared, 'one message, the same object for all three');
   assert.is(b.outbox.shared, c.outbox.shared);
   const diff = decodeFrame(b.outbox.shared!);
   assert.is(diff.type, 'diff');
@@ -99,9 +107,10 @@ test('one DIFF per subscriber per tick, with the sections of the chunks it watch
   assert.equal(diffChunks(both), [[0, 0], [1, 0]]);
   assert.equal(diffChunks(first), [[0, 0]]);
   assert.is.not(both.outbox.shared, first.outbox.shared, 'different chunks watched: different frames');
+  assert.ok(Buffer.isBuffer(first.outbox.shared) && Buffer.isBuffer(both.outbox.shared), 'each its own: a plain frame, no PreparedMessage');
   // Chunk 0's section is the same bytes in both (encoded once): the DIFFs start alike.
-  const firstPayload = first.outbox.shared!.subarray(2); // a small frame: 2 header bytes
-  assert.ok(both.outbox.shared!.subarray(2, 2 + firstPayload.length).equals(firstPayload));
+  const firstPayload = diffFrame(first).subarray(2); // a small frame: 2 header bytes
+  assert.ok(diffFrame(both).subarray(2, 2 + firstPayload.length).equals(firstPayload));
   assert.is(firstPayload[0], DIFF_PREFIX[0]);
 });
 
@@ -134,7 +143,7 @@ test('subscribers are grouped by exactly the chunks they watch, whatever the ord
   assert.is(subscriptions.groups.size, 0, 'groups without members are dropped');
 });
 
-test('a chunk changed by more than a third goes as one CHUNK frame, with the DIFF of the rest', () => {
+test('a chunk changed by more than a third goes as one CHUNK message, with the DIFF of the rest', () => {
   const { board, subscriber, plan } = setup();
   const a = subscriber(0, 1);
   const b = subscriber(0);
@@ -143,7 +152,7 @@ test('a chunk changed by more than a third goes as one CHUNK frame, with the DIF
   const p = plan();
   assert.equal(p.recipients, [a, b]);
   assert.is(a.outbox.frames.length, 1);
-  assert.is(a.outbox.frames[0], b.outbox.frames[0], 'one CHUNK frame for everyone');
+  assert.is(a.outbox.frames[0], b.outbox.frames[0], 'one CHUNK message for everyone');
   const chunk = decodeFrame(a.outbox.frames[0]!);
   assert.is(chunk.type, 'chunk');
   if (chunk.type !== 'chunk') return;
@@ -277,7 +286,7 @@ function paint(board: Board, shift: number): void {
 }
 
 /** The chunks in `frames` as [cx, cy, version]. */
-function chunksOf(frames: readonly Buffer[]): [number, number, number][] {
+function chunksOf(frames: readonly PreparedMessage[]): [number, number, number][] {
   return frames.map(decodeFrame).map((m) => (m.type === 'chunk' ? [m.cx, m.cy, m.version] : [-1, -1, -1]) as [number, number, number]);
 }
 
@@ -302,10 +311,10 @@ test('a catch-up goes a window at a time: never past the high-water mark in the 
   backlogs.set(slow, 100);
   const p = plan(T0 + 20);
   const frames = slow.outbox.frames;
-  const bytes = frames.reduce((sum, f) => sum + f.length, 0);
+  const bytes = frames.reduce((sum, f) => sum + f.frame.length, 0);
   assert.ok(frames.length >= 2 && frames.length < 16, `a window of ${frames.length} chunks`);
   assert.ok(100 + bytes <= LIMITS.slowClientHighWaterBytes, `${bytes} bytes on top of 100 stay within the window`);
-  assert.ok(100 + bytes + frames[0]!.length > LIMITS.slowClientHighWaterBytes, 'the window is full: one more chunk would not fit');
+  assert.ok(100 + bytes + frames[0]!.frame.length > LIMITS.slowClientHighWaterBytes, 'the window is full: one more chunk would not fit');
   assert.equal(p.recipients, [slow]);
   assert.equal(p.caughtUp, [], 'not caught up: chunks still owed');
   assert.ok(slow.behind);
@@ -315,7 +324,7 @@ test('a catch-up goes a window at a time: never past the high-water mark in the 
 
 test('the next window comes when the sink drains, or at a tick once the backlog is down to a quarter; each chunk once, current', () => {
   const { board, backlogs, slow, plan, planner } = owedEverything();
-  const received: Buffer[] = [];
+  const received: PreparedMessage[] = [];
   backlogs.set(slow, 0);
   plan(T0 + 20);
   received.push(...slow.outbox.frames);
@@ -334,7 +343,7 @@ test('the next window comes when the sink drains, or at a tick once the backlog 
     const p = plan(now);
     if (!slow.behind) assert.equal(p.caughtUp, [slow]);
     else assert.equal(p.caughtUp, []);
-    assert.ok(250 + slow.outbox.frames.reduce((sum, f) => sum + f.length, 0) <= LIMITS.slowClientHighWaterBytes);
+    assert.ok(250 + slow.outbox.frames.reduce((sum, f) => sum + f.frame.length, 0) <= LIMITS.slowClientHighWaterBytes);
     received.push(...slow.outbox.frames);
     slow.outbox.clear();
   }
@@ -364,7 +373,7 @@ test('while chunks are owed it gets no DIFF; a chunk that changes meanwhile come
   assert.equal(diffChunks(fast), [[0, 0]], 'the one keeping up gets the DIFF');
   assert.is(slow.outbox.shared, null, 'no DIFF while owed');
   assert.ok(slow.missed![0]!.has(0), 'chunk (0, 0) is owed again, whole');
-  const received: Buffer[] = [];
+  const received: PreparedMessage[] = [];
   for (let now = T0 + 60; slow.behind && now < T0 + 1000; now += 20) {
     backlogs.set(slow, 0);
     plan(now);
@@ -399,12 +408,12 @@ test('a SUBSCRIBE\'s chunk goes at once while the sink has room, else it is owed
   paint(board, 0);
   board.takeChanges();
   const s = subscriber(0, 1, 2, 3);
-  const frame = planner.planSubscribe(s, board, 0, 0, T0);
-  assert.ok(frame !== null);
-  assert.equal(chunksOf([frame!]), [[0, 0, board.chunkVersion(0)]]);
+  const message = planner.planSubscribe(s, board, 0, 0, T0);
+  assert.ok(message !== null);
+  assert.equal(chunksOf([message!]), [[0, 0, board.chunkVersion(0)]]);
   assert.not.ok(s.behind);
   // No room for another within the high-water mark: owed, and it is behind from now.
-  assert.is(planner.planSubscribe(s, board, 1, 1000 - frame!.length + 1, T0 + 1), null);
+  assert.is(planner.planSubscribe(s, board, 1, 1000 - message!.frame.length + 1, T0 + 1), null);
   assert.ok(s.behind);
   assert.is(s.behindSince, T0 + 1);
   assert.is(planner.behindCount, 1);
@@ -426,7 +435,7 @@ test('a chunk bigger than the window still goes, alone, into an empty sink', () 
   s.planner.planSubscribe(slow, s.board, 1, 0, T0);
   assert.is(s.planner.planDrain(slow, 0, T0 + 1), false);
   assert.is(slow.outbox.frames.length, 1, 'one, though it is bigger than the window');
-  assert.ok(slow.outbox.frames[0]!.length > LIMITS.slowClientHighWaterBytes);
+  assert.ok(slow.outbox.frames[0]!.frame.length > LIMITS.slowClientHighWaterBytes);
   slow.outbox.clear();
   assert.is(s.planner.planDrain(slow, 0, T0 + 2), true);
   assert.is(slow.outbox.frames.length, 1);

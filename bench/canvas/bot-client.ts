@@ -7,8 +7,12 @@
 // It also speaks just enough of the Tessera protocol for the benchmark: it waits for
 // HELLO, subscribes to chunks and counts the CHUNKs that answer, and sends PLACEs. What
 // it does with DIFFs is the owner's business (`onDiff`).
+//
+// Asked to, it offers permessage-deflate (RFC 7692) and inflates what comes compressed
+// (RSV1) with zlib; it never compresses what it sends (allowed: RSV1 is per message).
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { constants, inflateRawSync } from 'node:zlib';
 import { FrameReader, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, maskedFrame } from '../echo/frames.js';
 import { UpgradeResponse } from '../echo/upgrade-response.js';
 import { encodePlace, encodeSubscribe, encodeTileWrite, type HelloJson } from '../../src/protocol/messages.js';
@@ -38,8 +42,36 @@ export interface BoardInfo {
   tileSize: number | null;
 }
 
-/** A DIFF message: buf[start, end), type byte included; `now` is the read's time (epoch ms). Only valid during the call. */
-export type DiffHandler = (bot: Bot, buf: Buffer, start: number, end: number, now: number) => void;
+/**
+ * A DIFF message: buf[start, end), type byte included (inflated if it came compressed);
+ * `now` is the read's time (epoch ms); `wireBytes` the frame's size on the wire, header
+ * included. Only valid during the call.
+ */
+export type DiffHandler = (bot: Bot, buf: Buffer, start: number, end: number, now: number, wireBytes: number) => void;
+
+const SYNC_FLUSH_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+/**
+ * The last few compressed payloads inflated in this process, and what they inflated to.
+ * The bots of a process read the same shared compressed frames (no context takeover: the
+ * same bytes always inflate to the same message), so each distinct one is inflated once
+ * per process, not once per bot: the bench measures the server, not the generator's zlib.
+ */
+const inflated: { compressed: Buffer; message: Buffer }[] = [];
+const INFLATED_KEPT = 16;
+
+function inflate(buf: Buffer, start: number, end: number): Buffer {
+  const length = end - start;
+  // Newest first: in a tick every bot reads the same DIFF, the last one inflated.
+  for (let i = inflated.length - 1; i >= 0; i--) {
+    const entry = inflated[i]!;
+    if (entry.compressed.length === length && buf.compare(entry.compressed, 0, length, start, end) === 0) return entry.message;
+  }
+  const compressed = Buffer.from(buf.subarray(start, end));
+  const message = inflateRawSync(Buffer.concat([compressed, SYNC_FLUSH_TAIL]), { finishFlush: constants.Z_SYNC_FLUSH });
+  if (inflated.length === INFLATED_KEPT) inflated.shift();
+  inflated.push({ compressed, message });
+  return message;
+}
 
 type State = 'connecting' | 'open' | 'closing' | 'closed';
 
@@ -48,8 +80,9 @@ export const epochNow = (): number => performance.timeOrigin + performance.now()
 
 export class Bot {
   state: State = 'connecting';
-  /** CHUNK messages, ACKs and REJECTs received. */
+  /** CHUNK messages (and their bytes, inflated), ACKs and REJECTs received. */
   chunksReceived = 0;
+  chunkBytes = 0;
   acks = 0;
   rejects = 0;
   /** Set by the owner: called for every DIFF. */
@@ -61,18 +94,26 @@ export class Bot {
   /** The board named at open (set by HELLO), and every board HELLO listed, by id. */
   board: BoardInfo | null = null;
   readonly boards = new Map<string, BoardInfo>();
+  /** Whether the server accepted permessage-deflate. */
+  compression = false;
+  /** Bytes read off the socket (the upgrade response included). */
+  bytesRead = 0;
 
   private readonly mask: Buffer = randomBytes(4);
   private readonly socket: Socket;
-  private readonly reader = new FrameReader((buf, frameStart, payloadStart, frameEnd) =>
-    this.frame(buf[frameStart]! & 0x0f, buf, payloadStart, frameEnd),
-  );
+  private readonly reader = new FrameReader((buf, frameStart, payloadStart, frameEnd) => {
+    const opcode = buf[frameStart]! & 0x0f;
+    if ((buf[frameStart]! & 0x40) === 0) return this.frame(opcode, buf, payloadStart, frameEnd, frameEnd - frameStart);
+    if (!this.compression) throw new Error('RSV1 set without permessage-deflate');
+    const message = inflate(buf, payloadStart, frameEnd);
+    this.frame(opcode, message, 0, message.length, frameEnd - frameStart);
+  });
   private readonly upgrade = new UpgradeResponse();
   private readNow = 0;
   private waiter: { resolve: () => void; reject: (err: Error) => void; done: () => boolean } | null = null;
   private paused = false;
 
-  private constructor(target: Target, localAddress: string | undefined, private readonly boardId: string) {
+  private constructor(target: Target, localAddress: string | undefined, private readonly boardId: string, deflate: boolean) {
     const key = this.upgrade.key;
     this.socket = connect({
       host: target.host,
@@ -82,6 +123,7 @@ export class Bot {
       onread: {
         buffer: READ_BUFFER,
         callback: (nread, buf) => {
+          this.bytesRead += nread;
           this.onData(buf as Buffer, nread);
           return true;
         },
@@ -91,7 +133,7 @@ export class Bot {
       this.socket.write(
         `GET ${target.path} HTTP/1.1\r\nHost: ${target.host}:${target.port}\r\nUpgrade: websocket\r\n` +
           `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
-          `Sec-WebSocket-Protocol: tessera.v1\r\n\r\n`,
+          `Sec-WebSocket-Protocol: tessera.v1\r\n${deflate ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : ''}\r\n`,
       );
     });
     this.socket.on('error', (err) => this.fail(err));
@@ -103,10 +145,14 @@ export class Bot {
     });
   }
 
-  /** Connects, upgrades and waits for HELLO naming board `boardId`. */
-  static async open(target: Target, localAddress: string | undefined, boardId: string, timeoutMs: number): Promise<Bot> {
-    const bot = new Bot(target, localAddress, boardId);
+  /** Connects, upgrades (offering permessage-deflate if `deflate`: then it must be accepted) and waits for HELLO naming board `boardId`. */
+  static async open(target: Target, localAddress: string | undefined, boardId: string, timeoutMs: number, deflate = false): Promise<Bot> {
+    const bot = new Bot(target, localAddress, boardId, deflate);
     await bot.until(() => bot.board !== null, timeoutMs, 'HELLO');
+    if (deflate && !bot.compression) {
+      bot.socket.destroy();
+      throw new Error('the server did not accept permessage-deflate');
+    }
     return bot;
   }
 
@@ -115,6 +161,11 @@ export class Bot {
     const want = this.chunksReceived + chunks.length / 2;
     this.send(encodeSubscribe(board, chunks));
     await this.until(() => this.chunksReceived >= want, timeoutMs, 'CHUNKs');
+  }
+
+  /** Waits until `count` ACKs have come in all. */
+  acked(count: number, timeoutMs: number): Promise<void> {
+    return this.until(() => this.acks >= count, timeoutMs, 'ACKs');
   }
 
   place(requestId: number, x: number, y: number, color: number): void {
@@ -213,19 +264,21 @@ export class Bot {
     const restStart = this.upgrade.push(chunk, end);
     if (restStart === undefined) return;
     if (restStart instanceof Error) return this.fail(restStart);
+    this.compression = this.upgrade.extensions.startsWith('permessage-deflate');
     this.state = 'open';
     if (restStart < end) this.onData(chunk.subarray(restStart, end), end - restStart);
   }
 
-  private frame(opcode: number, buf: Buffer, start: number, end: number): void {
+  private frame(opcode: number, buf: Buffer, start: number, end: number, wireBytes: number): void {
     if (opcode === OP_BINARY) {
       if (end <= start) return;
       switch (buf[start]) {
         case T_DIFF:
-          this.onDiff(this, buf, start, end, this.readNow);
+          this.onDiff(this, buf, start, end, this.readNow, wireBytes);
           return;
         case T_CHUNK:
           this.chunksReceived++;
+          this.chunkBytes += end - start;
           return;
         case T_ACK:
           this.acks++;

@@ -102,7 +102,7 @@ async function main(cfg: GeneratorConfig): Promise<void> {
       const i = next++;
       const local = cfg.localAddresses[(i + cfg.index) % cfg.localAddresses.length];
       try {
-        const bot = await Bot.open(cfg.target, local, cfg.boardId, cfg.handshakeTimeoutMs);
+        const bot = await Bot.open(cfg.target, local, cfg.boardId, cfg.handshakeTimeoutMs, cfg.deflate);
         if (chunksX === 0) {
           chunksX = Math.ceil(bot.board!.width / bot.board!.chunkSize);
           chunksY = Math.ceil(bot.board!.height / bot.board!.chunkSize);
@@ -161,6 +161,7 @@ async function main(cfg: GeneratorConfig): Promise<void> {
 
   let diffsInWindow = 0;
   let diffBytesInWindow = 0;
+  let diffWireBytesInWindow = 0;
   let slowDiffsInWindow = 0;
   let colorMismatches = 0;
   let droppedNormal = 0;
@@ -168,10 +169,11 @@ async function main(cfg: GeneratorConfig): Promise<void> {
   let stopping = false;
   const rejectReasons: Record<string, number> = {};
 
-  const onNormalDiff = (_bot: Bot, buf: Buffer, start: number, end: number, now: number): void => {
+  const onNormalDiff = (_bot: Bot, buf: Buffer, start: number, end: number, now: number, wireBytes: number): void => {
     if (now >= windowStart && now < windowEnd) {
       diffsInWindow++;
       diffBytesInWindow += end - start;
+      diffWireBytesInWindow += wireBytes;
     }
     if (buf[start] !== T_DIFF) return;
     let at = start + 1;
@@ -329,6 +331,7 @@ async function main(cfg: GeneratorConfig): Promise<void> {
     sendLagMaxMs: sortedLags.length > 0 ? sortedLags[sortedLags.length - 1]! : NaN,
     diffsInWindow,
     diffBytesInWindow,
+    diffWireBytesInWindow,
     slowDiffsInWindow,
     pairs: pairs.length,
     expectedPairs,

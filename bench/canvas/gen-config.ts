@@ -35,6 +35,8 @@ export interface GeneratorConfig {
    * parsing does not become what is measured.
    */
   parseEvery: number;
+  /** The normal and slow bots offer permessage-deflate (and must get it). */
+  deflate: boolean;
   /** Handshakes (and subscriptions) in flight while connecting. */
   concurrency: number;
   handshakeTimeoutMs: number;
@@ -67,6 +69,8 @@ export interface GeneratorResult {
   /** DIFF messages read by normal / slow clients, whose read fell in the measured window. */
   diffsInWindow: number;
   diffBytesInWindow: number;
+  /** The same DIFFs' frames as they were on the wire (header included; compressed, if they were). */
+  diffWireBytesInWindow: number;
   slowDiffsInWindow: number;
   /** (placement, receiver) pairs recorded, and how many the subscriptions of normal clients call for. */
   pairs: number;

@@ -6,7 +6,6 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tail, closed, onLines, spawnPinnedNode, withTimeout } from '../echo/children.js';
-import { processCpuSeconds } from '../echo/cpu-window.js';
 import type { LoopDelay, RunningServer } from '../echo/server-process.js';
 import { epochNow } from './bot-client.js';
 import type { GeneratorConfig, GeneratorResult } from './gen-config.js';
@@ -33,6 +32,8 @@ export interface LoadSpec {
   generators: number;
   localAddresses: string[];
   viewportChunks: number | null;
+  /** The bots offer permessage-deflate (ours accepts it on /ws by default). */
+  deflate: boolean;
   /** The slow clients' busy region (see GeneratorConfig.flood), painted from the slow clients' process. */
   flood: GeneratorConfig['flood'];
   /** Before starting, wait at most this long for the other processes on the machine to go quiet. */
@@ -41,6 +42,8 @@ export interface LoadSpec {
   timelineMs: number;
   /** Scrape /metrics for the timeline too (not only at the window's edges). */
   timelineMetrics: boolean;
+  /** taskset's CPU list for the generators; default GENERATOR_CPU. */
+  generatorCpus?: string;
 }
 
 export interface TimelinePoint {
@@ -94,11 +97,17 @@ export interface LoadResult {
   deliveredPct: number;
   unmatchedPairs: number;
   diffMsgsPerSec: number;
+  /** DIFF payload bytes (inflated) and DIFF frame bytes as on the wire (compressed, if they were), per second. */
   diffBytesPerSec: number;
+  diffWireBytesPerSec: number;
   placementsPerSec: number;
   serverCpuSeconds: number;
   serverCpuPercent: number;
   serverUsPerMsg: number;
+  /** The server's processes over the window (more than one with `--workers N`). */
+  serverProcesses: number;
+  /** redis-server and postgres processes over the window, % of one core (whoever else used them too). */
+  servicesCpuPercent: number;
   generatorCpuPercent: number;
   /** Every other process on the machine over the window: more than a few % means the run was disturbed. */
   otherCpuPercent: number;
@@ -124,8 +133,8 @@ interface GeneratorProcess {
   result: Promise<GeneratorResult>;
 }
 
-function startGenerator(config: GeneratorConfig, timeoutMs: number): GeneratorProcess {
-  const child = spawnPinnedNode(GENERATOR_CPU, [GENERATOR_SCRIPT, JSON.stringify(config)]);
+function startGenerator(config: GeneratorConfig, timeoutMs: number, cpus: string): GeneratorProcess {
+  const child = spawnPinnedNode(cpus, [GENERATOR_SCRIPT, JSON.stringify(config)]);
   const stderr = new Tail();
   let result: GeneratorResult | null = null;
   let onReady: () => void = () => {};
@@ -262,6 +271,23 @@ function otherCpuPercent(before: Map<number, number>, after: Map<number, number>
   return (Math.max(0, other) / wallS) * 100;
 }
 
+const SERVICES = new Set(['redis-server', 'postgres']);
+
+/** CPU % (of one core) of the Redis and PostgreSQL processes alive at the end of the window. */
+function servicesCpuPercent(before: Map<number, number>, after: Map<number, number>, wallS: number): number {
+  let used = 0;
+  for (const [pid, seconds] of after) {
+    let name = '';
+    try {
+      name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (SERVICES.has(name)) used += seconds - (before.get(pid) ?? 0);
+  }
+  return (used / wallS) * 100;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Other processes must use less than this (% of one core) for the machine to count as quiet. */
@@ -344,6 +370,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
       pauseAtMs: spec.pauseAtMs,
       resumeAtMs: spec.resumeAtMs,
       viewportChunks: spec.viewportChunks,
+      deflate: spec.deflate,
       flood: role.flood,
       parseEvery,
       concurrency: 200,
@@ -351,7 +378,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
       schedule,
       drainMs: spec.drainMs,
       outPrefix,
-    }, timeoutMs));
+    }, timeoutMs, spec.generatorCpus ?? String(GENERATOR_CPU)));
   }
   try {
     await Promise.all(processes.map((p) => p.ready));
@@ -378,11 +405,13 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
   let all0 = new Map<number, number>();
   let all1 = new Map<number, number>();
   let serverLoop: LoopDelay = { p99Ms: NaN, maxMs: NaN, gc: { count: NaN, totalMs: NaN, maxMs: NaN } };
+  let serverIds: number[] = [server.pid];
   const scrape = async () => (ours && server.alive ? scrapeMetrics(server.host, server.port).catch(() => null) : null);
   const windowSampler = (async () => {
     await at(windowStart);
     all0 = allProcessCpu();
-    cpu0 = processCpuSeconds(server.pid);
+    serverIds = server.processIds();
+    cpu0 = server.cpuSeconds(serverIds);
     wall0 = epochNow();
     if (server.alive) server.resetLoopDelay();
     if (server.alive && serverProfile.dir) server.startProfile();
@@ -390,7 +419,7 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
     await at(windowEnd);
     if (server.alive && serverProfile.dir) server.stopProfile(join(serverProfile.dir, `${label.replace(/[^\w-]+/g, '-')}-${server.spec.name}-${run}.cpuprofile`));
     if (server.alive) serverLoop = await server.loopDelay().catch(() => serverLoop);
-    cpu1 = processCpuSeconds(server.pid);
+    cpu1 = server.cpuSeconds(serverIds);
     wall1 = epochNow();
     all1 = allProcessCpu();
     metricsEnd = await scrape();
@@ -459,12 +488,15 @@ export async function driveLoad(server: RunningServer, ours: boolean, spec: Load
     unmatchedPairs: unmatched,
     diffMsgsPerSec: diffMsgs / windowS,
     diffBytesPerSec: sum('diffBytesInWindow') / windowS,
+    diffWireBytesPerSec: sum('diffWireBytesInWindow') / windowS,
     placementsPerSec: sum('placedInWindow') / windowS,
     serverCpuSeconds,
     serverCpuPercent: (serverCpuSeconds / serverWallS) * 100,
     serverUsPerMsg: diffMsgs > 0 ? (serverCpuSeconds * 1e6) / diffMsgs : NaN,
     generatorCpuPercent: sum('cpuPercent'),
-    otherCpuPercent: otherCpuPercent(all0, all1, new Set([server.pid, process.pid, ...processes.map((p) => p.child.pid!)]), serverWallS),
+    serverProcesses: serverIds.length,
+    servicesCpuPercent: servicesCpuPercent(all0, all1, serverWallS),
+    otherCpuPercent: otherCpuPercent(all0, all1, new Set([...serverIds, process.pid, ...processes.map((p) => p.child.pid!)]), serverWallS),
     sendLagP99Ms: Math.max(...results.map((r) => r.sendLagP99Ms)),
     rejects: sum('rejects'),
     rssStartKiB,

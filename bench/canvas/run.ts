@@ -1,10 +1,12 @@
 // Canvas benchmark runner:
-//   node build/bench/canvas/run.js [--quick] [--only pixels-prd,reference,scale,scale-whole,scale-reference,slow-client,http,sweep]
+//   node build/bench/canvas/run.js [--quick] [--only pixels-prd,reference,scale,scale-whole,scale-reference,slow-client,http,sweep,compression]
 //                                  [--generators N] [--sweep 250,500,1000,2000,5000] [--out DIR]
-//                                  [--retries 1] [--quiet-wait 60] [--cpu-prof DIR]
+//                                  [--retries 1] [--quiet-wait 60] [--cpu-prof DIR] [--pairs 2]
 // scale: 10,000 clients, whole board and 3×3 viewports; scale-whole: the whole-board run only;
 // scale-reference: the whole-board run against the ws reference. --cpu-prof DIR: each run's server
 // writes a V8 CPU profile of the measured window into DIR.
+// `compression` runs the pixels-prd load with bots that do not and that do offer
+// permessage-deflate, alternately, --pairs times.
 // Before each run it waits (up to --quiet-wait seconds) for the rest of the machine to be
 // quiet, and runs again (up to --retries times) if other processes still took more than
 // 10% of a core during the measured window, keeping the least disturbed attempt.
@@ -28,7 +30,7 @@ import type { ServerConfig } from '../../src/config/settings.js';
 
 type ServerSettings = ServerConfig;
 
-const SCENARIOS = ['pixels-prd', 'reference', 'scale', 'scale-whole', 'scale-reference', 'slow-client', 'http', 'sweep'] as const;
+const SCENARIOS = ['pixels-prd', 'reference', 'scale', 'scale-whole', 'scale-reference', 'slow-client', 'http', 'sweep', 'compression'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const LOCAL_ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
 const HTTP_GENERATOR = 'build/bench/echo/http-load.js';
@@ -46,10 +48,11 @@ interface Options {
   out: string;
   retries: number;
   quietWaitS: number;
+  pairs: number;
 }
 
 function options(): Options {
-  const usage = `usage: node build/bench/canvas/run.js [--quick] [--only ${SCENARIOS.join(',')}] [--generators 1] [--sweep 250,500,1000,2000,5000] [--out DIR] [--retries 1] [--quiet-wait 60] [--in-memory] [--cpu-prof DIR]`;
+  const usage = `usage: node build/bench/canvas/run.js [--quick] [--only ${SCENARIOS.join(',')}] [--generators 1] [--sweep 250,500,1000,2000,5000] [--out DIR] [--retries 1] [--quiet-wait 60] [--in-memory] [--cpu-prof DIR] [--pairs 2]`;
   try {
     const { values } = parseArgs({
       options: {
@@ -62,6 +65,7 @@ function options(): Options {
         'quiet-wait': { type: 'string' },
         'in-memory': { type: 'boolean' },
         'cpu-prof': { type: 'string' },
+        pairs: { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -80,7 +84,9 @@ function options(): Options {
     if (!Number.isInteger(retries) || retries < 0 || retries > 5) throw new Error('--retries needs 0 to 5');
     const quietWaitS = Number(values['quiet-wait'] ?? 60);
     if (!(quietWaitS >= 0)) throw new Error('--quiet-wait needs a number of seconds ≥ 0');
-    return { quick, only, generators, sweep, out: values.out ?? join(ROOT, 'bench/results'), retries, quietWaitS };
+    const pairs = Number(values.pairs ?? 2);
+    if (!Number.isInteger(pairs) || pairs < 1 || pairs > 10) throw new Error('--pairs needs 1 to 10');
+    return { quick, only, generators, sweep, out: values.out ?? join(ROOT, 'bench/results'), retries, quietWaitS, pairs };
   } catch (err) {
     console.error(`${(err as Error).message}\n${usage}`.trim());
     process.exit(64);
@@ -106,6 +112,7 @@ function scenarioSpecs(o: Options) {
     generators: o.generators,
     localAddresses: LOCAL_ADDRESSES,
     viewportChunks: null,
+    deflate: false,
     flood: null,
     quietWaitMs: o.quietWaitS * 1000,
     timelineMs: 1000,
@@ -185,7 +192,7 @@ async function runHttp(spec: ReturnType<typeof scenarioSpecs>['http'], quietWait
     await driveLoad(server, true, {
       clients: 100, slowClients: 0, resumeSlow: 0, pauseAtMs: null, resumeAtMs: null, ratePerSec: 4000,
       warmupMs: 0, durationMs: 2500, drainMs: 500, generators: 1, localAddresses: LOCAL_ADDRESSES,
-      viewportChunks: 1, flood: null, quietWaitMs: 0, timelineMs: 1000, timelineMetrics: false,
+      viewportChunks: 1, deflate: false, flood: null, quietWaitMs: 0, timelineMs: 1000, timelineMetrics: false,
     }, 'http fill');
     const rows: HttpRow[] = [];
     for (const path of HTTP_PATHS) {
@@ -341,6 +348,19 @@ async function main(): Promise<void> {
   }
   sweepPoints.sort((a, b) => a.clients - b.clients);
 
+  // f. compression: the pixels-prd load, bots without and with permessage-deflate, alternately.
+  const compressionRuns: { deflate: boolean; r: LoadResult }[] = [];
+  if (has('compression')) {
+    for (let pair = 1; pair <= o.pairs; pair++) {
+      for (const deflate of [false, true]) {
+        const label = `pixels-prd, ${deflate ? 'deflate' : 'plain'} #${pair}`;
+        const r = record(label, 'ours', specs.pixelsPrd.tickHz,
+          await runLoad(label, 'ours', { tickRateHz: specs.pixelsPrd.tickHz }, { ...specs.pixelsPrd.load, deflate }));
+        if (r) compressionRuns.push({ deflate, r });
+      }
+    }
+  }
+
   // ---- report ----
   const date = new Date().toISOString().slice(0, 19).replace(/:/g, '-');
   const svgName = `canvas-${date}-latency.svg`;
@@ -489,6 +509,21 @@ async function main(): Promise<void> {
         `| ${n0(clients)} | ${n1(r.latency.p50)} | ${n1(r.latency.p99)} | ${n0(r.diffMsgsPerSec)} | ${n0(r.serverCpuPercent)} | ${n2(r.serverUsPerMsg)} | ${n0(r.generatorCpuPercent)}${r.generatorCpuPercent >= 90 ? ' ⚠' : ''} |`));
     const tick = 1000 / specs.pixelsPrd.tickHz;
     out.push('', `A placement waits for the next tick (every ${n1(tick)} ms, so ${n1(tick / 2)} ms on average) before it is broadcast: that is the floor of p50.`);
+  }
+
+  if (compressionRuns.length > 0) {
+    const perMsg = (r: LoadResult, perSec: number) => perSec / r.diffMsgsPerSec;
+    const row = (label: string, deflate: boolean, r: LoadResult) =>
+      `| ${label} | ${deflate ? 'permessage-deflate' : 'none'} | ${n1(r.latency.p50)} | ${n1(r.latency.p99)} | ${n0(r.diffMsgsPerSec)} | ` +
+      `${n1(perMsg(r, r.diffWireBytesPerSec))} | ${n1(perMsg(r, r.diffBytesPerSec))} | ${n2(r.serverUsPerMsg)} | ${n0(r.serverCpuPercent)} | ` +
+      `${n0(r.generatorCpuPercent)}${r.generatorCpuPercent >= 90 ? ' ⚠' : ''} | ${n0(r.otherCpuPercent)}${r.otherCpuPercent > QUIET_OTHER_CPU_PERCENT ? ' ⚠' : ''} |`;
+    out.push('', `## Compression (${n0(p.clients)} clients, ${specs.pixelsPrd.tickHz} Hz, ${p.ratePerSec} px/s; bots without and with permessage-deflate, alternately)`, '',
+      '| run | compression | p50 ms | p99 ms | DIFF msg/s | DIFF bytes on the wire / msg | DIFF payload bytes / msg | server CPU µs / DIFF msg | server CPU % | generator CPU % | other processes CPU % |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...compressionRuns.map(({ deflate, r }, i) => row(`#${Math.floor(i / 2) + 1}`, deflate, r)));
+    out.push('', '"on the wire": the DIFF frames as the bots read them off the socket, header included (compressed when negotiated); ' +
+      '"payload": the DIFF messages themselves (inflated). With permessage-deflate each tick\'s shared DIFF is compressed once for every bot; ' +
+      'the bots of a process inflate each distinct compressed frame once (the same bytes always inflate to the same message), so the generator\'s zlib does not bound the run.');
   }
 
   if (notes.length > 0) out.push('', 'Notes:', ...notes.map((n) => `- ${n}`));

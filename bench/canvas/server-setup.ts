@@ -57,11 +57,14 @@ export const storageMode = { inMemory: false };
 /** `--cpu-prof DIR` (run.ts): each run's server writes a V8 CPU profile of the measured window into DIR. */
 export const serverProfile = { dir: '' };
 
-export function serverSpec(kind: ServerKind, configPath: string): ServerSpec {
+/**
+ * Ours or the reference. Ours is durable, as served: a fresh data directory (SQLite) for every
+ * run, removed on exit, unless `storageArgs` say otherwise (e.g. `--database`, `--redis`, `--workers`).
+ */
+export function serverSpec(kind: ServerKind, configPath: string, storageArgs?: string[]): ServerSpec {
   if (kind === 'ours') {
-    // Durable, as served: a fresh data directory (SQLite) for every run, removed on exit.
-    const dataDir = storageMode.inMemory ? '' : mkdtempSync(join(SCRATCH, 'data-'));
-    return { name: 'ours', args: [OURS_SCRIPT, ...LISTEN, '--config', configPath, '--data-dir', dataDir, ...OURS_LIMIT_FLAGS], nodeFlags: OURS_NODE_FLAGS };
+    const storage = storageArgs ?? ['--data-dir', storageMode.inMemory ? '' : mkdtempSync(join(SCRATCH, 'data-'))];
+    return { name: 'ours', args: [OURS_SCRIPT, ...LISTEN, '--config', configPath, ...storage, ...OURS_LIMIT_FLAGS], nodeFlags: OURS_NODE_FLAGS };
   }
   return { name: 'ws-reference', args: [REFERENCE_SCRIPT, ...LISTEN, '--config', configPath] };
 }

@@ -21,8 +21,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-/** Runs `node <args>` on CPU `cpu` only (taskset execs node, so child.pid is node's pid). */
-export function spawnPinnedNode(cpu: number, args: string[]): ChildProcess {
+/** Runs `node <args>` on CPU `cpu` only, or a list of them ("0,1") (taskset execs node, so child.pid is node's pid). */
+export function spawnPinnedNode(cpu: number | string, args: string[]): ChildProcess {
   const child = spawn('taskset', ['-c', String(cpu), process.execPath, ...args], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,10 +1,12 @@
 // A benchmarked server: spawned on core 0 with the bench hooks preloaded, ready once it
-// prints "listening on http://HOST:PORT"; its RSS is read from /proc.
+// prints "listening on http://HOST:PORT"; its RSS is read from /proc. A server that forks
+// workers (`--workers N`, node:cluster) is its process and its children: CPU, RSS and GC cover all.
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, Tail, exited, onLines, spawnPinnedNode, stopChild, withTimeout } from './children.js';
+import { processCpuSeconds } from './cpu-window.js';
 import { GC_ACK, LOOP_DELAY_REPORT } from './config.js';
 
 export const SERVER_CPU = 0;
@@ -18,6 +20,10 @@ export interface ServerSpec {
   args: string[];
   /** Flags for node itself, before the script. */
   nodeFlags?: string[];
+  /** taskset's CPU list; default SERVER_CPU. Forked workers inherit it. */
+  cpus?: string;
+  /** "listening" lines to wait for: one per worker of a `--workers N` server (they share the port). */
+  listeners?: number;
 }
 
 export interface LoopDelay {
@@ -31,7 +37,8 @@ export class RunningServer {
   host = '';
   port = 0;
   private readonly tail = new Tail();
-  private gcWaiters: (() => void)[] = [];
+  private gcAcks = 0;
+  private gcWaiters: { acks: number; wake: () => void }[] = [];
   private loopWaiters: ((delay: LoopDelay) => void)[] = [];
   private forwarded = 0;
 
@@ -42,24 +49,29 @@ export class RunningServer {
 
   static async start(spec: ServerSpec): Promise<RunningServer> {
     const hooks = pathToFileURL(join(ROOT, 'build/bench/echo/server-hooks.js')).href;
-    const child = spawnPinnedNode(SERVER_CPU, ['--expose-gc', ...(spec.nodeFlags ?? []), '--import', hooks, ...spec.args]);
+    const child = spawnPinnedNode(spec.cpus ?? SERVER_CPU, ['--expose-gc', ...(spec.nodeFlags ?? []), '--import', hooks, ...spec.args]);
     const server = new RunningServer(spec, child);
+    let listeners = 0;
     const listening = new Promise<void>((resolve, reject) => {
       onLines(child.stdout!, (line) => {
         const match = LISTENING.exec(line);
-        if (match && server.port === 0) {
+        if (match && listeners < (spec.listeners ?? 1)) {
+          if (server.port !== 0 && (match[1] !== server.host || Number(match[2]) !== server.port)) {
+            reject(new Error(`${spec.name}: workers listen on different addresses (${server.host}:${server.port}, ${match[1]}:${match[2]})`));
+          }
           server.host = match[1]!;
           server.port = Number(match[2]);
-          resolve();
+          if (++listeners === (spec.listeners ?? 1)) resolve();
         } else server.log(line);
       });
       onLines(child.stderr!, (line) => {
-        if (line.startsWith(GC_ACK)) server.gcWaiters.splice(0).forEach((wake) => wake());
-        else if (line.startsWith(LOOP_DELAY_REPORT)) {
+        if (line.startsWith(GC_ACK)) {
+          server.gcAcks++;
+          server.gcWaiters = server.gcWaiters.filter((w) => (server.gcAcks >= w.acks ? (w.wake(), false) : true));
+        } else if (line.startsWith(LOOP_DELAY_REPORT)) {
           const delay = JSON.parse(line.slice(LOOP_DELAY_REPORT.length)) as { p99Ms: number | null; maxMs: number | null; gc: LoopDelay['gc'] };
           server.loopWaiters.splice(0).forEach((wake) => wake({ p99Ms: delay.p99Ms ?? NaN, maxMs: delay.maxMs ?? NaN, gc: delay.gc }));
-        }
-        else server.log(line);
+        } else server.log(line);
       });
       void exited(child).then(({ code, signal }) =>
         reject(new Error(`${spec.name} exited (${signal ?? code}) before listening:\n${server.tail}`)),
@@ -82,10 +94,31 @@ export class RunningServer {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Full GC in the server (through the preloaded hook), acknowledged. */
+  /** The server's process and its child processes (the workers of `--workers N`). */
+  processIds(): number[] {
+    const ids = [this.pid];
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === this.pid) ids.push(Number(name)); // field 4: ppid
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return ids;
+  }
+
+  /** CPU seconds (user + system) used so far by the server's processes, all of them. */
+  cpuSeconds(ids = this.processIds()): number {
+    return ids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+  }
+
+  /** Full GC in every process of the server (through the preloaded hook), each acknowledged. */
   async gc(): Promise<void> {
-    const done = new Promise<void>((resolve) => this.gcWaiters.push(resolve));
-    this.child.kill('SIGUSR2');
+    const ids = this.processIds();
+    const done = new Promise<void>((resolve) => this.gcWaiters.push({ acks: this.gcAcks + ids.length, wake: resolve }));
+    for (const pid of ids) process.kill(pid, 'SIGUSR2');
     await withTimeout(done, 5000, `${this.spec.name} gc`);
   }
 
@@ -94,7 +127,10 @@ export class RunningServer {
     this.child.stdin!.write('loop-reset\n');
   }
 
-  /** The server's event-loop delay since resetLoopDelay: how long it could not answer anything. */
+  /**
+   * The server's event-loop delay since resetLoopDelay: how long it could not answer anything.
+   * One process's: the workers of `--workers N` share its stdin, so whichever reads the line answers.
+   */
   async loopDelay(): Promise<LoopDelay> {
     const report = new Promise<LoopDelay>((resolve) => this.loopWaiters.push(resolve));
     this.child.stdin!.write('loop-delay\n');
@@ -111,10 +147,12 @@ export class RunningServer {
     this.child.stdin!.write(`profile-stop ${file}\n`);
   }
 
-  /** Resident set size (VmRSS) in KiB. */
+  /** Resident set size (VmRSS) in KiB, summed over the server's processes. */
   rssKiB(): number {
-    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+    return this.processIds().reduce((sum, pid) => {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      return sum + Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+    }, 0);
   }
 
   recentOutput(): string {

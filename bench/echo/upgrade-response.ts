@@ -10,6 +10,8 @@ export class UpgradeResponse {
   readonly key = randomBytes(16).toString('base64');
   private readonly expectedAccept = acceptKeyFor(this.key);
   private head = '';
+  /** The answer's Sec-WebSocket-Extensions ('' when none), once the head is complete. */
+  extensions = '';
 
   /**
    * Takes chunk[0, end). Returns undefined while the head is incomplete, an
@@ -27,6 +29,7 @@ export class UpgradeResponse {
     if (!/^HTTP\/1\.1 101 /.test(status)) return new Error(`handshake answered "${status}"`);
     const accept = /\r\nsec-websocket-accept:[ \t]*(\S+)/i.exec(head)?.[1];
     if (accept !== this.expectedAccept) return new Error('bad Sec-WebSocket-Accept');
+    this.extensions = /\r\nsec-websocket-extensions:[ \t]*([^\r]*)/i.exec(head)?.[1]?.trim() ?? '';
     return restStart;
   }
 }

@@ -3,14 +3,15 @@
 // transaction holding it committed). Issue 8's goal: ≥ 20,000 placements/s committed,
 // ack p99 ≤ 50 ms at 5,000 placements/s.
 //
-//   node scripts/build.mjs && taskset -c 1 node build/bench/history/acks.js [--seconds 10] [--only saturate,batch,rate]
+//   node scripts/build.mjs && taskset -c 1 node build/bench/history/acks.js [--seconds 10] [--only saturate,batch,rate] [--prof]
 //
 // The server (build/src/main.js, the flags of `npm start`, a fresh --data-dir) runs pinned to
 // core 0; this process is the load generator (the `ws` client; pin it to core 1 as above).
 // Scenarios, each on a fresh server:
-//   saturate  400 connections, each keeping 16 PLACEs in flight (closed loop): the most the
+//   saturate  1,000 connections, each keeping 8 PLACEs in flight (closed loop): the most the
 //             server commits, one pixel a message (a connection may send 100 messages a second,
-//             bursts of 200: src/app/canvas-endpoint.ts, so 400 connections allow 40,000/s);
+//             bursts of 200: src/app/canvas-endpoint.ts, so 1,000 connections allow 100,000/s; a
+//             connection past it is closed with 1008, counted as "closed");
 //   batch     20 connections, each keeping 8 PLACE_BATCHes of 100 pixels in flight;
 //   rate      open loop: PLACEs at --rate per second (5,000 by default) over 100 connections,
 //             each due at T0 + i / rate and sent then (late sends are counted).
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rate: { type: 'string', default: '5000' },
     only: { type: 'string', default: 'saturate,batch,rate' },
+    prof: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -56,8 +58,12 @@ interface Outcome {
   rejects: number;
   latencies: number[];
   lateSends: number;
+  /** Connections the server closed before the window ended (e.g. 1008: past the message rate). */
+  closed: number;
   /** Over the window: the server process's CPU (utime + stime) and the time spent in commits (start to durable). */
   serverCpuS: number;
+  /** Over the window: this process's CPU (the load generator: the bots). */
+  botCpuS: number;
   commitS: number;
   commits: number;
 }
@@ -98,9 +104,11 @@ async function scenario(name: string, connections: number, drive: (clients: Clie
   const server = await RunningServer.start({
     name,
     args: ['build/src/main.js', '--port', '0', '--host', '127.0.0.1', '--config', configPath, '--data-dir', join(dir, 'data'), ...LIMITS],
-    nodeFlags: ['--max-semi-space-size=2'],
+    // --prof: V8's tick log (isolate-*.log in the project root, for node --prof-process), written
+    // as the server runs; --cpu-prof would need a graceful exit, which a loaded server may not reach in time.
+    nodeFlags: ['--max-semi-space-size=2', ...(values.prof ? ['--prof'] : [])],
   });
-  const outcome: Outcome = { placements: 0, acks: 0, rejects: 0, latencies: [], lateSends: 0, serverCpuS: 0, commitS: 0, commits: 0 };
+  const outcome: Outcome = { placements: 0, acks: 0, rejects: 0, latencies: [], lateSends: 0, closed: 0, serverCpuS: 0, botCpuS: 0, commitS: 0, commits: 0 };
   const start = performance.now() + WARMUP_MS + 500;
   const window = { start, end: start + SECONDS * 1000 };
   const answered: Answered = { hook: () => {} };
@@ -124,12 +132,16 @@ async function scenario(name: string, connections: number, drive: (clients: Clie
     );
     window.start = performance.now() + WARMUP_MS;
     window.end = window.start + SECONDS * 1000;
+    for (const client of clients) client.socket.once('close', () => { if (performance.now() < window.end) outcome.closed++; });
     // The server's counters when the window opens and closes (the load runs on meanwhile).
     const counters = (async () => {
       await delay(window.start - performance.now());
       const first = await serverCounters(server);
+      const botFirst = process.cpuUsage();
       await delay(window.end - performance.now());
       const last = await serverCounters(server);
+      const botUsed = process.cpuUsage(botFirst);
+      outcome.botCpuS = (botUsed.user + botUsed.system) / 1e6;
       outcome.serverCpuS = last.cpu - first.cpu;
       outcome.commitS = last.commitS - first.commitS;
       outcome.commits = last.commits - first.commits;
@@ -217,7 +229,9 @@ function report(name: string, load: string, outcome: Outcome): string {
     f(sorted.at(-1) ?? NaN),
     String(outcome.rejects).padStart(7),
     String(outcome.lateSends).padStart(6),
+    String(outcome.closed).padStart(6),
     `${Math.round((outcome.serverCpuS / SECONDS) * 100)}%`.padStart(8),
+    `${Math.round((outcome.botCpuS / SECONDS) * 100)}%`.padStart(8),
     `${Math.round((outcome.commitS / SECONDS) * 100)}%`.padStart(8),
     ((outcome.commitS / outcome.commits) * 1000).toFixed(2).padStart(9),
   ].join(' ');
@@ -225,12 +239,14 @@ function report(name: string, load: string, outcome: Outcome): string {
 
 const only = new Set(values.only.split(','));
 console.log(`Durable placements through the server over WebSocket: ${SECONDS} s measured after ${WARMUP_MS / 1000} s warm-up, node ${process.version}`);
-console.log('scenario  load                               placements/s   acks/s  p50 ms  p99 ms  max ms rejects  late  srv CPU  commits  ms/commit');
-if (only.has('saturate')) console.log(report('saturate', '400 conns × 16 PLACE in flight', await scenario('saturate', 400, closedLoop(16, sendPlace))));
+console.log('scenario  load                               placements/s   acks/s  p50 ms  p99 ms  max ms rejects  late closed  srv CPU  bot CPU  commits  ms/commit');
+if (only.has('saturate')) console.log(report('saturate', '1000 conns × 8 PLACE in flight', await scenario('saturate', 1000, closedLoop(8, sendPlace))));
 if (only.has('batch')) console.log(report('batch', '20 conns × 8 BATCH(100) in flight', await scenario('batch', 20, closedLoop(8, (c) => sendBatch(c, 100)))));
 if (only.has('rate')) console.log(report('rate', `${RATE} PLACE/s over 100 conns (open)`, await scenario('rate', 100, openLoop(RATE))));
 console.log('placements/s: pixels acknowledged (committed) per second over the window; acks/s: ACK messages;');
 console.log('p50/p99/max: send → ACK read, for messages sent in the window; late: open-loop sends more than 5 ms after due;');
-console.log('srv CPU: the server process\'s CPU over the window (100% = its core); commits: the share of the window spent');
+console.log('closed: connections the server closed before the window ended (1008: more than 100 messages a second);');
+console.log('srv CPU: the server process\'s CPU over the window (100% = its core); bot CPU: this process\'s (the load generator);');
+console.log('commits: the share of the window spent');
 console.log('  committing (tessera_storage_commit_seconds_total: start to durable, waits for the log to restart included);');
 console.log('  ms/commit: per group commit.');

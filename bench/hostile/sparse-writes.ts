@@ -1,7 +1,7 @@
 // Issue 9 F5, reproduced: one visitor writes 16 PLACE_BATCHes of 1,024 pixels to the
 // mosaic, one pixel per chunk, so every pixel lands in an empty chunk. Starts the product
 // server (default boards, memory only) as a child process and prints the answers, the
-// chunks allocated, the server's RSS (before, after, peak) and how long the top overview
+// chunks allocated, the boards' bytes (tessera_canvas_memory_bytes), the server's RSS (before, after, peak) and how long the top overview
 // tile then takes. `--root` runs another checkout's build (e.g. the code before the fix);
 // `--per-stroke N` puts N pixels (chunks) in each stroke; `--ips K` sends the strokes from K
 // loopback addresses (127.0.0.2…) in turn, one connection each, so per-IP buckets do not bind.
@@ -76,6 +76,7 @@ try {
   const after = rssMiB(child.pid!);
   const metrics = await (await fetch(`${base}/metrics`)).text();
   const allocated = Number(/tessera_chunks_allocated (\d+)/.exec(metrics)?.[1]);
+  const canvasMiB = Number(/tessera_canvas_memory_bytes (\d+)/.exec(metrics)?.[1]) / 2 ** 20;
   const overview = (await (await fetch(`${base}/api/boards/mosaic/overview`)).json()) as { levels: number };
   const tileStarted = performance.now();
   const tile = await fetch(`${base}/api/boards/mosaic/overview/${overview.levels - 1}/0/0.png`);
@@ -84,7 +85,7 @@ try {
   const counts = new Map<string, number>();
   for (const a of answers.values()) counts.set(a, (counts.get(a) ?? 0) + 1);
   console.log(JSON.stringify({
-    root, strokes, perStroke, ips, answers: Object.fromEntries(counts), writesMs: Math.round(writesMs), chunksAllocated: allocated,
+    root, strokes, perStroke, ips, answers: Object.fromEntries(counts), writesMs: Math.round(writesMs), chunksAllocated: allocated, canvasMiB: Math.round(canvasMiB * 10) / 10,
     rssBeforeMiB: Math.round(before.rss), rssAfterMiB: Math.round(after.rss), rssPeakMiB: Math.round(rssMiB(child.pid!).peak),
     topTileStatus: tile.status, topTileMs: Math.round(tileMs),
   }));

@@ -101,6 +101,9 @@ export function canvasEndpoint(canvas: Canvas, gate: ConnectionGate = OPEN_GATE,
 
   function answer(client: CanvasClient, board: Board, requestId: number, result: PlacementResult): void {
     if (client.connection.state !== ConnectionState.Open) return; // it left while its write was being committed
+    // A group commit settles many requests at once, each in a promise callback: their ACKs and
+    // QUOTAs leave in one write per connection, not two each.
+    client.connection.batchThisTurn();
     if (result.ok) client.connection.send(encodeAck(requestId, result.count, result.color));
     else client.connection.send(encodeReject(requestId, result.reason, Math.min(result.retryAfterMs, 0xffffffff)));
     sendQuota(client, board);

@@ -49,6 +49,8 @@ export class ClusterPersistence implements Persistence {
     return {
       announce: (notice) => this.cluster.announceModeration(notice),
       bucketsChanged: (boardId, buckets) => this.cluster.setBuckets(boardId, buckets),
+      takeShared: (buckets) => this.cluster.takeShared(buckets),
+      confirmations: this.cluster.confirmations,
     };
   }
 

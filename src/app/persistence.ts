@@ -10,9 +10,12 @@ import type { CommitStage } from '../placement/commit.js';
 import { DurableCommit } from '../placement/durable-commit.js';
 import type { ModerationStore } from '../storage/moderation.js';
 import type { ModerationNotice } from '../cluster/moderation-notices.js';
+import type { SharedBucket } from '../cluster/shared-rate-limits.js';
+import type { Confirmations } from './moderation/confirmations.js';
 import type { BucketSpec } from '../ratelimit/bucket-spec.js';
-import type { StoredPlacement, Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/storage.js';
 import type { Logger } from '../telemetry/log.js';
+import { replayPage } from './replay.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 // Retention is checked this often (and at start-up).
@@ -46,6 +49,10 @@ export interface Persistence {
 export interface ModerationPeers {
   announce(notice: ModerationNotice): void;
   bucketsChanged(boardId: string, buckets: readonly BucketSpec[]): void;
+  /** Buckets every member takes from (login attempts): all or none; 0, or the ms to wait. Rejects when Redis does not answer. */
+  takeShared(buckets: readonly SharedBucket[]): Promise<number>;
+  /** Confirmation tokens every member knows (a reset confirmed through any member). */
+  confirmations: Confirmations;
 }
 
 export interface RestoreReport {
@@ -99,10 +106,10 @@ export class DurablePersistence implements Persistence {
         snapshotChunks += snapshot.chunks.length;
       }
       const before = replayed;
-      for await (const page of this.storage.placementsAfter(id, snapshot?.seq ?? 0)) {
-        for (const record of page) if (record.seq <= throughSeq) replayed += replay(board, record);
+      for await (const page of this.storage.replayPages(id, snapshot?.seq ?? 0, throughSeq)) {
+        replayed += replayPage(board, page);
+        board.takeChanges(); // nobody watches yet: history is not news (and the tracker stays small)
       }
-      board.takeChanges(); // nobody watches yet: history is not news
       // A board that needed a replay is due a snapshot (the next one, or at shutdown), so the
       // next start need not replay the same records again.
       if (replayed === before) this.snapshotted.set(board.index, board.totalVersion);
@@ -164,15 +171,4 @@ export class DurablePersistence implements Persistence {
       this.log.error('history pruning failed', { error: String(error) });
     }
   }
-}
-
-/** Writes one stored record back onto its board; returns the pixels written. */
-export function replay(board: Board, record: StoredPlacement): number {
-  if (record.kind === 'pixel') {
-    if (!board.isInside(record.x, record.y)) return 0;
-    board.setPixel(record.x, record.y, record.color);
-    return 1;
-  }
-  if (!board.isValidTile(record.tx, record.ty) || record.colors.length !== (board.config.tileSize ?? 0) ** 2) return 0;
-  return board.writeTile(record.tx, record.ty, record.colors);
 }

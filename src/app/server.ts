@@ -36,6 +36,7 @@ export function serverSettings(config: ServerConfig): ServerSettings {
     maxConnections: config.maxConnections,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     ipv6PrefixLength: config.ipv6PrefixLength,
+    maxQueuedAnswerBytes: config.maxQueuedAnswerBytes,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     maxHeaderBytes: config.maxHeaderBytes,
     maxHeaderCount: config.maxHeaderCount,

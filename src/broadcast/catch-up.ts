@@ -4,9 +4,10 @@
 // one client (1,024 dense chunks) and get it closed with 1013 at the next
 // tick, for data we queued ourselves. So they go a window at a time: at most
 // `windowBytes` in the client's socket, refilled when it drains, and a reader
-// that keeps up at its own speed always recovers. No I/O here: the frames go
-// to `send`, so a tick planner can put them in an outbox as well.
+// that keeps up at its own speed always recovers. No I/O here: the messages
+// go to `send`, so a tick planner can put them in an outbox as well.
 import type { Board } from '../canvas/board.js';
+import type { PreparedMessage } from '../websocket/prepared-message.js';
 import type { ChunkFrameCache } from './chunk-frame-cache.js';
 
 /** What a catch-up needs of a client (CanvasClient has it). */
@@ -17,14 +18,15 @@ export interface OwedChunks {
 }
 
 /**
- * Hands `send` the frames of owed chunks the client still watches, while its
- * socket, holding `backlog` bytes, stays within `windowBytes` (one frame at
- * least when it holds nothing, so a chunk larger than the window still goes).
+ * Hands `send` the CHUNKs of owed chunks the client still watches, while its
+ * socket, holding `backlog` bytes, stays within `windowBytes` (counting plain
+ * frames; one at least when it holds nothing, so a chunk larger than the
+ * window still goes).
  * Removes what it hands over; returns true once nothing is owed.
  */
 export function takeOwedChunks(
   client: OwedChunks, boards: readonly Board[], frames: ChunkFrameCache,
-  backlog: number, windowBytes: number, send: (frame: Buffer) => void,
+  backlog: number, windowBytes: number, send: (message: PreparedMessage) => void,
 ): boolean {
   const owed = client.missed;
   if (owed === null) return true;
@@ -36,10 +38,11 @@ export function takeOwedChunks(
     const board = boards[boardIndex]!;
     for (const chunk of chunks) {
       if (client.isSubscribed(boardIndex, chunk)) {
-        const frame = frames.frame(board, chunk);
-        if (frame.length > room && !first) return false;
-        send(frame);
-        room -= frame.length;
+        const message = frames.message(board, chunk);
+        const length = message.frame.length;
+        if (length > room && !first) return false;
+        send(message);
+        room -= length;
         first = false;
       }
       chunks.delete(chunk);

@@ -1,5 +1,6 @@
 // One viewer as the broadcaster sees it: where its bytes go (a BroadcastSink),
 // the chunks it watches, whether it keeps up, and what it gets this tick.
+import type { PreparedMessage } from '../websocket/prepared-message.js';
 import type { BroadcastSink } from './sink.js';
 import type { SubscriptionGroup } from './subscription-groups.js';
 
@@ -9,10 +10,16 @@ import type { SubscriptionGroup } from './subscription-groups.js';
  * (the arrays keep their capacity), so planning allocates nothing per client.
  */
 export class Outbox {
-  /** Whole prepared frames, in order: this tick's CHUNKs, or a catch-up. */
-  readonly frames: Buffer[] = [];
-  /** The DIFF: one frame shared by every subscriber of the same chunks (its SubscriptionGroup's); null: none. */
-  shared: Buffer | null = null;
+  /** Whole prepared messages, in order: this tick's CHUNKs, or a catch-up. */
+  readonly frames: PreparedMessage[] = [];
+  /**
+   * The DIFF, the same object for every subscriber of the same chunks (its
+   * SubscriptionGroup's): a PreparedMessage when more than one of them gets it
+   * this tick (compressed once for all that negotiated permessage-deflate), a
+   * plain frame when only this one does (never compressed: see tick-writer.ts);
+   * null: none.
+   */
+  shared: PreparedMessage | Buffer | null = null;
 
   get isEmpty(): boolean {
     return this.frames.length === 0 && this.shared === null;

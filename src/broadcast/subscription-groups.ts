@@ -4,6 +4,7 @@
 // frame). A subscriber's group is found when a tick needs it, by a hash of its
 // chunks kept up to date as it subscribes (SubscriptionIndex), confirmed chunk
 // by chunk; any change of its subscriptions makes it leave its group.
+import type { PreparedMessage } from '../websocket/prepared-message.js';
 import type { Subscriber } from './subscriber.js';
 
 /** A 32-bit mix of (board, chunk) (murmur3's finaliser): the XOR of a subscriber's chunks' mixes is its hash. */
@@ -18,12 +19,15 @@ export class SubscriptionGroup {
   /** Per board index, the chunks (a copy: the member it was made from may subscribe to more later). */
   readonly chunks: (ReadonlySet<number> | null)[];
   members = 0;
-  /** The tick whose frames and DIFF are below (filled at the group's first recipient of a tick). */
+  /** The tick `recipients` counts, and how many of its recipients are members. */
+  countedTick = 0;
+  recipients = 0;
+  /** The tick whose frames and DIFF are below (filled once per tick, after the count). */
   plannedTick = 0;
-  /** This tick's whole-chunk frames (CHUNKs for chunks changed by more than a third). */
-  readonly frames: Buffer[] = [];
-  /** This tick's DIFF, one frame for every member (null: none). */
-  diff: Buffer | null = null;
+  /** This tick's whole-chunk messages (CHUNKs for chunks changed by more than a third). */
+  readonly frames: PreparedMessage[] = [];
+  /** This tick's DIFF, one object for every member: shared by several recipients, a PreparedMessage, else a plain frame (null: none). */
+  diff: PreparedMessage | Buffer | null = null;
 
   constructor(
     readonly hash: number,

@@ -5,10 +5,14 @@
 //
 // Each dirty chunk is encoded once, as a DIFF section shared by its whole
 // audience; each subscriber gets at most one DIFF made of those sections, and
-// subscribers that watch the same chunks (a SubscriptionGroup) share one frame,
-// worked out once per group: the per-subscriber work of a tick is finding its
-// group and pointing its outbox at the group's frame. A chunk changed by
-// more than a third goes as a CHUNK instead. A subscriber whose backlog passes
+// subscribers that watch the same chunks (a SubscriptionGroup) share one
+// message, worked out once per group: the per-subscriber work of a tick is
+// finding its group and pointing its outbox at the group's message. Shared by
+// more than one recipient, it is a PreparedMessage (so, with permessage-deflate,
+// one compression: see tick-writer.ts). A chunk changed by more than a third
+// goes as a CHUNK instead, shared the same way (and kept in the chunk cache).
+// Every board read (chunkData, a reused scratch copy for a sparse chunk) is
+// encoded at once, in the tick's first turn. A subscriber whose backlog passes
 // the high-water mark falls behind: it gets nothing more, and its missed
 // chunks are remembered; once its backlog drains it gets their current
 // contents (a catch-up, not the backlog), paced a window at a time by
@@ -17,9 +21,9 @@ import type { Board, ChunkChange } from '../canvas/board.js';
 import { DIFF_PREFIX, encodeDiffSection } from '../protocol/messages.js';
 import { prepareFrame } from '../websocket/frame-encoder.js';
 import { Opcode } from '../websocket/opcodes.js';
+import { PreparedMessage } from '../websocket/prepared-message.js';
 import { takeOwedChunks } from './catch-up.js';
 import type { ChunkFrameCache } from './chunk-frame-cache.js';
-import { chunkMessage } from './chunk-message.js';
 import type { Subscriber } from './subscriber.js';
 import type { SubscriptionGroup } from './subscription-groups.js';
 import type { SubscriptionIndex } from './subscriptions.js';
@@ -52,12 +56,12 @@ export interface TickPlan {
   readonly caughtUp: Subscriber[];
 }
 
-/** What this tick sends of one dirty chunk: a DIFF section, or (changed by more than a third) a whole CHUNK frame. */
+/** What this tick sends of one dirty chunk: a DIFF section, or (changed by more than a third) a whole CHUNK. */
 interface DirtyChunk {
   board: number;
   chunk: number;
   section: Uint8Array | null;
-  frame: Buffer | null;
+  message: PreparedMessage | null;
 }
 
 export class TickPlanner {
@@ -75,10 +79,10 @@ export class TickPlanner {
   // part of a tick's plan; one callback made once, not a closure per catch-up.
   private catching: Subscriber | null = null;
   private catchingInTick = false;
-  private readonly takeFrame = (frame: Buffer): void => {
+  private readonly takeFrame = (message: PreparedMessage): void => {
     const subscriber = this.catching!;
     if (this.catchingInTick) this.addRecipient(subscriber);
-    subscriber.outbox.frames.push(frame);
+    subscriber.outbox.frames.push(message);
   };
 
   constructor(
@@ -98,15 +102,15 @@ export class TickPlanner {
   }
 
   /**
-   * A chunk `subscriber` just subscribed to, between ticks: its frame, to send
+   * A chunk `subscriber` just subscribed to, between ticks: its CHUNK, to send
    * now, if its sink holding `backlog` bytes has room for it within the
    * high-water mark; else null, and the chunk is owed and goes with its paced
    * catch-up (a resubscribing client may ask for 1,024 whole chunks at once).
    */
-  planSubscribe(subscriber: Subscriber, board: Board, chunk: number, backlog: number, now: number): Buffer | null {
+  planSubscribe(subscriber: Subscriber, board: Board, chunk: number, backlog: number, now: number): PreparedMessage | null {
     if (!subscriber.behind) {
-      const frame = this.chunkFrames.frame(board, chunk);
-      if (backlog + frame.length <= this.limits.slowClientHighWaterBytes) return frame;
+      const message = this.chunkFrames.message(board, chunk);
+      if (backlog + message.frame.length <= this.limits.slowClientHighWaterBytes) return message;
       this.fallBehind(subscriber, now);
     }
     subscriber.markMissed(board.index, chunk);
@@ -149,20 +153,21 @@ export class TickPlanner {
   /**
    * Encodes a dirty chunk once for everyone: past a third of the chunk, its
    * full contents are smaller than a diff (3 bytes per changed pixel against
-   * 1 per pixel), so a CHUNK frame; else a DIFF section.
+   * 1 per pixel), so a CHUNK (from the chunk cache, which later SUBSCRIBEs
+   * share); else a DIFF section.
    */
   private encode(board: Board, change: ChunkChange): void {
-    const entry = this.dirty[this.dirtyCount] ??= { board: 0, chunk: 0, section: null, frame: null };
+    const entry = this.dirty[this.dirtyCount] ??= { board: 0, chunk: 0, section: null, message: null };
     this.dirtyCount++;
     entry.board = board.index;
     entry.chunk = change.chunk;
     if (change.offsets.length * 3 > board.config.chunkSize ** 2) {
-      entry.frame = prepareFrame(Opcode.Binary, chunkMessage(board, change.chunk));
+      entry.message = this.chunkFrames.message(board, change.chunk);
       entry.section = null;
     } else {
       entry.section = encodeDiffSection(board.index, change.cx, change.cy, change.fromVersion, change.toVersion, change.offsets,
         board.chunkData(change.chunk), board.config.background);
-      entry.frame = null;
+      entry.message = null;
     }
   }
 
@@ -176,14 +181,26 @@ export class TickPlanner {
     }
   }
 
-  /** Each recipient gets its group's frames and DIFF, worked out at the group's first recipient. */
+  /**
+   * Each recipient gets its group's CHUNKs and DIFF, worked out once per
+   * group, once it is known how many of this tick's recipients share them.
+   */
   private fillOutboxes(subscriptions: SubscriptionIndex): void {
     const { recipients } = this.plan;
+    const tick = this.tick;
+    for (let i = 0; i < recipients.length; i++) {
+      const group = subscriptions.groups.of(recipients[i]!);
+      if (group.countedTick !== tick) {
+        group.countedTick = tick;
+        group.recipients = 0;
+      }
+      group.recipients++;
+    }
     let diffs = 0;
     for (let i = 0; i < recipients.length; i++) {
       const subscriber = recipients[i]!;
-      const group = subscriptions.groups.of(subscriber);
-      if (group.plannedTick !== this.tick) this.planGroup(group);
+      const group = subscriber.group!; // found just above
+      if (group.plannedTick !== tick) this.planGroup(group);
       const outbox = subscriber.outbox;
       for (let f = 0; f < group.frames.length; f++) outbox.frames.push(group.frames[f]!);
       if (group.diff !== null) {
@@ -194,7 +211,11 @@ export class TickPlanner {
     this.plan.diffMessages = diffs;
   }
 
-  /** What every member of `group` gets this tick: the dirty chunks it watches, as CHUNK frames and one DIFF. */
+  /**
+   * What every member of `group` gets this tick: the dirty chunks it watches,
+   * as CHUNKs and one DIFF, a PreparedMessage if more than one recipient shares
+   * it, else a plain frame (never compressed: see tick-writer.ts).
+   */
   private planGroup(group: SubscriptionGroup): void {
     group.plannedTick = this.tick;
     if (group.frames.length !== 0) group.frames.length = 0;
@@ -204,13 +225,17 @@ export class TickPlanner {
     for (let i = 0; i < this.dirtyCount; i++) {
       const entry = this.dirty[i]!;
       if (!group.chunks[entry.board]?.has(entry.chunk)) continue;
-      if (entry.frame !== null) group.frames.push(entry.frame);
+      if (entry.message !== null) group.frames.push(entry.message);
       else {
         parts.push(entry.section!);
         bytes += entry.section!.length;
       }
     }
-    group.diff = parts.length > 1 ? prepareFrame(Opcode.Binary, Buffer.concat(parts, bytes)) : null;
+    if (parts.length === 1) group.diff = null;
+    else {
+      const payload = Buffer.concat(parts, bytes);
+      group.diff = group.recipients > 1 ? new PreparedMessage(Opcode.Binary, payload) : prepareFrame(Opcode.Binary, payload);
+    }
     parts.length = 0;
   }
 

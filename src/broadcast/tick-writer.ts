@@ -6,7 +6,19 @@
 // the event loop should: the writing goes in slices of at most `sliceMs`, with
 // `defer` (setImmediate) between them, so that reads, placements, handshakes
 // and /health are served meanwhile, and the first recipients get their DIFF
-// without waiting for the last ones. Every slice writes the same shared frames.
+// without waiting for the last ones. Every slice writes the same shared
+// messages; the plan holds encoded frames only, nothing read from a board
+// (a sparse chunk's chunkData is a scratch copy, valid for one turn).
+//
+// With permessage-deflate: CHUNKs and shared DIFFs are PreparedMessages, so a
+// sink that negotiated it sends the message's one compressed frame, made the
+// first time such a sink asks (never if none does) and shared by all, in
+// whichever slice. A DIFF nobody shares this tick (its group has one
+// recipient) goes as a plain frame, uncompressed: compressing it would cost a
+// zlib call per subscriber, and its sections compressed one by one (to share
+// them) come out bigger than plain (55 → 75 bytes for three one-pixel
+// sections, 4,501 → 5,195 for 100 sections of 10 pixels:
+// bench/canvas/diff-compression.ts).
 import type { Clock } from '../clock.js';
 import { CloseCode } from '../websocket/opcodes.js';
 import type { Subscriber } from './subscriber.js';

@@ -11,8 +11,9 @@
 //            write whose committer died between commit and log still reaches every board.
 //            Writes are taken only while Redis and the database answer and this process is
 //            caught up; reads and live viewing never depend on it.
-//   shared:  rate-limit buckets (shared-rate-limits.ts, checked before a write is queued) and
-//            online counts (exchanged at each check) are the cluster's, not the member's;
+//   shared:  rate-limit buckets (shared-rate-limits.ts, checked before a write is queued; login
+//            attempts too), confirmation tokens (shared-confirmations.ts) and online counts
+//            (exchanged at each check) are the cluster's, not the member's;
 //            moderation state lives in PostgreSQL, and a member that changes it tells the
 //            others to reload it (moderation-notices.ts).
 import { randomBytes } from 'node:crypto';
@@ -29,7 +30,8 @@ import { LogFollower } from './follower.js';
 import { ModerationNotices, type ModerationNotice } from './moderation-notices.js';
 import { decodeEntry, encodeEntry, withSeqs, type LoggedWrite } from './logged-write.js';
 import { RedisLog, redisTarget } from './redis-log.js';
-import { SharedRateLimits } from './shared-rate-limits.js';
+import { SharedConfirmations } from './shared-confirmations.js';
+import { SharedRateLimits, type SharedBucket } from './shared-rate-limits.js';
 
 const CHECK_EVERY_MS = 1_000;
 const ONLINE_TTL_MS = 3_000;
@@ -38,6 +40,8 @@ export class ClusterLink implements CommitLog {
   readonly log: RedisLog;
   private readonly limits: SharedRateLimits;
   private readonly notices: ModerationNotices;
+  /** Confirmation tokens (board resets) any member redeems. */
+  readonly confirmations: SharedConfirmations;
   private follower: LogFollower | null = null;
   private boards = new Map<string, Board>();
   private databaseAnswers = false;
@@ -63,6 +67,12 @@ export class ClusterLink implements CommitLog {
     this.log = new RedisLog(target);
     this.limits = new SharedRateLimits(this.log.commands, policies);
     this.notices = new ModerationNotices(target, this.log.commands, this.memberId);
+    this.confirmations = new SharedConfirmations(this.log.commands);
+  }
+
+  /** Shared buckets other than the boards' (login attempts): all taken or none; 0, or the ms to wait. Rejects when Redis does not answer. */
+  takeShared(buckets: readonly SharedBucket[]): Promise<number> {
+    return this.limits.takeAll(buckets);
   }
 
   /** Moderation changes other members made go to `reload` (from when the member joined). */

@@ -3,6 +3,7 @@
 // spreading its writes over members. All of a write's buckets pass or none is taken, as in one
 // process (src/ratelimit/policy.ts); time is Redis's own clock, the same for every member. The
 // members' in-memory buckets still run first and refuse early what could never pass here.
+// takeAll() serves other shared buckets the same way (login attempts: src/app/moderation/auth-routes.ts).
 import type { Redis } from 'ioredis';
 import type { BucketSpec } from '../ratelimit/bucket-spec.js';
 
@@ -40,6 +41,14 @@ end
 return 0
 `;
 
+/** One bucket of a take: its key (under the client's prefix), its rate, and what this take costs. */
+export interface SharedBucket {
+  key: string;
+  capacity: number;
+  refillPerSecond: number;
+  cost: number;
+}
+
 export interface SharedSubject {
   session: string;
   ip: string;
@@ -60,19 +69,22 @@ export class SharedRateLimits {
   }
 
   /** 0 when the write's tokens were taken; else the ms to wait (Infinity: never). Rejects when Redis does not answer. */
-  async take(boardId: string, subject: SharedSubject, pixels: number): Promise<number> {
-    const buckets = this.policies.get(boardId) ?? [];
-    const keys: string[] = [];
-    const args: number[] = [];
-    buckets.forEach((spec, i) => {
+  take(boardId: string, subject: SharedSubject, pixels: number): Promise<number> {
+    const buckets: SharedBucket[] = [];
+    (this.policies.get(boardId) ?? []).forEach((spec, i) => {
       const key = spec.key === 'session' ? subject.session : spec.key === 'ip' ? subject.ip : subject.tile;
       if (key === undefined) return;
-      keys.push(`rate:${boardId}:${i}:${key}`);
-      args.push(spec.capacity, spec.refillPerSecond, spec.unit === 'pixel' ? pixels : 1);
+      buckets.push({ key: `rate:${boardId}:${i}:${key}`, capacity: spec.capacity, refillPerSecond: spec.refillPerSecond, cost: spec.unit === 'pixel' ? pixels : 1 });
     });
-    if (keys.length === 0) return 0;
+    return this.takeAll(buckets);
+  }
+
+  /** Takes `cost` from every bucket, or from none: 0, else the ms to wait (Infinity: never). Rejects when Redis does not answer. */
+  async takeAll(buckets: readonly SharedBucket[]): Promise<number> {
+    if (buckets.length === 0) return 0;
+    const args = buckets.flatMap((bucket) => [bucket.capacity, bucket.refillPerSecond, bucket.cost]);
     const answer = Number(await (this.redis as unknown as { tesseraTake(n: number, ...rest: (string | number)[]): Promise<number> })
-      .tesseraTake(keys.length, ...keys, ...args));
+      .tesseraTake(buckets.length, ...buckets.map((bucket) => bucket.key), ...args));
     return answer < 0 ? Infinity : answer;
   }
 }

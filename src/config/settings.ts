@@ -24,6 +24,7 @@ export interface ServerConfig {
   keepAliveTimeoutMs: number;   // idle keep-alive connections are closed after this
   maxHeaderBytes: number;       // → 431
   maxHeaderCount: number;       // → 431
+  maxQueuedAnswerBytes: number; // HTTP answers all connections may queue; past it, pipelined requests wait
   allowedOrigins: string[];     // origins besides the server's own that may open WebSockets and write
   wsPingIntervalMs: number;     // keepalive ping to a silent peer
   wsIdleTimeoutMs: number;      // a peer silent this long is dropped
@@ -103,6 +104,11 @@ export const SETTINGS: { readonly [K in keyof ServerConfig]: Setting<ServerConfi
   keepAliveTimeoutMs: { default: 5_000, help: 'an idle keep-alive connection is closed after this', read: whole(0) },
   maxHeaderBytes: { default: 16 * 1024, help: 'request head size (then 431)', read: whole(0) },
   maxHeaderCount: { default: 100, help: 'header fields in a request (then 431)', read: whole(0) },
+  maxQueuedAnswerBytes: {
+    default: 64 * 1024 * 1024,
+    help: 'bytes of HTTP answers all connections may queue unread (past it, a connection with answers queued answers no more until they leave)',
+    read: whole(0),
+  },
   allowedOrigins: {
     default: [],
     help: 'origins besides the server’s own allowed to open WebSockets and write (e.g. http://localhost:5173)',

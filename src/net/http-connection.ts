@@ -8,11 +8,13 @@
 // requests only while its peer keeps up: it stops (and stops reading) while
 // more than MAX_QUEUED_RESPONSE_BYTES of answers wait to be sent, and answers at
 // most MAX_REQUESTS_PER_TURN requests per turn of the event loop before it lets
-// the other connections have theirs.
+// the other connections have theirs. Across connections, the server's AnswerBudget
+// bounds what all of them queue together (answer-budget.ts).
 import type { Socket } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../telemetry/log.js';
 import type { HttpMetrics } from '../telemetry/server-metrics.js';
+import type { AnswerBudget } from './answer-budget.js';
 import { HttpRequestParser, type RequestHead } from './http-parser.js';
 import { ChunkedBodySender, type StreamListener } from './chunked-body.js';
 import { errorResponse, isStreamed, serializeResponse, type HttpResponse, type StreamedBody } from './response.js';
@@ -57,6 +59,8 @@ export interface HttpServices {
   readonly clock: Clock;
   readonly metrics: HttpMetrics;
   readonly log: Logger;
+  /** What the answers queued by all connections may hold together. */
+  readonly answers: AnswerBudget;
 }
 
 interface PendingRequest {
@@ -81,6 +85,8 @@ export class HttpConnection implements SocketOwner, StreamListener {
   private requestsLeftThisTurn = MAX_REQUESTS_PER_TURN;
   // Answers written whose last byte the kernel has not taken yet (counted by write callbacks).
   private queuedAnswers = 0;
+  // This connection's queued bytes as last counted in the server's AnswerBudget.
+  private countedBytes = 0;
   // The peer sent FIN: answer what it sent, then end our side too.
   private peerEnded = false;
   // While state is 'streaming': the body being sent, and whether to keep the connection after it.
@@ -89,6 +95,7 @@ export class HttpConnection implements SocketOwner, StreamListener {
 
   // Called when an answer's last write has left: one function per connection, not per write.
   private readonly answerWritten = (): void => {
+    this.countQueued();
     if (--this.queuedAnswers === 0 && this.waitingFor === 'drain' && this.socket.writableLength <= MAX_QUEUED_RESPONSE_BYTES) {
       this.resumeAnswering('drain'); // no 'drain' event comes if no write ever returned false
     }
@@ -117,6 +124,7 @@ export class HttpConnection implements SocketOwner, StreamListener {
   }
 
   onDrain(): void {
+    this.countQueued();
     if (this.stream !== null) {
       this.deadline = Infinity; // the reader is taking what we sent
       return this.stream.onDrain();
@@ -130,6 +138,7 @@ export class HttpConnection implements SocketOwner, StreamListener {
   }
 
   onClose(): void {
+    this.uncount();
     this.stream?.abort();
     this.stream = null;
     this.state = 'closing';
@@ -176,8 +185,10 @@ export class HttpConnection implements SocketOwner, StreamListener {
 
   /** Before the next pipelined request: true (and reading paused) if it has to wait. */
   private mustWait(): boolean {
-    if (this.socket.writableLength > MAX_QUEUED_RESPONSE_BYTES || this.queuedAnswers >= MAX_QUEUED_ANSWERS) {
-      this.waitingFor = 'drain'; // 'drain' comes: the writes that got us here returned false
+    if (this.socket.writableLength > MAX_QUEUED_RESPONSE_BYTES || this.queuedAnswers >= MAX_QUEUED_ANSWERS ||
+      (this.queuedAnswers > 0 && this.services.answers.spent)) {
+      // 'drain' comes if the writes that got us here returned false; answerWritten when the last answer leaves.
+      this.waitingFor = 'drain';
     } else if (this.requestsLeftThisTurn <= 0) {
       this.waitingFor = 'turn';
       setImmediate(HttpConnection.nextTurn, this); // shared, so no connection allocates a closure
@@ -329,7 +340,21 @@ export class HttpConnection implements SocketOwner, StreamListener {
       this.socket.write(head);
       this.socket.write(body, this.answerWritten);
     }
+    this.countQueued();
     return stream;
+  }
+
+  /** Brings the server's AnswerBudget up to date with this connection's queue. */
+  private countQueued(): void {
+    if (this.state === 'upgraded') return;
+    const queued = this.socket.writableLength;
+    this.services.answers.change(queued - this.countedBytes);
+    this.countedBytes = queued;
+  }
+
+  private uncount(): void {
+    this.services.answers.change(-this.countedBytes);
+    this.countedBytes = 0;
   }
 
   private close(): void {
@@ -343,6 +368,7 @@ export class HttpConnection implements SocketOwner, StreamListener {
   private upgrade(request: HttpRequest, handler: UpgradeHandler): void {
     const refusal = handler.upgrade(request, this.socket, this.parser.takeRemaining());
     if (refusal === null) {
+      this.uncount(); // what the socket queues from now on is the new protocol's
       this.state = 'upgraded';
       // The new protocol gets the socket as Node makes it by default: when the peer ends, so does the socket.
       this.socket.allowHalfOpen = false;

@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../telemetry/log.js';
 import { Registry } from '../telemetry/metrics.js';
 import { createHttpMetrics, type HttpMetrics } from '../telemetry/server-metrics.js';
+import { AnswerBudget } from './answer-budget.js';
 import { HttpConnection, type HttpLimits, type HttpServices } from './http-connection.js';
 import { ipKey } from './client-ip.js';
 import type { Router } from './router.js';
@@ -21,6 +22,7 @@ export interface ServerSettings extends HttpLimits {
   maxConnections: number;      // over it: 503 and close
   maxConnectionsPerIp: number; // over it: 503 and close
   ipv6PrefixLength: number;    // per-IP limits count an IPv6 client by this prefix (client-ip.ts ipKey)
+  maxQueuedAnswerBytes: number; // answers all HTTP connections may queue together (answer-budget.ts)
   shutdownTimeoutMs: number;   // graceful shutdown deadline
   sweepIntervalMs: number;     // how often deadlines are checked (see sweepResolution)
 }
@@ -82,7 +84,9 @@ export class TesseraServer {
     this.startedAt = clock.now();
     this.metrics = createHttpMetrics(this.registry);
     this.staticFiles = new StaticFiles(settings.publicDir, { clock });
-    this.http = { limits: settings, router, staticFiles: this.staticFiles, clock, metrics: this.metrics, log };
+    const answers = new AnswerBudget(settings.maxQueuedAnswerBytes);
+    this.registry.gauge('tessera_http_queued_answer_bytes', 'Bytes of HTTP answers queued, not yet taken by the kernel, all connections', [], () => answers.bytes);
+    this.http = { limits: settings, router, staticFiles: this.staticFiles, clock, metrics: this.metrics, log, answers };
     this.sweeper = new Sweeper(clock, settings.sweepIntervalMs, (now) => this.sweep(now));
     this.bucketSweep = setInterval(() => connectionRate.sweep(clock.now()), BUCKET_SWEEP_MS);
     this.bucketSweep.unref();

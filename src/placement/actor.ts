@@ -12,5 +12,5 @@ export function guestActor(session: string): string {
 
 /** The writer's name in the history: its account ("user:N") when it has one, else its guest session's. */
 export function actorOf(writer: Writer): string {
-  return writer.actor ?? guestActor(writer.session);
+  return writer.actor ?? writer.guest ?? guestActor(writer.session);
 }

@@ -1,7 +1,7 @@
-// What a write costs in memory: the chunks it writes that hold no pixels yet,
-// each of which the board allocates whole (chunkSize² bytes: 64 KiB on the
-// mosaic) on the first write. One pixel far from any drawing costs that much,
-// so a stroke of 1,024 pixels in 1,024 empty chunks costs 64 MiB: writes are
+// What a write opens: the chunks it writes that hold no pixels yet. Each costs
+// at least a block of memory (32×32 bytes on the mosaic; a chunk is dense,
+// chunkSize² bytes, only once over a quarter of its blocks are written) and a
+// chunk's worth of every snapshot (snapshots store chunks whole): writes are
 // charged by this count ('chunk' buckets) and held to the board's maxChunks.
 import type { Board } from '../canvas/board.js';
 import type { Write } from './write.js';
@@ -13,17 +13,17 @@ const scratch = new Int32Array(65_535);
 export function newChunks(board: Board, write: Write): number {
   switch (write.kind) {
     case 'pixel':
-      return board.chunkData(board.chunkOf(write.x, write.y)) === null ? 1 : 0;
+      return board.isWritten(board.chunkOf(write.x, write.y)) ? 0 : 1;
     case 'tile': {
       const size = board.config.tileSize!;
-      return board.chunkData(board.chunkOf(write.tx * size, write.ty * size)) === null ? 1 : 0;
+      return board.isWritten(board.chunkOf(write.tx * size, write.ty * size)) ? 0 : 1;
     }
     case 'batch': {
       const { pixels, count } = write;
       let found = 0;
       for (let i = 0; i < count * 5; i += 5) {
         const chunk = board.chunkOf((pixels[i]! << 8) | pixels[i + 1]!, (pixels[i + 2]! << 8) | pixels[i + 3]!);
-        if (board.chunkData(chunk) === null) scratch[found++] = chunk;
+        if (!board.isWritten(chunk)) scratch[found++] = chunk;
       }
       if (found <= 1) return found;
       const chunks = scratch.subarray(0, found).sort();

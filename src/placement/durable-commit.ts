@@ -13,6 +13,8 @@ import type { CommitStage } from './commit.js';
 import { actorOf } from './actor.js';
 import type { Write, WriteRequest } from './write.js';
 
+const IP_HASH_CACHE = 10_000;
+
 interface Pending {
   request: WriteRequest;
   resolve: () => void;
@@ -44,8 +46,8 @@ export class DurableCommit implements CommitStage {
   private scheduled = false;
   /** The transaction in flight, if any: writes arriving meanwhile wait and go into the next one together. */
   private writing: Promise<void> | null = null;
-  private lastIp = '';
-  private lastIpHash: Uint8Array = new Uint8Array(0);
+  /** hashIp's answers: an HMAC per write would cost more than the rest of its record. */
+  private readonly ipHashes = new Map<string, Uint8Array>();
   /** The seq of the newest committed record: the boards include everything up to it. */
   lastCommittedSeq: number;
 
@@ -126,18 +128,20 @@ export class DurableCommit implements CommitStage {
     const timeMs = Math.floor(this.clock.now());
     for (const { request } of batch) {
       const { board, writer, write, source } = request;
-      const common = { boardId: board.config.id, actor: actorOf(writer), ipHash: this.hashIp(writer.ip), timeMs, source };
-      recordsOf(board, write, written, (record) => records.push({ ...common, ...record } as PlacementRecord));
+      const who: Who = { boardId: board.config.id, actor: actorOf(writer), ipHash: this.hashIp(writer.ip), timeMs, source };
+      recordsOf(board, write, written, who, records);
     }
     return records;
   }
 
   private hashIp(ip: string): Uint8Array {
-    if (ip !== this.lastIp) {
-      this.lastIp = ip;
-      this.lastIpHash = this.storage.hashIp(ip);
+    let hash = this.ipHashes.get(ip);
+    if (hash === undefined) {
+      if (this.ipHashes.size >= IP_HASH_CACHE) this.ipHashes.clear();
+      hash = this.storage.hashIp(ip);
+      this.ipHashes.set(ip, hash);
     }
-    return this.lastIpHash;
+    return hash;
   }
 }
 
@@ -149,12 +153,23 @@ function owned(request: WriteRequest): WriteRequest {
   return request;
 }
 
-type RecordBody =
-  | { kind: 'pixel'; x: number; y: number; color: number; previousColor: number }
-  | { kind: 'tile'; tx: number; ty: number; colors: Uint8Array; previousColors: Uint8Array };
+/** What every record of one request shares. */
+interface Who {
+  boardId: string;
+  actor: string;
+  ipHash: Uint8Array;
+  timeMs: number;
+  source: WriteRequest['source'];
+}
 
-/** `written`: pixels written earlier in this transaction (key → colour), so previous colours chain. */
-function recordsOf(board: Board, write: Write, written: Map<number, number>, emit: (record: RecordBody) => void): void {
+/**
+ * Appends the write's records. `written`: pixels written earlier in this transaction (key →
+ * colour), so previous colours chain. Each record is one object literal: a spread of the shared
+ * fields into each went through the runtime (recordsOf had 8 % of the server's CPU ticks at
+ * 35,000 single PLACEs a second).
+ */
+function recordsOf(board: Board, write: Write, written: Map<number, number>, who: Who, records: PlacementRecord[]): void {
+  const { boardId, actor, ipHash, timeMs, source } = who;
   const base = board.index * 2 ** 32;
   const swap = (x: number, y: number, color: number): number => {
     const key = base + y * 65536 + x;
@@ -162,18 +177,15 @@ function recordsOf(board: Board, write: Write, written: Map<number, number>, emi
     written.set(key, color);
     return previous;
   };
+  const pixel = (x: number, y: number, color: number): PlacementRecord =>
+    ({ kind: 'pixel', boardId, x, y, color, previousColor: swap(x, y, color), actor, ipHash, timeMs, source });
   switch (write.kind) {
     case 'pixel':
-      emit({ kind: 'pixel', x: write.x, y: write.y, color: write.color, previousColor: swap(write.x, write.y, write.color) });
+      records.push(pixel(write.x, write.y, write.color));
       return;
     case 'batch': {
       const { pixels, count } = write;
-      for (let i = 0; i < count * 5; i += 5) {
-        const x = (pixels[i]! << 8) | pixels[i + 1]!;
-        const y = (pixels[i + 2]! << 8) | pixels[i + 3]!;
-        const color = pixels[i + 4]!;
-        emit({ kind: 'pixel', x, y, color, previousColor: swap(x, y, color) });
-      }
+      for (let i = 0; i < count * 5; i += 5) records.push(pixel((pixels[i]! << 8) | pixels[i + 1]!, (pixels[i + 2]! << 8) | pixels[i + 3]!, pixels[i + 4]!));
       return;
     }
     case 'tile': {
@@ -185,7 +197,7 @@ function recordsOf(board: Board, write: Write, written: Map<number, number>, emi
           previousColors[i] = swap(write.tx * size + col, write.ty * size + row, write.colors[i]!);
         }
       }
-      emit({ kind: 'tile', tx: write.tx, ty: write.ty, colors: write.colors, previousColors });
+      records.push({ kind: 'tile', boardId, tx: write.tx, ty: write.ty, colors: write.colors, previousColors, actor, ipHash, timeMs, source });
     }
   }
 }

@@ -26,7 +26,7 @@
 //
 // Recipes
 //   Start-up:     s = latestSnapshot(board); load s.chunks (or an empty board);
-//                 apply every page of placementsAfter(board, s?.seq ?? 0).
+//                 apply every page of replayPages(board, s?.seq ?? 0).
 //   Board at T:   s = snapshotAt(board, T); the same with placementsAfter(board, s?.seq ?? 0, T).
 //   Timelapse:    placementsBetween(board, from, to), streamed page by page.
 //   SQLite data directory: tessera.db (+ -wal, -shm while open) and tessera.lock; a backup is one
@@ -34,10 +34,12 @@
 //
 // Files
 //   storage.ts (this interface), errors.ts, cursor.ts (opaque page cursors), ip-hash.ts,
-//   snapshot-codec.ts (the compressed chunk blob); sqlite/open.ts is where the SQLite engine
-//   starts (lock.ts, migrations.ts, then SqliteStorage composing placement-writer.ts,
-//   history.ts, snapshot-store.ts, retention.ts, checkpointer.ts); sqlite/backup.ts backs up
-//   from outside.
+//   snapshot-codec.ts (the compressed chunk blob), replay-page.ts (start-up's lean pages);
+//   sqlite/open.ts is where the SQLite engine starts (lock.ts, migrations.ts, then SqliteStorage
+//   composing placement-writer.ts, history.ts, replay.ts, snapshot-store.ts, retention.ts,
+//   checkpointer.ts); sqlite/backup.ts backs up from outside.
+
+import type { ReplayPage } from './replay-page.js';
 
 export type PlacementSource = 'ws' | 'http';
 
@@ -165,6 +167,12 @@ export interface Storage {
 
   /** The board's records with seq > afterSeq and time ≤ untilMs (default: all), in seq order, in pages. */
   placementsAfter(boardId: string, afterSeq: number, untilMs?: number): AsyncIterable<StoredPlacement[]>;
+  /**
+   * Start-up's replay: what the board's records with afterSeq < seq ≤ throughSeq (default: all)
+   * wrote, in seq order, in pages of positions and colours (replay-page.ts), with no object per
+   * record. A page covers at most REPLAY_PAGE_SEQS seqs; pages without a record of the board are skipped.
+   */
+  replayPages(boardId: string, afterSeq: number, throughSeq?: number): AsyncIterable<ReplayPage>;
   /** The board's records with fromMs ≤ time ≤ toMs, in seq order, in pages. */
   placementsBetween(boardId: string, fromMs: number, toMs: number): AsyncIterable<StoredPlacement[]>;
 

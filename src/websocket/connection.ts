@@ -121,6 +121,14 @@ export class WebSocketConnection implements SocketOwner {
     this.writer.cork(write);
   }
 
+  /**
+   * What is sent from now until the microtasks queued so far have run leaves in one write: for
+   * replies sent from promise callbacks that settle together (the ACKs of one group commit).
+   */
+  batchThisTurn(): void {
+    this.writer.batchThisTurn();
+  }
+
   ping(payload?: Uint8Array): void {
     this.protocol.ping(payload);
   }

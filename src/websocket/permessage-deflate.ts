@@ -138,9 +138,13 @@ export class PerMessageDeflate {
     return windowBits <= this.agreement.serverMaxWindowBits;
   }
 
-  /** A message compressed elsewhere (shared) was sent: with context takeover, it is now history for the peer. */
-  sentShared(payload: Uint8Array): void {
-    if (!this.agreement.serverNoContextTakeover) this.sentCompressed(payload);
+  /**
+   * A message compressed elsewhere (shared) was sent: with context takeover, it
+   * is now history for the peer. (Its payload is read only then: on /ws, for
+   * every subscriber of every broadcast, it is not.)
+   */
+  sentShared(message: { readonly payload: Uint8Array }): void {
+    if (!this.agreement.serverNoContextTakeover) this.sentCompressed(message.payload);
   }
 
   /** Inflates a received message's payload; throws InflateError (1007, 1009). */

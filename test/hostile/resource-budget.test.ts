@@ -9,6 +9,10 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { encodeSubscribe } from '../../src/protocol/messages.js';
+import { KeyedBuckets } from '../../src/ratelimit/keyed-buckets.js';
 import { openSocket } from '../support/raw.js';
 import { clientFrame, rawWebSocket, type RawWebSocket } from '../support/raw-websocket.js';
 import { assertServed } from './support.js';
@@ -32,6 +36,12 @@ const BUDGET = {
   unfinishedMessage: 64 * KiB + 24 * KiB,
   // 1 MiB of queued answers, the one that crossed it, 64 KiB of unparsed requests + the connection.
   pipelinedNonReader: 1024 * KiB + 64 * KiB + 64 * KiB + 16 * KiB,
+  // A request body at the largest route limit (a tile's 64 KiB) held unfinished + its head and the connection.
+  unfinishedBody: 64 * KiB + 16 * KiB,
+  // 1,024 subscribed chunks (--max-subscriptions-per-client): two set entries each (the viewer's
+  // set, the chunk's audience; ~40 bytes apiece), a chunk's audience set where it is the first
+  // (~200 bytes), the CHUNKs owed and sent (~20 bytes each for an empty chunk) + an open /ws.
+  subscriptions: 1024 * (2 * 40 + 200 + 20) + 24 * KiB,
 };
 
 // RSS counts garbage not yet collected too: the parsing of 40,000 requests per connection
@@ -152,6 +162,56 @@ test('a connection pipelining requests for fresh small answers and never reading
     socket.write('GET /api/boards/nope HTTP/1.1\r\nHost: a\r\n\r\n'.repeat(40_000));
     return socket;
   }, 32);
+});
+
+test('an unfinished request body at the 64 KiB route limit stays within its budget', async () => {
+  await measure('unfinishedBody', async (port) => {
+    const socket = await openSocket(port);
+    // A tile's PUT takes 64 KiB: all but its last byte arrive, then nothing (the 30 s body timeout is the rest).
+    socket.write(`PUT /api/boards/mosaic/tiles/0/0 HTTP/1.1\r\nHost: a\r\nContent-Type: image/png\r\nContent-Length: ${64 * KiB}\r\n\r\n`);
+    socket.write(Buffer.alloc(64 * KiB - 1, 1));
+    return socket;
+  });
+});
+
+test('a viewer subscribed to 1,024 chunks (the per-client cap) stays within its budget', async () => {
+  const MOSAIC = 2;
+  const CHUNKS = 125 * 125;
+  await measure('subscriptions', async (port, i) => {
+    const ws = await rawWebSocket(port, '/ws');
+    // Different chunks for every viewer, so each also makes audience sets of its own.
+    const pairs: number[] = [];
+    for (let k = 0; k < 1024; k++) {
+      const chunk = (i * 1024 + k) % CHUNKS;
+      pairs.push(chunk % 125, Math.floor(chunk / 125));
+    }
+    ws.socket.write(clientFrame(0x82, Buffer.from(encodeSubscribe(MOSAIC, pairs)))); // FIN, binary
+    return ws.socket;
+  });
+});
+
+test('rate-limit keys: 100,000 per bucket, whatever the number of clients, at a bounded cost per key', () => {
+  // In this process: one store, as each bucket of each board has, given 150,000 distinct
+  // session keys (22 characters, as the server's session ids), each left owing tokens.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const used = () => {
+    gc();
+    const { heapUsed, arrayBuffers } = process.memoryUsage();
+    return heapUsed + arrayBuffers;
+  };
+  // Computed: a Map entry with its share of a table that doubles and keeps eviction holes until
+  // it rehashes (up to ~200), the key string (~40), 4 typed-array slots (24), a pointer (8), and
+  // the collector's timing (~50).
+  const PER_KEY = 320;
+  const before = used();
+  const store = new KeyedBuckets({ capacity: 20, refillPerSecond: 1 }, { maxKeys: 100_000 });
+  for (let i = 0; i < 150_000; i++) store.take(i.toString(36).padStart(22, '0'), 1_000 + i / 1000, 20);
+  const growth = used() - before;
+  const perKey = growth / 100_000;
+  if (report) console.log(`rate keys: ${store.size} kept of 150,000, ${perKey.toFixed(0)} bytes per key (budget ${PER_KEY}), ${(growth / KiB / KiB).toFixed(1)} MiB per bucket`);
+  assert.is(store.size, 100_000);
+  assert.ok(perKey <= PER_KEY, `${perKey.toFixed(0)} bytes per key`);
 });
 
 test.run();

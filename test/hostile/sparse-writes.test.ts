@@ -2,7 +2,9 @@
 // empty chunk of the mosaic allocates the whole chunk (256² bytes), so 16
 // strokes of 1,024 pixels, one per chunk, took the 32000² mosaic from 60 MB to
 // 1.07 GB. Now such writes are charged per new chunk against the mosaic's
-// 'chunk' bucket, and every board may cap its allocation (policy.maxChunks).
+// 'chunk' bucket, and every board may cap its allocation (policy.maxChunks); and a chunk
+// holds only the 32×32 blocks written in it until over a quarter of them are, so those
+// chunks cost a block (1 KiB) each, not 64 KiB.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseAppConfig } from '../../src/config/load.js';
@@ -51,6 +53,9 @@ test('mosaic: 16 strokes of one pixel per empty chunk allocate no more than the 
     assert.equal(results.map((r) => r.type), ['ack', 'ack', 'reject']);
     assert.is(results[2]!.type === 'reject' && results[2]!.reason, RejectReason.RATE_LIMITED);
     assert.is(mosaic.allocatedChunks, 32);
+    // 32 one-pixel chunks hold 32 blocks and their slot tables: 36 KiB (64 KiB each before).
+    assert.is(mosaic.pixelBytes, 32 * (1024 + 128));
+    assert.is(mosaic.allocatedBlocks, 32);
     // Writing where pixels already are allocates nothing and costs no chunk token.
     attacker.send(encodePlaceBatch(200, MOSAIC, onePixelPerChunk(0, 20)));
     assert.is((await answer(attacker, 200)).type, 'ack');

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CommitFailedError, DataDirectoryInUseError, InvalidCursorError, NewerSchemaError } from '../../src/storage/errors.js';
+import { packedColor, packedX, packedY, REPLAY_PAGE_SEQS } from '../../src/storage/replay-page.js';
 import { pixelOf, type Page, type PageRequest, type Storage, type StoredPlacement } from '../../src/storage/storage.js';
 import type { StorageHarness } from './harnesses.js';
 import { pixel, T0, tile, writerRecord, WRITER_BATCH } from './records.js';
@@ -245,6 +246,42 @@ export function registerStorageContract(harness: StorageHarness): void {
     assert.equal(seqsOf(await collect(storage.placementsBetween('main', T0 + 1001, T0 + 3001))), seqs.slice(500, 1501));
     assert.equal(await collect(storage.placementsBetween('main', T0 + 9000, END)), []);
     assert.equal(await collect(storage.placementsAfter('nowhere', 0)), []);
+  });
+
+  test('replayPages: what each record of one board wrote, packed, in seq order, across pages and within bounds', async () => {
+    const storage = await open(freshDir());
+    const mixed = (round: number) => [
+      pixel('main', 65535, 65535, 255), pixel('other', 1, 1, 1), tile('main', 2, 3, 4, 7 + round),
+      ...Array.from({ length: 20 }, (_, i) => pixel(i % 3 ? 'main' : 'other', 1000 + i, i * 7 + round, i % 16)),
+      tile('main', 0, 1, 2, round, { colors: new Uint8Array([1, 2, 3, round]) }), pixel('main', 0, 0, 0),
+    ];
+    await storage.commit(mixed(0));
+    // Past the first page: records of another board fill most of it.
+    const filler = Array.from({ length: REPLAY_PAGE_SEQS - 10 }, (_, i) => pixel('other', i % 100, 0, 1));
+    await storage.commit(filler);
+    await storage.commit(mixed(1));
+    const main = (await collect(storage.placementsAfter('main', 0)));
+    const described = (records: readonly StoredPlacement[]) => records.map((record) => record.kind === 'pixel'
+      ? `pixel ${record.x},${record.y} ${record.color}` : `tile ${record.tx},${record.ty} ${Array.from(record.colors).join(' ')}`);
+    const replayed = async (afterSeq: number, throughSeq?: number, boardId = 'main') => {
+      const pages: string[][] = [];
+      for await (const page of storage.replayPages(boardId, afterSeq, throughSeq)) {
+        pages.push(Array.from(page.writes, (write) => {
+          if (write >= 0) return `pixel ${packedX(write)},${packedY(write)} ${packedColor(write)}`;
+          const tile = page.tiles[-1 - write]!;
+          return `tile ${tile.tx},${tile.ty} ${Array.from(tile.colors).join(' ')}`;
+        }));
+      }
+      return pages;
+    };
+    const pages = await replayed(0);
+    assert.is(pages.length, 2, 'two pages: the filler left the rest of the first one to other records');
+    assert.equal(pages.flat(), described(main));
+    const k = 17;
+    assert.equal((await replayed(main[k]!.seq)).flat(), described(main.slice(k + 1)));
+    assert.equal((await replayed(main[2]!.seq, main[30]!.seq)).flat(), described(main.slice(3, 31)));
+    assert.equal(await replayed(main[main.length - 1]!.seq), []);
+    assert.equal(await replayed(0, undefined, 'nowhere'), []);
   });
 
   test('time travel: the newest snapshot at or before a time, then the records up to it', async () => {

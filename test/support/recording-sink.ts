@@ -1,16 +1,20 @@
 // A BroadcastSink for tests: our own interface, recorded in memory (not a
 // peer: the real connection is tested against real clients elsewhere). Each
-// write is kept as the frame bytes a connection would put on the wire.
+// write is kept as the frame bytes a connection would put on the wire. A sink
+// made with `compresses` stands for a connection that negotiated
+// permessage-deflate: it sends a PreparedMessage's compressed frame.
+import { constants, inflateRawSync } from 'node:zlib';
 import type { BroadcastSink } from '../../src/broadcast/sink.js';
 import { decodeServerMessage, type ServerMessage } from '../../src/protocol/messages.js';
 import { prepareFrame } from '../../src/websocket/frame-encoder.js';
 import { Opcode } from '../../src/websocket/opcodes.js';
+import { PreparedMessage } from '../../src/websocket/prepared-message.js';
 
 export interface SinkWrite {
-  /** The frame's bytes. */
+  /** The frame's bytes (for a compressing sink, the shared compressed frame when there is one). */
   frame: Buffer;
-  /** The prepared frame passed to sendPrepared (shared by identity), or null for sendParts. */
-  prepared: Buffer | null;
+  /** What was passed to sendPrepared (shared by identity), or null for sendParts. */
+  prepared: Buffer | PreparedMessage | null;
   /** The parts passed to sendParts (shared by identity), or null. */
   parts: readonly Uint8Array[] | null;
   /** Whether it was written inside cork(…), and which cork (from 1). */
@@ -26,6 +30,8 @@ export class RecordingSink implements BroadcastSink {
   private corks = 0;
   private corked = false;
 
+  constructor(readonly compresses = false) {}
+
   cork(write: () => void): void {
     this.corks++;
     this.corked = true;
@@ -36,8 +42,9 @@ export class RecordingSink implements BroadcastSink {
     }
   }
 
-  sendPrepared(frame: Buffer): void {
-    this.record({ frame, prepared: frame, parts: null, cork: this.corked ? this.corks : 0 });
+  sendPrepared(message: Buffer | PreparedMessage): void {
+    const frame = !(message instanceof PreparedMessage) ? message : (this.compresses ? message.compressedFrame() : null) ?? message.frame;
+    this.record({ frame, prepared: message, parts: null, cork: this.corked ? this.corks : 0 });
   }
 
   sendParts(parts: readonly Uint8Array[], length: number): void {
@@ -65,11 +72,24 @@ export class RecordingSink implements BroadcastSink {
   }
 }
 
-/** The server message in one unmasked binary frame. */
-export function decodeFrame(frame: Buffer): ServerMessage {
+/** Whether a frame has RSV1 set: compressed with permessage-deflate. */
+export function isCompressed(frame: Buffer): boolean {
+  return (frame[0]! & 0x40) !== 0;
+}
+
+/** The payload of one unmasked frame, inflated (with zlib itself, as a peer would) if compressed. */
+export function framePayload(frame: Buffer): Buffer {
   const length7 = frame[1]! & 0x7f;
-  const offset = length7 === 126 ? 4 : length7 === 127 ? 10 : 2;
-  const message = decodeServerMessage(new Uint8Array(frame.subarray(offset)));
+  const payload = frame.subarray(length7 === 126 ? 4 : length7 === 127 ? 10 : 2);
+  if (!isCompressed(frame)) return payload;
+  // The sync flush's tail, left off the wire (RFC 7692 §7.2.2); the stream does not end there.
+  return inflateRawSync(Buffer.concat([payload, Buffer.from([0x00, 0x00, 0xff, 0xff])]), { finishFlush: constants.Z_SYNC_FLUSH });
+}
+
+/** The server message in one unmasked binary frame (a PreparedMessage: its plain frame). */
+export function decodeFrame(frame: Buffer | PreparedMessage): ServerMessage {
+  const bytes = frame instanceof PreparedMessage ? frame.frame : frame;
+  const message = decodeServerMessage(new Uint8Array(framePayload(bytes)));
   if (message.type === 'fault') throw new Error(`undecodable: ${message.message}`);
   return message;
 }

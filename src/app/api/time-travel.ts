@@ -10,7 +10,7 @@ import type { HttpResponse } from '../../net/response.js';
 import type { HttpRequest } from '../../net/router.js';
 import type { Storage } from '../../storage/storage.js';
 import type { Canvas } from '../canvas.js';
-import { replay } from '../persistence.js';
+import { replay } from '../replay.js';
 import { historyStore } from './history.js';
 import { notModified } from './http.js';
 

@@ -1,6 +1,5 @@
 // /api/admin/*: bans, locks, rollback, undo, reset, board settings, roles, reports, audit
 // (docs/API.md, "Moderation"). guard.ts checks Origin, account and role before each handler.
-import { randomBytes } from 'node:crypto';
 import type { Board } from '../../canvas/board.js';
 import { ipKey } from '../../net/client-ip.js';
 import type { OriginPolicy } from '../../net/origin.js';
@@ -27,6 +26,10 @@ export const MAX_ADMIN_BODY_BYTES = 16 * 1024;
 const CONFIRM_MS = 60_000;
 const MAX_LOCKS_PER_BOARD = 1000;
 const json = (status: number, value: unknown) => jsonResponse(status, value, { 'Cache-Control': 'no-store' });
+/** Cluster mode, Redis away: the confirmations are there, so no reset now (its writes would be refused too). */
+const unavailable = (): never => {
+  throw new ApiError(503, 'UNAVAILABLE', 'the cluster cannot confirm a reset now (Redis does not answer): try again shortly', { 'Retry-After': '1' });
+};
 
 export function registerAdminRoutes(router: Router, moderation: Moderation, origins: OriginPolicy, storage: Storage | null): void {
   const { canvas, store, clock, settings } = moderation;
@@ -34,8 +37,6 @@ export function registerAdminRoutes(router: Router, moderation: Moderation, orig
   const admin = (handler: Parameters<typeof guarded>[3]) => guarded(moderation, origins, 'admin', handler);
   const act = (by: Account, action: string, params: unknown): Act => ({ by, action, params });
   const body = (request: HttpRequest, keys: readonly string[]) => jsonBody(request, keys);
-  /** Reset confirmations handed out: token → what it confirms, until when. */
-  const confirmations = new Map<string, { what: string; untilMs: number }>();
 
   const moderatorWriter = (by: Account): Writer => ({ session: `moderator:${by.user.id}`, ip: '0.0.0.0', actor: by.actor, guest: by.actor });
   const submit = (board: Board, writer: Writer, pixels: Uint8Array, count: number) =>
@@ -178,14 +179,12 @@ export function registerAdminRoutes(router: Router, moderation: Moderation, orig
     if (at === null) throw new ApiError(400, 'BAD_JSON', '"at" is required when "to" is "time"');
     const what = `${by.user.id} ${board.config.id} ${to} ${at}`;
     const now = clock.now();
-    for (const [token, held] of confirmations) if (held.untilMs <= now) confirmations.delete(token);
     const token = fields.confirm === undefined ? null : text(fields, 'confirm', 64);
-    if (token === null || confirmations.get(token)?.what !== what) {
-      const fresh = randomBytes(16).toString('base64url');
-      confirmations.set(fresh, { what, untilMs: now + CONFIRM_MS });
+    const { confirmations } = moderation; // the cluster's in cluster mode: confirm through any member
+    if (token === null || !(await confirmations.redeem(token, what, now).catch(unavailable))) {
+      const fresh = await confirmations.issue(what, CONFIRM_MS, now).catch(unavailable);
       throw new ApiError(409, 'CONFIRMATION_REQUIRED', `resetting board ${board.config.id} rewrites all of it: send the same request with "confirm" within a minute`, {}, { confirm: fresh });
     }
-    confirmations.delete(token);
     const rect = { x: 0, y: 0, width: board.config.width, height: board.config.height };
     const pixels = await audited(act(by, 'reset', { board: board.config.id, to, at }), async () => {
       const target = await pixelsAt(historyStore(storage), board, rect, at);

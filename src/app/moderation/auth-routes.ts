@@ -14,7 +14,7 @@ import { jsonBody, text } from './body.js';
 import type { Moderation } from './service.js';
 
 export const MAX_AUTH_BODY_BYTES = 4096;
-/** Login (and register) attempts: 5 a minute per IP and per username. */
+/** Login (and register) attempts: 5 a minute per IP and per username (in a cluster: in all, not per member). */
 const ATTEMPTS = { capacity: 5, refillPerSecond: 5 / 60 };
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
@@ -29,18 +29,26 @@ export function registerAuthRoutes(router: Router, moderation: Moderation, origi
   let dummyHash: Promise<string> | null = null;
   const dummy = () => (dummyHash ??= hashPassword('not a password of anyone', settings.passwordCostLog2));
 
-  /** Takes one attempt from the IP's (and the name's) bucket, or throws 429 with Retry-After. */
-  const attempt = (request: HttpRequest, username: string | null): void => {
+  /**
+   * Takes one attempt from the IP's (and the name's) bucket, or throws 429 with Retry-After. In a
+   * cluster the members' shared buckets are taken too, so trying several members gives no more
+   * attempts. This member's own go first, checked and taken at once (concurrent attempts cannot
+   * both pass them), and save a round trip for what they refuse.
+   */
+  const attempt = async (request: HttpRequest, username: string | null): Promise<void> => {
     const now = clock.now();
     const ip = identify(request, settings).ip;
     const name = username?.toLowerCase() ?? null;
-    const wait = Math.max(perIp.retryAfterMs(ip, now, 1), name === null ? 0 : perName.retryAfterMs(name, now, 1));
+    let wait = Math.max(perIp.retryAfterMs(ip, now, 1), name === null ? 0 : perName.retryAfterMs(name, now, 1));
+    if (wait === 0) {
+      perIp.take(ip, now, 1);
+      if (name !== null) perName.take(name, now, 1);
+      wait = await moderation.takeShared([`auth:ip:${ip}`, ...(name === null ? [] : [`auth:name:${name}`])], ATTEMPTS);
+    }
     if (wait > 0) {
       moderation.metrics.logins.inc({ result: 'limited' });
       throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many attempts: wait retryAfterMs', { 'Retry-After': String(Math.ceil(wait / 1000)) }, { retryAfterMs: wait });
     }
-    perIp.take(ip, now, 1);
-    if (name !== null) perName.take(name, now, 1);
   };
 
   const credentials = (request: HttpRequest) => {
@@ -52,7 +60,7 @@ export function registerAuthRoutes(router: Router, moderation: Moderation, origi
     const { username, password } = credentials(request);
     if (!USERNAME.test(username)) throw new ApiError(400, 'BAD_USERNAME', 'a username is 3 to 32 letters, digits, "_", "-" or "."');
     if (password.length < MIN_PASSWORD) throw new ApiError(400, 'BAD_PASSWORD', `a password has at least ${MIN_PASSWORD} characters`);
-    attempt(request, null);
+    await attempt(request, null);
     const who = identify(request, settings);
     const passwordHash = await hashPassword(password, settings.passwordCostLog2);
     const now = clock.now();
@@ -71,7 +79,7 @@ export function registerAuthRoutes(router: Router, moderation: Moderation, origi
 
   const login = apiRoute(sameOriginOnly(async (request, answerHeaders) => {
     const { username, password } = credentials(request);
-    attempt(request, username);
+    await attempt(request, username);
     const record = USERNAME.test(username) ? await moderation.store.userByName(username) : null;
     const ok = await verifyPassword(password, record?.passwordHash ?? (await dummy()));
     if (record === null || !ok) {

@@ -10,6 +10,7 @@ import { ModerationAuthoriser } from '../../moderation/authoriser.js';
 import { BanIndex } from '../../moderation/ban-index.js';
 import { BoardStates, LockIndex, type Rect } from '../../moderation/lock-index.js';
 import type { BucketSpec } from '../../ratelimit/bucket-spec.js';
+import type { BucketRate } from '../../ratelimit/keyed-buckets.js';
 import type {
   BanKind, BanRecord, BoardSettingsRecord, LockRecord, ModerationStore, NewAuditEntry, ReportRecord, Role,
 } from '../../storage/moderation.js';
@@ -20,6 +21,7 @@ import { boardJson } from '../json.js';
 import type { ModerationPeers } from '../persistence.js';
 import type { ModerationNotice } from '../../cluster/moderation-notices.js';
 import { Accounts, type Account } from './accounts.js';
+import { LocalConfirmations, type Confirmations } from './confirmations.js';
 import { LiveModeration } from './live.js';
 import { createModerationMetrics, type ModerationMetrics } from './metrics.js';
 
@@ -47,6 +49,8 @@ export class Moderation {
   private timer: NodeJS.Timeout | null = null;
   /** Cluster mode: the other members (share() before attach()). */
   private peers: ModerationPeers | null = null;
+  /** Reset confirmations: this process's, or the cluster's (share()). */
+  confirmations: Confirmations = new LocalConfirmations();
   /** The load at attach(), then each reload after the one before: applied in the order asked. */
   private reloads: Promise<void> | null = null;
   /** The pieces (notice kind and board) with a reload queued and not started. */
@@ -96,7 +100,21 @@ export class Moderation {
   /** Cluster mode: tells `peers` of each change made here (and accounts' sign-ins and sign-outs). */
   share(peers: ModerationPeers): void {
     this.peers = peers;
+    this.confirmations = peers.confirmations;
     this.accounts.changed = () => peers.announce({ kind: 'accounts' });
+  }
+
+  /**
+   * Cluster mode: one from each of the cluster's buckets `keys` (login attempts), all or none:
+   * 0, or the ms to wait. One process: 0 (its own buckets are all there is). While Redis does
+   * not answer, 0 too: each member's own buckets still hold, and logins go on.
+   */
+  takeShared(keys: readonly string[], rate: BucketRate): Promise<number> {
+    if (this.peers === null) return Promise.resolve(0);
+    return this.peers.takeShared(keys.map((key) => ({ key, capacity: rate.capacity, refillPerSecond: rate.refillPerSecond, cost: 1 }))).catch((error: Error) => {
+      this.log.warn('shared attempt limits unavailable (Redis): this member\'s own apply', { error: error.message });
+      return 0;
+    });
   }
 
   /** Another cluster member changed what `notice` names: reload it from the store, apply it, tell clients. */

@@ -17,7 +17,8 @@ export interface RenderableBoard {
   readonly paletteRgb: Uint8Array;
   /**
    * Chunk `cy * chunksX + cx`: chunkSize² palette indices, row-major with row length
-   * chunkSize (edge chunks padded), or null when the chunk was never written.
+   * chunkSize (edge chunks padded), or null when the chunk was never written. Valid until
+   * the next call (a sparse chunk's pixels are copied into one reused buffer).
    */
   chunkData(chunk: number): Uint8Array | null;
   /** Grows with every write to the chunk. */

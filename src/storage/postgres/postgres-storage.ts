@@ -7,6 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 import { CommitFailedError } from '../errors.js';
 import { hashIp } from '../ip-hash.js';
 import { checkRecord } from '../placement-record.js';
+import type { ReplayPage } from '../replay-page.js';
 import { compressChunks } from '../snapshot-codec.js';
 import { snapshotOf, type SnapshotRow } from '../snapshot-row.js';
 import type {
@@ -15,6 +16,7 @@ import type {
 import { writeBackup } from './backup.js';
 import { PostgresModerationStore } from './moderation-store.js';
 import { PostgresHistory, type TimelinePosition } from './history.js';
+import { postgresReplayPages } from './replay.js';
 import { estimatedBytes, INSERT_PLACEMENTS, insertParams } from './rows.js';
 import { TABLES } from './schema.js';
 import { inTransaction } from './transaction.js';
@@ -99,6 +101,10 @@ export class PostgresStorage implements Storage {
 
   placementsAfter(boardId: string, afterSeq: number, untilMs = END_OF_TIME): AsyncIterable<StoredPlacement[]> {
     return this.timeline(boardId, () => this.history.positionAfter(afterSeq), untilMs);
+  }
+
+  replayPages(boardId: string, afterSeq: number, throughSeq = Infinity): AsyncIterable<ReplayPage> {
+    return postgresReplayPages(this.pool, boardId, afterSeq, throughSeq);
   }
 
   placementsBetween(boardId: string, fromMs: number, toMs: number): AsyncIterable<StoredPlacement[]> {

@@ -7,6 +7,12 @@ const CACHE_LIMIT = 100_000;
 
 export class Dictionary {
   private readonly ids = new Map<string, number>();
+  /**
+   * The last value found (bytes: a copy, since callers may reuse theirs) and its id: consecutive
+   * records often share one, and comparing is cheaper than a base64 key per record.
+   */
+  private lastValue: string | Buffer | null = null;
+  private lastId = 0;
   private readonly select: Statement<[string | Buffer], { id: number }>;
   private readonly insert: Statement<[string | Buffer]>;
 
@@ -18,6 +24,17 @@ export class Dictionary {
 
   /** The id of value, or undefined if it was never stored. */
   find(value: string | Buffer): number | undefined {
+    const last = this.lastValue;
+    if (last !== null && (typeof value === 'string' ? value === last : typeof last !== 'string' && value.equals(last))) return this.lastId;
+    const id = this.lookUp(value);
+    if (id !== undefined) {
+      this.lastValue = typeof value === 'string' ? value : Buffer.from(value);
+      this.lastId = id;
+    }
+    return id;
+  }
+
+  private lookUp(value: string | Buffer): number | undefined {
     const key = typeof value === 'string' ? value : value.toString('base64');
     const cached = this.ids.get(key);
     if (cached !== undefined) return cached;
@@ -37,6 +54,7 @@ export class Dictionary {
 
   forget(): void {
     this.ids.clear();
+    this.lastValue = null;
   }
 
   private remember(key: string, id: number): void {

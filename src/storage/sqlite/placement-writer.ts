@@ -61,15 +61,17 @@ export class PlacementWriter {
     for (const record of records) {
       const board = boards.idOf(record.boardId);
       timeMs = Math.max(timeMs, record.timeMs);
-      const who = [actors.idOf(record.actor), ips.idOf(asBuffer(record.ipHash)), timeMs, SOURCE_CODES[record.source]] as const;
+      const actor = actors.idOf(record.actor);
+      const ip = ips.idOf(asBuffer(record.ipHash));
+      const source = SOURCE_CODES[record.source];
       let info;
       if (record.kind === 'pixel') {
-        info = this.insert.run(board, record.x, record.y, record.color, record.previousColor, null, null, null, ...who);
+        info = this.insert.run(board, record.x, record.y, record.color, record.previousColor, null, null, null, actor, ip, timeMs, source);
       } else {
         const size = Math.sqrt(record.colors.length);
         this.insertTileSize.run(board, size);
         info = this.insert.run(board, record.tx * size, record.ty * size, null, null, size,
-          asBuffer(record.colors), asBuffer(record.previousColors), ...who);
+          asBuffer(record.colors), asBuffer(record.previousColors), actor, ip, timeMs, source);
       }
       seqs.push(Number(info.lastInsertRowid));
     }

@@ -6,6 +6,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { hashIp } from '../ip-hash.js';
+import type { ReplayPage } from '../replay-page.js';
 import type {
   Area, BoardSnapshot, NewBoardSnapshot, Page, PageRequest, PlacementRecord, Storage, StorageStats, StoredPlacement,
 } from '../storage.js';
@@ -15,6 +16,7 @@ import { PlacementHistory, type TimelinePosition } from './history.js';
 import type { DataDirectoryLock } from './lock.js';
 import { PlacementWriter, type Dictionaries } from './placement-writer.js';
 import { SqliteModerationStore } from './moderation-store.js';
+import { SqliteReplay } from './replay.js';
 import { Retention } from './retention.js';
 import { LAST_SEQ, SnapshotStore } from './snapshot-store.js';
 
@@ -25,6 +27,7 @@ const END_OF_TIME = Number.MAX_SAFE_INTEGER;
 export class SqliteStorage implements Storage {
   private readonly writer: PlacementWriter;
   private readonly history: PlacementHistory;
+  private readonly replay: SqliteReplay;
   private readonly snapshots: SnapshotStore;
   private readonly retention: Retention;
   private readonly lastSeqQuery: Statement<[], number>;
@@ -48,6 +51,7 @@ export class SqliteStorage implements Storage {
     };
     this.writer = new PlacementWriter(db, dictionaries);
     this.history = new PlacementHistory(db, dictionaries);
+    this.replay = new SqliteReplay(db, dictionaries);
     this.snapshots = new SnapshotStore(db, dictionaries);
     this.retention = new Retention(db);
     this.lastSeqQuery = db.prepare<[], number>(LAST_SEQ).pluck();
@@ -90,6 +94,10 @@ export class SqliteStorage implements Storage {
 
   placementsAfter(boardId: string, afterSeq: number, untilMs = END_OF_TIME): AsyncIterable<StoredPlacement[]> {
     return this.timeline(boardId, () => this.history.positionAfter(afterSeq), untilMs);
+  }
+
+  replayPages(boardId: string, afterSeq: number, throughSeq = Infinity): AsyncIterable<ReplayPage> {
+    return this.replay.pages(boardId, afterSeq, throughSeq);
   }
 
   placementsBetween(boardId: string, fromMs: number, toMs: number): AsyncIterable<StoredPlacement[]> {
