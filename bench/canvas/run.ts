@@ -1,9 +1,10 @@
 // Canvas benchmark runner:
-//   node build/bench/canvas/run.js [--quick] [--only pixels-prd,reference,scale,scale-whole,scale-reference,slow-client,http,sweep,compression]
+//   node build/bench/canvas/run.js [--quick] [--only pixels-prd,reference,scale,scale-whole,scale-reference,scale-viewport,scale-viewport-reference,slow-client,http,sweep,compression]
 //                                  [--generators N] [--sweep 250,500,1000,2000,5000] [--out DIR]
 //                                  [--retries 1] [--quiet-wait 60] [--cpu-prof DIR] [--pairs 2]
 // scale: 10,000 clients, whole board and 3×3 viewports; scale-whole: the whole-board run only;
-// scale-reference: the whole-board run against the ws reference. --cpu-prof DIR: each run's server
+// scale-reference: the whole-board run against the ws reference; scale-viewport and
+// scale-viewport-reference: the 3×3-viewport run, ours and the reference. --cpu-prof DIR: each run's server
 // writes a V8 CPU profile of the measured window into DIR.
 // `compression` runs the pixels-prd load with bots that do not and that do offer
 // permessage-deflate, alternately, --pairs times.
@@ -30,7 +31,7 @@ import type { ServerConfig } from '../../src/config/settings.js';
 
 type ServerSettings = ServerConfig;
 
-const SCENARIOS = ['pixels-prd', 'reference', 'scale', 'scale-whole', 'scale-reference', 'slow-client', 'http', 'sweep', 'compression'] as const;
+const SCENARIOS = ['pixels-prd', 'reference', 'scale', 'scale-whole', 'scale-reference', 'scale-viewport', 'scale-viewport-reference', 'slow-client', 'http', 'sweep', 'compression'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const LOCAL_ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
 const HTTP_GENERATOR = 'build/bench/echo/http-load.js';
@@ -319,7 +320,12 @@ async function main(): Promise<void> {
   if (has('scale-reference')) {
     scaleRef = record('scale', 'ws reference', specs.scale.tickHz, await runLoad('scale, reference', 'reference', { tickRateHz: specs.scale.tickHz }, specs.scale.load));
   }
-  if (has('scale')) {
+  let scaleViewportRef: LoadResult | null = null;
+  if (has('scale-viewport-reference')) {
+    scaleViewportRef = record('scale, 3×3 viewports', 'ws reference', specs.scaleViewport.tickHz,
+      await runLoad('scale, 3×3 viewports, reference', 'reference', { tickRateHz: specs.scaleViewport.tickHz }, specs.scaleViewport.load));
+  }
+  if (has('scale') || has('scale-viewport')) {
     scaleViewport = record('scale, 3×3 viewports', 'ours', specs.scaleViewport.tickHz,
       await runLoad('scale, 3×3 viewports', 'ours', { tickRateHz: specs.scaleViewport.tickHz }, specs.scaleViewport.load));
   }
@@ -407,6 +413,7 @@ async function main(): Promise<void> {
   if (scale) scaleRuns.push(['whole board', scale]);
   if (scaleRef) scaleRuns.push(['whole board, ws reference', scaleRef]);
   if (scaleViewport) scaleRuns.push(['3×3-chunk viewports', scaleViewport]);
+  if (scaleViewportRef) scaleRuns.push(['3×3-chunk viewports, ws reference', scaleViewportRef]);
   if (scaleRuns.length > 0) {
     const s = specs.scale.load;
     const perConn = (r: LoadResult, kib: number) => (kib - r.rssStartKiB) / r.normalConnected;
