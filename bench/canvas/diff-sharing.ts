@@ -17,7 +17,7 @@ import { ROOT } from '../echo/children.js';
 
 const app = parseAppConfig(JSON.parse(readFileSync(join(ROOT, 'bench/canvas/bench-config.json'), 'utf8')));
 const { policy: _policy, ...definition } = app.boards[0]!;
-const SINK: BroadcastSink = { bufferedAmount: 0, cork: (write) => write(), sendPrepared: () => {}, sendParts: () => {}, close: () => {} };
+const SINK: BroadcastSink = { bufferedAmount: 0, cork: (write) => write(), sendPrepared: () => {}, close: () => {} };
 const NEVER_BEHIND = { slowClientHighWaterBytes: Infinity, slowClientHardLimitBytes: Infinity, slowClientDeadlineMs: Infinity };
 
 let state = 7;

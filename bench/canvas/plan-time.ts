@@ -20,7 +20,7 @@ const { policy: _policy, ...definition } = parseAppConfig({ boards: [bench.board
 const board = new Board(definition, 0);
 const chunks = board.chunksX * board.chunksY;
 const subscriptions = new SubscriptionIndex([chunks]);
-const sink: BroadcastSink = { bufferedAmount: 0, cork: (write) => write(), sendPrepared: () => {}, sendParts: () => {}, close: () => {} };
+const sink: BroadcastSink = { bufferedAmount: 0, cork: (write) => write(), sendPrepared: () => {}, close: () => {} };
 for (let i = 0; i < count; i++) {
   const s = new Subscriber(sink, 1);
   for (let chunk = 0; chunk < chunks; chunk++) subscriptions.add(s, 0, chunk);

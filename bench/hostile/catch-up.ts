@@ -93,7 +93,7 @@ const connection = [...broadcaster.allClients].find((c: Module) => !others.has(c
 let maxBuffered = 0;
 let drained = false;
 // The bytes held for it, looked at after every frame sent to it.
-for (const method of ['sendPrepared', 'sendParts', 'send']) {
+for (const method of ['sendPrepared', 'send']) {
   const original = connection[method].bind(connection);
   connection[method] = (...args: unknown[]) => {
     if (connection.bufferedAmount <= HIGH_WATER / 4) drained = true; // what was queued before has drained

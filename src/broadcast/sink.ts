@@ -13,8 +13,6 @@ export interface BroadcastSink {
    * permessage-deflate (its one compressed frame, shared), else plain.
    */
   sendPrepared(message: Buffer | PreparedMessage): void;
-  /** Sends one binary message made of `parts` laid end to end, without copying them. */
-  sendParts(parts: readonly Uint8Array[], length: number): void;
   /** Starts the closing handshake with `code` (e.g. 1013 for a reader that cannot keep up). */
   close(code: number, reason: string): void;
 }

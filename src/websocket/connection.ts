@@ -107,15 +107,6 @@ export class WebSocketConnection implements SocketOwner {
     this.protocol.sendPrepared(message);
   }
 
-  /**
-   * Sends one binary message made of `parts` laid end to end, without copying
-   * them: a broadcast shares the same part buffers between many connections.
-   * Never compressed (that would copy them): share a PreparedMessage instead.
-   */
-  sendParts(parts: readonly Uint8Array[], length: number): void {
-    this.protocol.sendParts(parts, length);
-  }
-
   /** Runs `write`; everything it sends leaves in one writev. */
   cork(write: () => void): void {
     this.writer.cork(write);

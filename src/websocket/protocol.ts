@@ -49,8 +49,6 @@ export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionSt
 export interface ProtocolOutput {
   /** Sends one frame: `header`, then `payload` unless it is null. */
   writeFrame(header: Uint8Array, payload: Uint8Array | null): void;
-  /** Sends one frame whose payload is `parts` laid end to end (they are not copied). */
-  writeFrameParts(header: Uint8Array, parts: readonly Uint8Array[]): void;
   /** Closes our side of TCP once everything written has gone out. */
   endTcp(): void;
   /** Closes TCP now, without waiting for anything. */
@@ -221,11 +219,6 @@ export class WebSocketProtocol {
     if (compressed === null) return this.output.writeFrame(message.frame, null);
     deflate!.sentShared(message);
     this.output.writeFrame(compressed, null);
-  }
-
-  /** Sends one binary message made of `parts` laid end to end, without copying them (never compressed). */
-  sendParts(parts: readonly Uint8Array[], length: number): void {
-    if (this.current === ConnectionState.Open) this.output.writeFrameParts(encodeFrameHeader(Opcode.Binary, length), parts);
   }
 
   ping(payload: Uint8Array = EMPTY): void {

@@ -95,15 +95,6 @@ export class SocketWriter implements ProtocolOutput {
     if (cork) this.socket.uncork();
   }
 
-  writeFrameParts(header: Uint8Array, parts: readonly Uint8Array[]): void {
-    this.metrics.framesOut.inc();
-    const cork = this.batch === null;
-    if (cork) this.socket.cork();
-    this.write(header);
-    for (const part of parts) this.write(part);
-    if (cork) this.socket.uncork();
-  }
-
   endTcp(): void {
     this.flushBatch();
     if (!this.socket.writableEnded) this.socket.end();

@@ -7,9 +7,6 @@ export class RecordingOutput implements ProtocolOutput {
   writeFrame(header: Uint8Array, payload: Uint8Array | null): void {
     this.log.push(Buffer.concat(payload === null ? [header] : [header, payload]).toString('hex'));
   }
-  writeFrameParts(header: Uint8Array, parts: readonly Uint8Array[]): void {
-    this.log.push(Buffer.concat([header, ...parts]).toString('hex'));
-  }
   endTcp(): void {
     this.log.push('end');
   }

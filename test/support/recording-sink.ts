@@ -6,17 +6,13 @@
 import { constants, inflateRawSync } from 'node:zlib';
 import type { BroadcastSink } from '../../src/broadcast/sink.js';
 import { decodeServerMessage, type ServerMessage } from '../../src/protocol/messages.js';
-import { prepareFrame } from '../../src/websocket/frame-encoder.js';
-import { Opcode } from '../../src/websocket/opcodes.js';
 import { PreparedMessage } from '../../src/websocket/prepared-message.js';
 
 export interface SinkWrite {
   /** The frame's bytes (for a compressing sink, the shared compressed frame when there is one). */
   frame: Buffer;
-  /** What was passed to sendPrepared (shared by identity), or null for sendParts. */
-  prepared: Buffer | PreparedMessage | null;
-  /** The parts passed to sendParts (shared by identity), or null. */
-  parts: readonly Uint8Array[] | null;
+  /** What was passed to sendPrepared (shared by identity). */
+  prepared: Buffer | PreparedMessage;
   /** Whether it was written inside cork(…), and which cork (from 1). */
   cork: number;
 }
@@ -44,12 +40,7 @@ export class RecordingSink implements BroadcastSink {
 
   sendPrepared(message: Buffer | PreparedMessage): void {
     const frame = !(message instanceof PreparedMessage) ? message : (this.compresses ? message.compressedFrame() : null) ?? message.frame;
-    this.record({ frame, prepared: message, parts: null, cork: this.corked ? this.corks : 0 });
-  }
-
-  sendParts(parts: readonly Uint8Array[], length: number): void {
-    const frame = prepareFrame(Opcode.Binary, Buffer.concat(parts, length));
-    this.record({ frame, prepared: null, parts: parts.slice(), cork: this.corked ? this.corks : 0 });
+    this.record({ frame, prepared: message, cork: this.corked ? this.corks : 0 });
   }
 
   close(code: number, reason: string): void {
