@@ -5,7 +5,14 @@
 // chunks kept up to date as it subscribes (SubscriptionIndex), confirmed chunk
 // by chunk; any change of its subscriptions makes it leave its group.
 import type { PreparedMessage } from '../websocket/prepared-message.js';
-import type { Subscriber } from './subscriber.js';
+
+/** What a group needs of a subscriber (Subscriber has it): what it watches, and its group. */
+export interface GroupMember {
+  readonly subscriptions: readonly (ReadonlySet<number> | null)[];
+  readonly subscriptionCount: number;
+  readonly subscriptionHash: number;
+  group: SubscriptionGroup | null;
+}
 
 /** A 32-bit mix of (board, chunk) (murmur3's finaliser): the XOR of a subscriber's chunks' mixes is its hash. */
 export function chunkHash(board: number, chunk: number): number {
@@ -38,7 +45,7 @@ export class SubscriptionGroup {
   }
 
   /** Whether `subscriber` watches exactly these chunks. */
-  matches(subscriber: Subscriber): boolean {
+  matches(subscriber: GroupMember): boolean {
     if (subscriber.subscriptionCount !== this.count) return false;
     const theirs = subscriber.subscriptions;
     for (let board = 0; board < this.chunks.length; board++) {
@@ -66,7 +73,7 @@ export class SubscriptionGroups {
   }
 
   /** `subscriber`'s group, found or made (only after a change of its subscriptions: else it is kept). */
-  of(subscriber: Subscriber): SubscriptionGroup {
+  of(subscriber: GroupMember): SubscriptionGroup {
     if (subscriber.group !== null) return subscriber.group;
     const hash = subscriber.subscriptionHash;
     let list = this.byHash.get(hash);
@@ -82,7 +89,7 @@ export class SubscriptionGroups {
   }
 
   /** `subscriber`'s subscriptions change, or it is gone: it is no longer in its group. */
-  leave(subscriber: Subscriber): void {
+  leave(subscriber: GroupMember): void {
     const group = subscriber.group;
     if (group === null) return;
     subscriber.group = null;
