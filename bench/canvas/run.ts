@@ -50,10 +50,13 @@ interface Options {
   retries: number;
   quietWaitS: number;
   pairs: number;
+  /** The slow-client scenario's stalled bots, and how many of them read again. */
+  slowClients: number;
+  resumeSlow: number;
 }
 
 function options(): Options {
-  const usage = `usage: node build/bench/canvas/run.js [--quick] [--only ${SCENARIOS.join(',')}] [--generators 1] [--sweep 250,500,1000,2000,5000] [--out DIR] [--retries 1] [--quiet-wait 60] [--in-memory] [--cpu-prof DIR] [--pairs 2]`;
+  const usage = `usage: node build/bench/canvas/run.js [--quick] [--only ${SCENARIOS.join(',')}] [--generators 1] [--sweep 250,500,1000,2000,5000] [--out DIR] [--retries 1] [--quiet-wait 60] [--in-memory] [--cpu-prof DIR] [--pairs 2] [--slow-clients 20 --resume-slow 10]`;
   try {
     const { values } = parseArgs({
       options: {
@@ -67,6 +70,8 @@ function options(): Options {
         'in-memory': { type: 'boolean' },
         'cpu-prof': { type: 'string' },
         pairs: { type: 'string' },
+        'slow-clients': { type: 'string' },
+        'resume-slow': { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -87,7 +92,11 @@ function options(): Options {
     if (!(quietWaitS >= 0)) throw new Error('--quiet-wait needs a number of seconds ≥ 0');
     const pairs = Number(values.pairs ?? 2);
     if (!Number.isInteger(pairs) || pairs < 1 || pairs > 10) throw new Error('--pairs needs 1 to 10');
-    return { quick, only, generators, sweep, out: values.out ?? join(ROOT, 'bench/results'), retries, quietWaitS, pairs };
+    const slowClients = Number(values['slow-clients'] ?? 20);
+    const resumeSlow = Number(values['resume-slow'] ?? Math.min(10, slowClients));
+    if (!Number.isInteger(slowClients) || slowClients < 1 || slowClients > 1000) throw new Error('--slow-clients needs 1 to 1000');
+    if (!Number.isInteger(resumeSlow) || resumeSlow < 0 || resumeSlow > slowClients) throw new Error('--resume-slow needs 0 to --slow-clients');
+    return { quick, only, generators, sweep, out: values.out ?? join(ROOT, 'bench/results'), retries, quietWaitS, pairs, slowClients, resumeSlow };
   } catch (err) {
     console.error(`${(err as Error).message}\n${usage}`.trim());
     process.exit(64);
@@ -133,8 +142,8 @@ function scenarioSpecs(o: Options) {
       load: {
         ...base,
         clients: 200,
-        slowClients: 20,
-        resumeSlow: 10,
+        slowClients: o.slowClients,
+        resumeSlow: o.resumeSlow,
         ratePerSec: 500,
         warmupMs: 2000,
         durationMs: slowDurationMs,
