@@ -1,10 +1,9 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Board } from '../src/canvas/board.js';
 import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../src/config/load.js';
 import type { BoardDefinition as BoardConfig } from '../src/config/boards.js';
+import { liveBytes } from './support/heap.js';
 
 const defaults = loadAppConfig(DEFAULT_CONFIG_PATH);
 const [PLACE, PIXELS, MOSAIC] = defaults.boards as [BoardConfig, BoardConfig, BoardConfig];
@@ -191,13 +190,7 @@ test('memory: the untouched 32000×32000 mosaic is under 1 MiB', () => {
 });
 
 test('memory: creating the mosaic grows the process by under 1 MiB', () => {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const used = () => {
-    gc();
-    const { heapUsed, arrayBuffers } = process.memoryUsage();
-    return heapUsed + arrayBuffers;
-  };
+  const used = liveBytes;
   const before = used();
   const board = new Board(MOSAIC, 2);
   const growth = used() - before;

@@ -7,14 +7,13 @@
 // BUDGET_REPORT=1 prints the figures.
 import { randomBytes } from 'node:crypto';
 import { Agent, get } from 'node:http';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
 import { decodeServerMessage, encodeSubscribe } from '../../src/protocol/messages.js';
 import { startApp } from '../support/server.js';
 import { assertServed } from './support.js';
+import { settledMemory } from '../support/heap.js';
 
 const MiB = 1024 * 1024;
 const MOSAIC = 2;
@@ -22,13 +21,8 @@ const CHUNKS = 1000;
 const PNG_CHUNKS = 500;
 const report = process.env.BUDGET_REPORT === '1';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 async function heldBytes(): Promise<number> {
-  gc();
-  await new Promise((resolve) => setImmediate(resolve));
-  gc();
-  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  const { heapUsed, arrayBuffers } = await settledMemory();
   return heapUsed + arrayBuffers;
 }
 

@@ -3,8 +3,6 @@
 // --max-queued-answer-bytes: past it, a connection with answers of its own still queued
 // answers (and reads) no more requests until they leave. A connection with nothing queued is
 // answered as ever, so clients that read are served whatever the non-readers do.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Socket } from 'node:net';
@@ -12,21 +10,16 @@ import { jsonResponse } from '../../src/net/response.js';
 import { openSocket, parseResponses } from '../support/raw.js';
 import { startWithRoutes } from '../support/server.js';
 import { assertServed, waitFor } from './support.js';
+import { settledMemory } from '../support/heap.js';
 
 const ANSWER_BYTES = 256 * 1024;
 const BUDGET = 1024 * 1024;
 const FLOODS = 8;
 const REQUEST = 'GET /big HTTP/1.1\r\nHost: a\r\n\r\n';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 /** Bytes of live ArrayBuffers (Buffers) in this process, server and clients, after collecting garbage. */
 async function arrayBufferBytes(): Promise<number> {
-  // Freed backing stores are released after the collection, off the main thread: collect twice, a turn apart.
-  gc();
-  await new Promise((resolve) => setImmediate(resolve));
-  gc();
-  return process.memoryUsage().arrayBuffers;
+  return (await settledMemory()).arrayBuffers;
 }
 
 test('non-reading pipeliners hold no more than the server-wide budget (+ one answer each); readers are served', async () => {

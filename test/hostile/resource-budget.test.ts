@@ -9,13 +9,12 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { encodeSubscribe } from '../../src/protocol/messages.js';
 import { KeyedBuckets } from '../../src/ratelimit/keyed-buckets.js';
 import { openSocket } from '../support/raw.js';
 import { clientFrame, rawWebSocket, type RawWebSocket } from '../support/raw-websocket.js';
 import { assertServed } from './support.js';
+import { liveBytes } from '../support/heap.js';
 
 const KiB = 1024;
 const PER_IP = 256; // --max-connections-per-ip
@@ -193,13 +192,7 @@ test('a viewer subscribed to 1,024 chunks (the per-client cap) stays within its 
 test('rate-limit keys: 100,000 per bucket, whatever the number of clients, at a bounded cost per key', () => {
   // In this process: one store, as each bucket of each board has, given 150,000 distinct
   // session keys (22 characters, as the server's session ids), each left owing tokens.
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const used = () => {
-    gc();
-    const { heapUsed, arrayBuffers } = process.memoryUsage();
-    return heapUsed + arrayBuffers;
-  };
+  const used = liveBytes;
   // Computed: a Map entry with its share of a table that doubles and keeps eviction holes until
   // it rehashes (up to ~200), the key string (~40), 4 typed-array slots (24), a pointer (8), and
   // the collector's timing (~50).
