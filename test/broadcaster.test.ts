@@ -262,20 +262,42 @@ test('a saturated tick is written in slices of the event loop: the next slice so
   assert.is(stuck.sink.closed, null, 'closes come after the last recipient');
   assert.is(metric('tessera_ticks_total'), ticks, 'not recorded until written');
   scheduler.runSoon();
-  assert.is(written(), 4, 'the deferred slice runs in the same turn: the 8 ms are spent, one write only');
+  assert.is(written(), 6, 'a later turn: a whole slice');
   scheduler.runSoon();
-  assert.is(written(), 7, 'a later turn: a whole slice');
-  scheduler.runSoon();
-  assert.is(written(), 10);
+  assert.is(written(), 9);
   assert.is(stuck.sink.closed, null);
   scheduler.runSoon();
-  assert.equal(stuck.sink.closed, { code: 1013, reason: 'too slow to keep up' });
+  assert.is(written(), 10);
+  assert.equal(stuck.sink.closed, { code: 1013, reason: 'too slow to keep up' }, 'closed in the slice of the last recipient');
   assert.is(scheduler.soonPending, 0);
   assert.is(metric('tessera_ticks_total'), ticks + 1);
   assert.ok(metric('tessera_tick_duration_seconds') >= 0.030, 'the tick lasted until its last write');
   assert.is(scheduler.lastDelay, 0, `overran its 20 ms (${clock.now() - tickStarted} ms): the next tick at once`);
   const frames = viewers.map(({ sink }) => sink.take()[0]!.prepared);
   assert.ok(frames.every((f) => f !== null && f === frames[0]), 'every slice wrote the one shared frame');
+});
+
+test('the tick\'s timer queues the tick behind the I/O that is ready: it is planned in the check phase, one slice per turn', () => {
+  const { board, clock, scheduler, broadcaster, join } = setup();
+  const viewers = Array.from({ length: 4 }, () => join(0));
+  for (const { sink } of viewers) sink.onWrite = () => clock.advance(5); // 2 writes fill an 8 ms slice
+  broadcaster.start();
+  board.setPixel(0, 0, 1);
+  scheduler.runTimer(); // the timers phase of a turn
+  assert.is(broadcaster.tickCount, 0, 'not planned in the timer');
+  assert.is(scheduler.soonPending, 1, 'queued for the check phase');
+  scheduler.runSoon(); // that turn's check phase, after its reads
+  assert.is(broadcaster.tickCount, 1);
+  assert.is(viewers.filter(({ sink }) => sink.writes.length > 0).length, 2, 'the first slice');
+  board.setPixel(0, 0, 2);
+  scheduler.runSoon(); // the next turn's check phase: the last slice; the tick is late, so the next is due at once
+  assert.ok(viewers.every(({ sink }) => sink.writes.length === 1));
+  assert.is(scheduler.lastDelay, 0);
+  assert.is(scheduler.soonPending, 0, 'the next tick waits for the next turn\'s timer, so that its reads come first');
+  scheduler.runTimer();
+  assert.is(broadcaster.tickCount, 1);
+  scheduler.runSoon();
+  assert.is(broadcaster.tickCount, 2);
 });
 
 test('a tick run while the last is still being written finishes the last first', () => {

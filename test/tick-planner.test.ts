@@ -114,6 +114,27 @@ test('one DIFF per subscriber per tick, with the sections of the chunks it watch
   assert.is(firstPayload[0], DIFF_PREFIX[0]);
 });
 
+test('recipients are interleaved by group: every group\'s first member before any group\'s second, so each dirty chunk\'s first watcher is written early', () => {
+  const { board, subscriber, plan } = setup();
+  const a = [subscriber(0), subscriber(0), subscriber(0)];
+  const both = subscriber(0, 1);
+  const b = [subscriber(1), subscriber(1), subscriber(1)];
+  board.setPixel(1, 1, 7); // chunk 0
+  board.setPixel(17, 1, 7); // chunk 1
+  const p = plan();
+  // Found chunk by chunk they would be a0 a1 a2 both b0 b1 b2: chunk 1's first watcher fifth.
+  assert.equal(p.recipients, [a[0], both, b[0], a[1], b[1], a[2], b[2]]);
+  assert.is(p.diffMessages, 7);
+  for (const s of [...a, ...b]) assert.is(diffChunks(s).length, 1);
+  assert.equal(diffChunks(both), [[0, 0], [1, 0]]);
+  // One group: the order found.
+  const { board: whole, subscriber: watcher, plan: planWhole } = setup();
+  const all = [watcher(0, 1), watcher(0, 1), watcher(0, 1)];
+  whole.setPixel(17, 1, 7);
+  whole.setPixel(1, 1, 7);
+  assert.equal(planWhole().recipients, all);
+});
+
 test('subscribers are grouped by exactly the chunks they watch, whatever the order they subscribed in', () => {
   const { board, subscriptions, subscriber, plan } = setup(8); // 64 chunks
   const a = subscriber(1, 2, 3);

@@ -6,6 +6,14 @@
 // drains. Time comes from the injected Clock, the next tick (and the next
 // slice of a tick's writing) from the injected TickScheduler. The next tick is
 // planned once the last one is written.
+//
+// The tick's timer does not plan the tick: it queues it behind the I/O that
+// is ready (`soon`, setImmediate), so a tick is planned and written in the
+// check phase of a turn of the event loop, after that turn's reads, like every
+// later slice of its writing. Each turn then holds at most one slice of
+// writing between two polls for I/O; planned in the timers phase, a tick's
+// first slice would follow the last slice of the tick before it (check phase,
+// then the next turn's timers, with no poll between): two slices in a row.
 import type { Board, ChunkChange } from '../canvas/board.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { CanvasMetrics } from '../telemetry/canvas-metrics.js';
@@ -128,7 +136,11 @@ export class Broadcaster {
   }
 
   private readonly loop = (): void => {
-    this.tick();
+    this.scheduler.soon(this.tickAfterIo);
+  };
+
+  private readonly tickAfterIo = (): void => {
+    if (this.running) this.tick();
   };
 
   // The tick's last write is done: record it, and plan the next one. Under

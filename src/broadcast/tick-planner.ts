@@ -72,6 +72,10 @@ export class TickPlanner {
   private dirtyCount = 0;
   // Scratch for joining a group's DIFF.
   private readonly diffParts: Uint8Array[] = [];
+  // Scratch for interleaving the recipients of several groups (interleaveGroups).
+  private ranks = new Uint32Array(0);
+  private rankStarts = new Uint32Array(0);
+  private readonly ordered: (Subscriber | null)[] = [];
   private tick = 0;
   // This tick's Backlog (planTick's argument).
   private backlog: Backlog = () => 0;
@@ -188,14 +192,20 @@ export class TickPlanner {
   private fillOutboxes(subscriptions: SubscriptionIndex): void {
     const { recipients } = this.plan;
     const tick = this.tick;
+    const ranks = this.ranksFor(recipients.length);
+    let groups = 0;
+    let largest = 0;
     for (let i = 0; i < recipients.length; i++) {
       const group = subscriptions.groups.of(recipients[i]!);
       if (group.countedTick !== tick) {
         group.countedTick = tick;
         group.recipients = 0;
+        groups++;
       }
-      group.recipients++;
+      ranks[i] = group.recipients++;
+      if (group.recipients > largest) largest = group.recipients;
     }
+    if (groups > 1 && largest > 1) this.interleaveGroups(ranks, largest);
     let diffs = 0;
     for (let i = 0; i < recipients.length; i++) {
       const subscriber = recipients[i]!;
@@ -209,6 +219,35 @@ export class TickPlanner {
       }
     }
     this.plan.diffMessages = diffs;
+  }
+
+  /**
+   * Reorders the recipients by their rank in their group (`ranks[i]`: how many
+   * of its group came before recipient i), keeping the order within a rank:
+   * every group's first recipient, then every group's second, and so on. Found
+   * chunk by chunk, the watchers of the tick's last dirty chunk came last, and
+   * a placement there reached its first watcher only once nearly everyone else
+   * was written; interleaved, each group's first member is in the first slice.
+   * A counting sort: no comparison, no allocation once the scratch has grown.
+   */
+  private interleaveGroups(ranks: Uint32Array, largest: number): void {
+    const { recipients } = this.plan;
+    const n = recipients.length;
+    const starts = (this.rankStarts = this.rankStarts.length > largest ? this.rankStarts : new Uint32Array(largest * 2 + 1));
+    starts.fill(0, 0, largest + 1);
+    for (let i = 0; i < n; i++) starts[ranks[i]! + 1]!++;
+    for (let r = 1; r <= largest; r++) starts[r]! += starts[r - 1]!;
+    const ordered = this.ordered;
+    ordered.length = n;
+    for (let i = 0; i < n; i++) ordered[starts[ranks[i]!]!++] = recipients[i]!;
+    for (let i = 0; i < n; i++) recipients[i] = ordered[i]!;
+    ordered.fill(null);
+  }
+
+  /** Scratch for one rank per recipient (grown, never shrunk). */
+  private ranksFor(n: number): Uint32Array {
+    if (this.ranks.length < n) this.ranks = new Uint32Array(Math.max(n, this.ranks.length * 2));
+    return this.ranks;
   }
 
   /**

@@ -7,7 +7,7 @@ export interface TickScheduler {
   after(delayMs: number, task: () => void): void;
   /** Drops the pending task, if any. */
   cancel(): void;
-  /** Runs `task` once, after the I/O that is ready now (setImmediate): the next slice of a tick's writing. */
+  /** Runs `task` once, after the I/O that is ready now (setImmediate): a tick, or the next slice of its writing. */
   soon(task: () => void): void;
 }
 

@@ -6,10 +6,10 @@
 // the event loop should: the writing goes in slices of at most `sliceMs`, with
 // `defer` (setImmediate) between them, so that reads, placements, handshakes
 // and /health are served meanwhile, and the first recipients get their DIFF
-// without waiting for the last ones. A tick is planned and its first slice
-// written in the timers phase of a turn, and `defer` runs the next slice in
-// the check phase of that same turn: the two share one budget, so that no
-// turn holds more than one slice's worth of writing. Every slice writes the same shared
+// without waiting for the last ones. Planning and the first slice share one
+// slice's budget. The Broadcaster plans a tick in the check phase (see
+// broadcaster.ts), so `defer` runs each later slice in a later turn, after
+// that turn's reads: one slice per turn. Every slice writes the same shared
 // messages; the plan holds encoded frames only, nothing read from a board
 // (a sparse chunk's chunkData is a scratch copy, valid for one turn).
 //
@@ -39,13 +39,9 @@ export class TickWriter {
   private next = 0;
   private onWritten: () => void = () => {};
   private deferred = false;
-  // When the turn of write()'s first slice started, while its deferred slice (same turn) is pending; else -1.
-  private turnStarted = -1;
   private readonly writeSlice = (): void => {
     this.deferred = false;
-    const started = this.turnStarted;
-    this.turnStarted = -1;
-    this.slice(started < 0 ? this.sliceMs : this.sliceMs - (this.clock.now() - started));
+    this.slice(this.sliceMs);
   };
 
   constructor(
@@ -70,12 +66,10 @@ export class TickWriter {
     this.next = 0;
     this.onWritten = written;
     this.slice(this.sliceMs - (this.clock.now() - since));
-    if (this.plan !== null) this.turnStarted = since;
   }
 
   /** Writes the rest of the plan being written, now. */
   finish(): void {
-    this.turnStarted = -1;
     while (this.plan !== null) this.slice(Infinity);
   }
 

@@ -41,6 +41,16 @@ export class ManualScheduler implements TickScheduler {
     return task !== undefined;
   }
 
+  /** Runs the pending `after` task (moving the clock to when it is due), and not what it gives `soon`; false if there was none. */
+  runTimer(): boolean {
+    const task = this.task;
+    if (task === null) return false;
+    this.task = null;
+    if (this.due > this.clock.now()) this.clock.advance(this.due - this.clock.now());
+    task();
+    return true;
+  }
+
   /** Moves the clock on by `ms`, running the task each time it comes due (it may schedule the next). */
   advance(ms: number): void {
     while (this.runSoon());
