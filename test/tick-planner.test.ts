@@ -188,6 +188,31 @@ test('a chunk changed by more than a third goes as one CHUNK message, with the D
   assert.is(a.outbox.frames.length, 0);
 });
 
+test('a dirty chunk\'s audience is the groups that watch it: a member behind misses every dirty chunk its group watches', () => {
+  const { board, subscriptions, backlogs, subscriber, plan } = setup(8); // 64 chunks
+  const a = subscriber(1, 2, 3);
+  const b = subscriber(1, 2, 3);
+  const slow = subscriber(1, 2, 3);
+  const other = subscriber(3);
+  backlogs.set(slow, 1001);
+  for (const chunk of [1, 2, 3]) board.setPixel(chunk * 8, 0, 1);
+  const p = plan();
+  assert.equal(p.recipients, [a, other, b], 'interleaved by group');
+  assert.equal(p.fellBehind, [slow]);
+  assert.equal([...slow.missed![0]!].sort(), [1, 2, 3]);
+  assert.equal([...subscriptions.groups.watching(0, 3)!].map((g) => [...g.members]), [[a, b, slow], [other]]);
+  assert.is(subscriptions.groups.watching(0, 4), null);
+  // Subscribers are grouped before each tick, whether or not they get anything in it.
+  const idle = subscriber(5);
+  plan();
+  assert.equal([...subscriptions.groups.watching(0, 5)!].map((g) => [...g.members]), [[idle]]);
+  subscriptions.remove(idle, 0, 5);
+  plan();
+  assert.is(subscriptions.groups.watching(0, 5), null, 'no longer watched');
+  assert.is(idle.group, null, 'watching nothing, in no group');
+  assert.is(subscriptions.groups.size, 2);
+});
+
 test('groups whose hashes collide stay apart: each watches its own chunks', () => {
   const { board, subscriptions, subscriber, plan } = setup(8);
   const a = subscriber(1);

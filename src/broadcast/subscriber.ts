@@ -39,7 +39,7 @@ export class Subscriber {
   /** The XOR of chunkHash over its subscriptions (SubscriptionIndex keeps it), to find its group. */
   subscriptionHash = 0;
   /** Those who watch the same chunks (null: not known since its subscriptions last changed). */
-  group: SubscriptionGroup | null = null;
+  group: SubscriptionGroup<Subscriber> | null = null;
   /** The board it looks at: the one its latest SUBSCRIBE named (-1: none yet). */
   viewing = -1;
   /** Whether it stopped keeping up, and since when (clock milliseconds). */

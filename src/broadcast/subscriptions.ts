@@ -1,10 +1,11 @@
-// Who watches which chunk: per board, an array indexed by chunk of the
-// subscribed clients, so a tick finds a dirty chunk's audience in O(1).
+// Who watches which chunk: each subscriber's chunks, kept with the hash that
+// finds its group; a dirty chunk's audience is the groups that watch it
+// (subscription-groups.ts), found in O(1). Also who watches and who looks at
+// each board, for the online counts.
 import type { Subscriber } from './subscriber.js';
 import { SubscriptionGroups, chunkHash } from './subscription-groups.js';
 
 export class SubscriptionIndex {
-  private readonly byBoard: (Set<Subscriber> | null)[][];
   /** Clients with at least one subscription on each board. */
   readonly watchers: Map<Subscriber, number>[];
   /**
@@ -14,10 +15,10 @@ export class SubscriptionIndex {
    */
   readonly viewers: number[];
   /** Subscribers that watch the same chunks, grouped (so that a tick plans one DIFF per group). */
-  readonly groups = new SubscriptionGroups();
+  readonly groups: SubscriptionGroups<Subscriber>;
 
   constructor(chunkCounts: readonly number[]) {
-    this.byBoard = chunkCounts.map((count) => new Array(count).fill(null));
+    this.groups = new SubscriptionGroups(chunkCounts);
     this.watchers = chunkCounts.map(() => new Map());
     this.viewers = chunkCounts.map(() => 0);
   }
@@ -30,10 +31,6 @@ export class SubscriptionIndex {
     this.viewers[board]!++;
   }
 
-  subscribersOf(board: number, chunk: number): Set<Subscriber> | null {
-    return this.byBoard[board]![chunk] ?? null;
-  }
-
   /** Adds the subscription; false if it already existed. */
   add(client: Subscriber, board: number, chunk: number): boolean {
     const mine = (client.subscriptions[board] ??= new Set());
@@ -42,8 +39,6 @@ export class SubscriptionIndex {
     client.subscriptionCount++;
     client.subscriptionHash ^= chunkHash(board, chunk);
     this.groups.leave(client);
-    const chunks = this.byBoard[board]!;
-    (chunks[chunk] ??= new Set()).add(client);
     const watchers = this.watchers[board]!;
     watchers.set(client, (watchers.get(client) ?? 0) + 1);
     return true;
@@ -55,10 +50,6 @@ export class SubscriptionIndex {
     client.subscriptionCount--;
     client.subscriptionHash ^= chunkHash(board, chunk);
     this.groups.leave(client);
-    const chunks = this.byBoard[board]!;
-    const audience = chunks[chunk]!;
-    audience.delete(client);
-    if (audience.size === 0) chunks[chunk] = null;
     const watchers = this.watchers[board]!;
     const left = watchers.get(client)! - 1;
     if (left === 0) watchers.delete(client);
@@ -71,6 +62,6 @@ export class SubscriptionIndex {
     });
     if (client.viewing >= 0) this.viewers[client.viewing]!--;
     client.viewing = -1;
-    this.groups.leave(client);
+    this.groups.forget(client);
   }
 }

@@ -140,16 +140,18 @@ export class TickPlanner {
     const plan = this.reset();
     this.backlog = backlog;
     this.dirtyCount = 0;
+    const { groups } = subscriptions;
+    groups.groupAll();
     for (let b = 0; b < changes.length; b++) {
       const board = this.boards[b]!;
       for (const change of changes[b]!) {
-        const audience = subscriptions.subscribersOf(b, change.chunk);
+        const audience = groups.watching(b, change.chunk);
         if (audience === null) continue;
         this.encode(board, change);
-        this.findRecipients(board.index, change.chunk, audience, now);
+        for (const group of audience) this.visitGroup(group, b, change.chunk, now);
       }
     }
-    this.fillOutboxes(subscriptions);
+    this.fillOutboxes();
     if (this.behind.size > 0) this.serviceSlowClients(now);
     return plan;
   }
@@ -175,28 +177,36 @@ export class TickPlanner {
     }
   }
 
-  /** Those of a dirty chunk's audience that keep up become recipients; the others owe it. */
-  private findRecipients(board: number, chunk: number, audience: ReadonlySet<Subscriber>, now: number): void {
-    const tick = this.tick;
-    for (const subscriber of audience) {
-      if (subscriber.plannedTick === tick) continue;
-      if (this.keepsUp(subscriber, now)) this.addRecipient(subscriber);
-      else subscriber.markMissed(board, chunk);
+  /**
+   * A group that watches a dirty chunk: at its first visit in a tick, those of
+   * its members that keep up become recipients (each member is visited once
+   * a tick); the others owe this chunk, and every later one the group watches.
+   */
+  private visitGroup(group: SubscriptionGroup<Subscriber>, board: number, chunk: number, now: number): void {
+    const { missing } = group;
+    if (group.visitedTick !== this.tick) {
+      group.visitedTick = this.tick;
+      if (missing.length !== 0) missing.length = 0;
+      for (const member of group.members) {
+        if (this.keepsUp(member, now)) this.addRecipient(member);
+        else missing.push(member);
+      }
     }
+    for (let i = 0; i < missing.length; i++) missing[i]!.markMissed(board, chunk);
   }
 
   /**
    * Each recipient gets its group's CHUNKs and DIFF, worked out once per
    * group, once it is known how many of this tick's recipients share them.
    */
-  private fillOutboxes(subscriptions: SubscriptionIndex): void {
+  private fillOutboxes(): void {
     const { recipients } = this.plan;
     const tick = this.tick;
     const ranks = this.ranksFor(recipients.length);
     let groups = 0;
     let largest = 0;
     for (let i = 0; i < recipients.length; i++) {
-      const group = subscriptions.groups.of(recipients[i]!);
+      const group = recipients[i]!.group!; // every recipient so far came from its group's visit
       if (group.countedTick !== tick) {
         group.countedTick = tick;
         group.recipients = 0;
@@ -209,7 +219,7 @@ export class TickPlanner {
     let diffs = 0;
     for (let i = 0; i < recipients.length; i++) {
       const subscriber = recipients[i]!;
-      const group = subscriber.group!; // found just above
+      const group = subscriber.group!;
       if (group.plannedTick !== tick) this.planGroup(group);
       const outbox = subscriber.outbox;
       for (let f = 0; f < group.frames.length; f++) outbox.frames.push(group.frames[f]!);
@@ -255,7 +265,7 @@ export class TickPlanner {
    * as CHUNKs and one DIFF, a PreparedMessage if more than one recipient shares
    * it, else a plain frame (never compressed: see tick-writer.ts).
    */
-  private planGroup(group: SubscriptionGroup): void {
+  private planGroup(group: SubscriptionGroup<Subscriber>): void {
     group.plannedTick = this.tick;
     if (group.frames.length !== 0) group.frames.length = 0;
     const parts = this.diffParts;
