@@ -6,8 +6,10 @@
 // Each dirty chunk is encoded once, as a DIFF section shared by its whole
 // audience; each subscriber gets at most one DIFF made of those sections, and
 // subscribers that watch the same chunks (a SubscriptionGroup) share one
-// message, worked out once per group: the per-subscriber work of a tick is
-// finding its group and pointing its outbox at the group's message. Shared by
+// message, worked out once per group. A dirty chunk's audience is the groups
+// that watch it: each member is visited once a tick, at its group's first
+// visit, and the per-subscriber work of a tick is checking its backlog and
+// pointing its outbox at the group's message. Shared by
 // more than one recipient, it is a PreparedMessage (so, with permessage-deflate,
 // one compression: see tick-writer.ts). A chunk changed by more than a third
 // goes as a CHUNK instead, shared the same way (and kept in the chunk cache).
