@@ -22,6 +22,7 @@ import { DEFAULT_MAX_BODY_BYTES, type HttpRequest, type RouteMatch, type Router,
 import type { SocketOwner } from './socket-owner.js';
 import type { StaticFiles } from './static-files.js';
 import { serveStatic } from './static-route.js';
+import { dropSocket } from './drop-socket.js';
 
 const SUPPORTED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
 // Past this many queued response bytes we stop answering (and reading)
@@ -148,9 +149,9 @@ export class HttpConnection implements SocketOwner, StreamListener {
   sweep(now: number): void {
     if (now < this.deadline) return;
     // A peer that reads none of its queued answers would not read a 408 either.
-    if (this.waitingFor === 'drain' || this.state === 'streaming') this.socket.destroy(); // streaming: blocked too long
+    if (this.waitingFor === 'drain' || this.state === 'streaming') dropSocket(this.socket); // streaming: blocked too long
     else if (this.state === 'head' || this.state === 'body') this.fail(408, 'request took too long to arrive');
-    else if (this.state === 'idle' || this.state === 'closing') this.socket.destroy();
+    else if (this.state === 'idle' || this.state === 'closing') dropSocket(this.socket);
   }
 
   /** Graceful shutdown: ends the connection after the response in progress, or now if there is none. */
@@ -315,7 +316,7 @@ export class HttpConnection implements SocketOwner, StreamListener {
     if (error !== null) {
       // The status line is long gone: all we can do is end the connection mid-body.
       this.services.log.error('streamed response failed', { error: String((error as Error)?.stack ?? error) });
-      this.socket.destroy();
+      dropSocket(this.socket);
       return;
     }
     if (!this.keepAliveAfterStream || this.draining) return this.close();

@@ -14,6 +14,7 @@ import type { Router } from './router.js';
 import { listen, ownerOf, setOwner, type SocketOwner } from './socket-owner.js';
 import { StaticFiles } from './static-files.js';
 import { Sweeper } from './sweeper.js';
+import { SOCKET_DROPPED, dropSocket } from './drop-socket.js';
 
 export interface ServerSettings extends HttpLimits {
   host: string;
@@ -96,7 +97,7 @@ export class TesseraServer {
     };
     this.onSocketError = function (this: Socket, error: NodeJS.ErrnoException) {
       // Resets and broken pipes are the peer's business; anything else is ours.
-      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') log.warn('socket error', { remote: this.remoteAddress, error: String(error) });
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE' && error !== SOCKET_DROPPED) log.warn('socket error', { remote: this.remoteAddress, error: String(error) });
     };
     // Half-open: a client may send its request and FIN, then read the answer (HttpConnection.onEnd).
     this.tcp = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket));
@@ -155,7 +156,7 @@ export class TesseraServer {
       // Whatever the client sent is read and dropped, so its FIN is seen and the socket closes
       // as soon as the client has read the 503; one that does not is destroyed at the deadline.
       socket.resume();
-      const deadline = setTimeout(() => socket.destroy(), settings.closeTimeoutMs).unref();
+      const deadline = setTimeout(() => dropSocket(socket), settings.closeTimeoutMs).unref();
       socket.once('close', () => clearTimeout(deadline));
       return;
     }
@@ -202,7 +203,7 @@ export class TesseraServer {
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.settings.shutdownTimeoutMs)));
     await Promise.race([closed, deadline]);
     clearTimeout(timer);
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.sockets) dropSocket(socket);
     this.sweeper.stop();
     clearInterval(this.bucketSweep);
   }

@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import type { WebSocketMetrics } from '../telemetry/server-metrics.js';
 import type { ProtocolOutput } from './protocol.js';
 import type { WireTap } from './wire-tap.js';
+import { dropSocket } from '../net/drop-socket.js';
 
 // Past this many buffered outbound bytes we stop reading from the peer: a
 // client that does not read our replies does not get to send more.
@@ -101,7 +102,7 @@ export class SocketWriter implements ProtocolOutput {
   }
 
   dropTcp(): void {
-    this.socket.destroy();
+    dropSocket(this.socket);
   }
 
   private write(bytes: Uint8Array): void {
