@@ -135,6 +135,21 @@ test('recipients are interleaved by group: every group\'s first member before an
   assert.equal(planWhole().recipients, all);
 });
 
+test('recipients whose sinks still hold bytes are written after the others', () => {
+  const { board, backlogs, subscriber, plan } = setup();
+  const congested = subscriber(0);
+  const a = subscriber(0);
+  const b = subscriber(0);
+  const other = subscriber(1);
+  backlogs.set(congested, 500); // under the high-water mark: it still gets its DIFF, last
+  board.setPixel(1, 1, 7);
+  board.setPixel(17, 1, 7);
+  assert.equal(plan().recipients, [other, a, b, congested]); // interleaved by group (congested, other, a, b), then the congested last
+  backlogs.set(congested, 0);
+  board.setPixel(1, 1, 8);
+  assert.equal(plan().recipients, [congested, a, b], 'drained: back in its place');
+});
+
 test('subscribers are grouped by exactly the chunks they watch, whatever the order they subscribed in', () => {
   const { board, subscriptions, subscriber, plan } = setup(8); // 64 chunks
   const a = subscriber(1, 2, 3);
@@ -258,7 +273,7 @@ test('a subscriber past the high-water mark falls behind, misses chunks, and is 
   assert.is(slow.missed, null);
   // Caught up, it gets diffs again.
   board.setPixel(0, 0, 4);
-  assert.equal(plan(T0 + 400).recipients, [slow, fast]);
+  assert.equal(plan(T0 + 400).recipients, [fast, slow], 'its sink still holds 250 bytes: after fast');
 });
 
 test('a catch-up leaves out chunks unsubscribed while behind', () => {

@@ -47,8 +47,9 @@ export class Subscriber {
   behindSince = 0;
   /** Per board index: chunks that changed while it was behind. */
   missed: (Set<number> | null)[] | null = null;
-  /** The last tick in which the planner checked its backlog. */
+  /** The last tick in which the planner checked its backlog, and the last in which that backlog was not empty. */
   checkedTick = 0;
+  backloggedTick = 0;
   /** The last tick in which the planner put it in the plan's recipients. */
   plannedTick = 0;
   readonly outbox = new Outbox();

@@ -78,6 +78,8 @@ export class TickPlanner {
   private ranks = new Uint32Array(0);
   private rankStarts = new Uint32Array(0);
   private readonly ordered: (Subscriber | null)[] = [];
+  // This tick's subscribers whose sinks still held bytes when asked (backloggedLast).
+  private backlogged = 0;
   private tick = 0;
   // This tick's Backlog (planTick's argument).
   private backlog: Backlog = () => 0;
@@ -218,6 +220,7 @@ export class TickPlanner {
       if (group.recipients > largest) largest = group.recipients;
     }
     if (groups > 1 && largest > 1) this.interleaveGroups(ranks, largest);
+    if (this.backlogged > 0) this.backloggedLast();
     let diffs = 0;
     for (let i = 0; i < recipients.length; i++) {
       const subscriber = recipients[i]!;
@@ -252,6 +255,26 @@ export class TickPlanner {
     const ordered = this.ordered;
     ordered.length = n;
     for (let i = 0; i < n; i++) ordered[starts[ranks[i]!]!++] = recipients[i]!;
+    for (let i = 0; i < n; i++) recipients[i] = ordered[i]!;
+    ordered.fill(null);
+  }
+
+  /**
+   * Moves the recipients whose sinks still hold bytes (the kernel took no
+   * more) after the others, keeping the order within each part: their DIFF
+   * would only queue behind what they have not read, and a write to a
+   * congested socket costs more (a stalling viewer's kernel buffers are
+   * filling); written first, they delayed everyone else's.
+   */
+  private backloggedLast(): void {
+    const { recipients } = this.plan;
+    const n = recipients.length;
+    const tick = this.tick;
+    const ordered = this.ordered;
+    ordered.length = n;
+    let k = 0;
+    for (let i = 0; i < n; i++) if (recipients[i]!.backloggedTick !== tick) ordered[k++] = recipients[i]!;
+    for (let i = 0; i < n; i++) if (recipients[i]!.backloggedTick === tick) ordered[k++] = recipients[i]!;
     for (let i = 0; i < n; i++) recipients[i] = ordered[i]!;
     ordered.fill(null);
   }
@@ -296,6 +319,7 @@ export class TickPlanner {
     plan.recipients.length = 0;
     if (plan.closing.length !== 0) plan.closing.length = 0;
     plan.diffMessages = 0;
+    this.backlogged = 0;
     if (plan.fellBehind.length !== 0) plan.fellBehind.length = 0;
     if (plan.caughtUp.length !== 0) plan.caughtUp.length = 0;
     plan.tick = ++this.tick;
@@ -314,10 +338,15 @@ export class TickPlanner {
     if (subscriber.behind) return false;
     if (subscriber.checkedTick !== this.tick) {
       subscriber.checkedTick = this.tick;
-      if (this.backlog(subscriber) > this.limits.slowClientHighWaterBytes) {
+      const backlog = this.backlog(subscriber);
+      if (backlog > this.limits.slowClientHighWaterBytes) {
         this.fallBehind(subscriber, now);
         this.plan.fellBehind.push(subscriber);
         return false;
+      }
+      if (backlog > 0) {
+        subscriber.backloggedTick = this.tick;
+        this.backlogged++;
       }
     }
     return true;
