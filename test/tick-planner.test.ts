@@ -114,7 +114,7 @@ test('one DIFF per subscriber per tick, with the sections of the chunks it watch
   assert.is(firstPayload[0], DIFF_PREFIX[0]);
 });
 
-test('one recipient of each group is written first, so each dirty chunk\'s first watcher is written early; then the others as found', () => {
+test('recipients are interleaved by group: every group\'s first member before any group\'s second, so each dirty chunk\'s first watcher is written early', () => {
   const { board, subscriber, plan } = setup();
   const a = [subscriber(0), subscriber(0), subscriber(0)];
   const both = subscriber(0, 1);
@@ -122,8 +122,8 @@ test('one recipient of each group is written first, so each dirty chunk\'s first
   board.setPixel(1, 1, 7); // chunk 0
   board.setPixel(17, 1, 7); // chunk 1
   const p = plan();
-  // Found chunk by chunk they are a0 a1 a2 both b0 b1 b2: chunk 1's first watcher came fifth.
-  assert.equal(p.recipients, [a[0], both, b[0], a[1], a[2], b[1], b[2]]);
+  // Found chunk by chunk they would be a0 a1 a2 both b0 b1 b2: chunk 1's first watcher fifth.
+  assert.equal(p.recipients, [a[0], both, b[0], a[1], b[1], a[2], b[2]]);
   assert.is(p.diffMessages, 7);
   for (const s of [...a, ...b]) assert.is(diffChunks(s).length, 1);
   assert.equal(diffChunks(both), [[0, 0], [1, 0]]);
@@ -144,7 +144,7 @@ test('recipients whose sinks still hold bytes are written after the others', () 
   backlogs.set(congested, 500); // under the high-water mark: it still gets its DIFF, last
   board.setPixel(1, 1, 7);
   board.setPixel(17, 1, 7);
-  assert.equal(plan().recipients, [a, other, b, congested], 'the leads of both groups, b, then the congested one');
+  assert.equal(plan().recipients, [other, a, b, congested]); // interleaved by group (congested, other, a, b), then the congested last
   backlogs.set(congested, 0);
   board.setPixel(1, 1, 8);
   assert.equal(plan().recipients, [congested, a, b], 'drained: back in its place');
@@ -212,7 +212,7 @@ test('a dirty chunk\'s audience is the groups that watch it: a member behind mis
   backlogs.set(slow, 1001);
   for (const chunk of [1, 2, 3]) board.setPixel(chunk * 8, 0, 1);
   const p = plan();
-  assert.equal(p.recipients, [a, other, b], 'a lead per group first');
+  assert.equal(p.recipients, [a, other, b], 'interleaved by group');
   assert.equal(p.fellBehind, [slow]);
   assert.equal([...slow.missed![0]!].sort(), [1, 2, 3]);
   assert.equal([...subscriptions.groups.watching(0, 3)!].map((g) => [...g.members]), [[a, b, slow], [other]]);

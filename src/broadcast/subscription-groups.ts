@@ -33,8 +33,6 @@ export class SubscriptionGroup<M extends GroupMember> {
   /** The planner's: the tick of its first visit to the group, and the members that did not keep up then (they miss each dirty chunk). */
   visitedTick = 0;
   readonly missing: M[] = [];
-  /** The last tick in which one of its recipients was put first in the writing order (the planner's). */
-  leadTick = 0;
   /** The tick `recipients` counts, and how many of its recipients are members. */
   countedTick = 0;
   recipients = 0;

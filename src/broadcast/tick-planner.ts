@@ -66,11 +66,6 @@ interface DirtyChunk {
   message: PreparedMessage | null;
 }
 
-// A recipient's place in the writing order (see reorder).
-const LEAD = 0;
-const FOLLOWER = 1;
-const CONGESTED = 2;
-
 export class TickPlanner {
   private readonly plan: TickPlan = { tick: 0, recipients: [], closing: [], diffMessages: 0, fellBehind: [], caughtUp: [] };
   private readonly behind = new Set<Subscriber>();
@@ -79,10 +74,11 @@ export class TickPlanner {
   private dirtyCount = 0;
   // Scratch for joining a group's DIFF.
   private readonly diffParts: Uint8Array[] = [];
-  // Scratch for the writing order (reorder): each recipient's place, and the recipients in order.
-  private places = new Uint8Array(0);
+  // Scratch for interleaving the recipients of several groups (interleaveGroups).
+  private ranks = new Uint32Array(0);
+  private rankStarts = new Uint32Array(0);
   private readonly ordered: (Subscriber | null)[] = [];
-  // This tick's subscribers whose sinks still held bytes when asked.
+  // This tick's subscribers whose sinks still held bytes when asked (backloggedLast).
   private backlogged = 0;
   private tick = 0;
   // This tick's Backlog (planTick's argument).
@@ -210,24 +206,21 @@ export class TickPlanner {
   private fillOutboxes(): void {
     const { recipients } = this.plan;
     const tick = this.tick;
-    const places = this.placesFor(recipients.length);
-    let reorder = this.backlogged > 0;
+    const ranks = this.ranksFor(recipients.length);
+    let groups = 0;
+    let largest = 0;
     for (let i = 0; i < recipients.length; i++) {
-      const subscriber = recipients[i]!;
-      const group = subscriber.group!; // every recipient so far came from its group's visit
+      const group = recipients[i]!.group!; // every recipient so far came from its group's visit
       if (group.countedTick !== tick) {
         group.countedTick = tick;
         group.recipients = 0;
+        groups++;
       }
-      group.recipients++;
-      if (subscriber.backloggedTick === tick) places[i] = CONGESTED;
-      else if (group.leadTick !== tick) {
-        group.leadTick = tick;
-        places[i] = LEAD;
-        if (i > 0 && places[i - 1] !== LEAD) reorder = true;
-      } else places[i] = FOLLOWER;
+      ranks[i] = group.recipients++;
+      if (group.recipients > largest) largest = group.recipients;
     }
-    if (reorder) this.reorder(places);
+    if (groups > 1 && largest > 1) this.interleaveGroups(ranks, largest);
+    if (this.backlogged > 0) this.backloggedLast();
     let diffs = 0;
     for (let i = 0; i < recipients.length; i++) {
       const subscriber = recipients[i]!;
@@ -244,34 +237,52 @@ export class TickPlanner {
   }
 
   /**
-   * The order the writer follows, kept within each part: first one recipient
-   * of each group (its lead), then the other recipients as found, then those
-   * whose sinks still held bytes. Found chunk by chunk, the watchers of the
-   * tick's last dirty chunk came last, and a placement there reached its first
-   * watcher only once nearly everyone else was written: with a lead per group
-   * first, every dirty chunk's first watcher is in the first slice. A
-   * congested recipient's DIFF would only queue behind what it has not read,
-   * and a write to a socket whose buffers are filling costs more: written
-   * among the others, 200 viewers that had just stopped reading delayed
-   * everyone else's DIFFs until they fell behind.
+   * Reorders the recipients by their rank in their group (`ranks[i]`: how many
+   * of its group came before recipient i), keeping the order within a rank:
+   * every group's first recipient, then every group's second, and so on. Found
+   * chunk by chunk, the watchers of the tick's last dirty chunk came last, and
+   * a placement there reached its first watcher only once nearly everyone else
+   * was written; interleaved, each group's first member is in the first slice.
+   * A counting sort: no comparison, no allocation once the scratch has grown.
    */
-  private reorder(places: Uint8Array): void {
+  private interleaveGroups(ranks: Uint32Array, largest: number): void {
     const { recipients } = this.plan;
     const n = recipients.length;
+    const starts = (this.rankStarts = this.rankStarts.length > largest ? this.rankStarts : new Uint32Array(largest * 2 + 1));
+    starts.fill(0, 0, largest + 1);
+    for (let i = 0; i < n; i++) starts[ranks[i]! + 1]!++;
+    for (let r = 1; r <= largest; r++) starts[r]! += starts[r - 1]!;
     const ordered = this.ordered;
     ordered.length = n;
-    let k = 0;
-    for (let place = LEAD; place <= CONGESTED; place++) {
-      for (let i = 0; i < n; i++) if (places[i] === place) ordered[k++] = recipients[i]!;
-    }
+    for (let i = 0; i < n; i++) ordered[starts[ranks[i]!]!++] = recipients[i]!;
     for (let i = 0; i < n; i++) recipients[i] = ordered[i]!;
     ordered.fill(null);
   }
 
-  /** Scratch for one place per recipient (grown, never shrunk). */
-  private placesFor(n: number): Uint8Array {
-    if (this.places.length < n) this.places = new Uint8Array(Math.max(n, this.places.length * 2));
-    return this.places;
+  /**
+   * Moves the recipients whose sinks still hold bytes (the kernel took no
+   * more) after the others, keeping the order within each part: their DIFF
+   * would only queue behind what they have not read, and a write to a
+   * congested socket costs more (a stalling viewer's kernel buffers are
+   * filling); written first, they delayed everyone else's.
+   */
+  private backloggedLast(): void {
+    const { recipients } = this.plan;
+    const n = recipients.length;
+    const tick = this.tick;
+    const ordered = this.ordered;
+    ordered.length = n;
+    let k = 0;
+    for (let i = 0; i < n; i++) if (recipients[i]!.backloggedTick !== tick) ordered[k++] = recipients[i]!;
+    for (let i = 0; i < n; i++) if (recipients[i]!.backloggedTick === tick) ordered[k++] = recipients[i]!;
+    for (let i = 0; i < n; i++) recipients[i] = ordered[i]!;
+    ordered.fill(null);
+  }
+
+  /** Scratch for one rank per recipient (grown, never shrunk). */
+  private ranksFor(n: number): Uint32Array {
+    if (this.ranks.length < n) this.ranks = new Uint32Array(Math.max(n, this.ranks.length * 2));
+    return this.ranks;
   }
 
   /**
