@@ -11,6 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CpuMeter, emit } from '../echo/gen-common.js';
+import { onLines } from '../echo/lines.js';
 import { Bot, T_DIFF, epochNow } from './bot-client.js';
 import type { GeneratorConfig, GeneratorResult } from './gen-config.js';
 import { Schedule } from './schedule.js';
@@ -48,16 +49,9 @@ function percentile(sorted: Float64Array, p: number): number {
 /** Resolves with T0 from the runner's `go <T0>` line; exits if the runner goes away. */
 function waitForGo(): Promise<number> {
   return new Promise((resolve) => {
-    let pending = '';
-    process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        const match = /^go (\d+(?:\.\d+)?)$/.exec(line.trim());
-        if (match) resolve(Number(match[1]));
-      }
+    onLines(process.stdin, (line) => {
+      const match = /^go (\d+(?:\.\d+)?)$/.exec(line.trim());
+      if (match) resolve(Number(match[1]));
     });
     process.stdin.on('end', () => process.exit(2));
     process.stdin.resume();

@@ -2,8 +2,9 @@
 // and all of them killed when the runner exits for any reason.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+
+export { onLines } from './lines.js';
 
 /** The project root (this file is build/bench/echo/children.js). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -33,17 +34,6 @@ export function spawnPinnedNode(cpu: number | string, args: string[]): ChildProc
   return child;
 }
 
-/** Calls `onLine` for every complete line of `stream`. */
-export function onLines(stream: Readable, onLine: (line: string) => void): void {
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) onLine(line);
-  });
-}
 
 /** The last `size` lines seen, for error messages. */
 export class Tail {

@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { GC_ACK, LOOP_DELAY_REPORT } from './config.js';
+import { onLines } from './lines.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 process.on('SIGUSR2', () => {
@@ -47,23 +48,16 @@ function stopProfile(file: string): void {
   });
 }
 
-let pending = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
-  pending += chunk;
-  const lines = pending.split('\n');
-  pending = lines.pop()!;
-  for (const line of lines) {
-    if (line === 'loop-reset') {
-      loopDelay.reset();
-      Object.assign(gcPauses, { count: 0, totalMs: 0, maxMs: 0 });
-    }
-    else if (line === 'profile-start') startProfile();
-    else if (line.startsWith('profile-stop ')) stopProfile(line.slice('profile-stop '.length));
-    else if (line === 'loop-delay') {
-      const ms = (ns: number) => (loopDelay.count > 0 ? ns / 1e6 : null);
-      process.stderr.write(`${LOOP_DELAY_REPORT}${JSON.stringify({ p99Ms: ms(loopDelay.percentile(99)), maxMs: ms(loopDelay.max), gc: gcPauses })}\n`);
-    }
+onLines(process.stdin, (line) => {
+  if (line === 'loop-reset') {
+    loopDelay.reset();
+    Object.assign(gcPauses, { count: 0, totalMs: 0, maxMs: 0 });
+  }
+  else if (line === 'profile-start') startProfile();
+  else if (line.startsWith('profile-stop ')) stopProfile(line.slice('profile-stop '.length));
+  else if (line === 'loop-delay') {
+    const ms = (ns: number) => (loopDelay.count > 0 ? ns / 1e6 : null);
+    process.stderr.write(`${LOOP_DELAY_REPORT}${JSON.stringify({ p99Ms: ms(loopDelay.percentile(99)), maxMs: ms(loopDelay.max), gc: gcPauses })}\n`);
   }
 });
 process.stdin.on('end', () => process.exit(0));

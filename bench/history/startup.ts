@@ -30,6 +30,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../../src/storage/sqlite/layout.js';
+import { onLines } from '../echo/lines.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/open.js';
 import type { PixelRecord } from '../../src/storage/storage.js';
 import { mulberry32 } from '../../test/support/random.js';
@@ -126,27 +127,20 @@ function startServer(): Promise<Start & { stop: (how: 'graceful' | 'kill') => Pr
   let output = '';
   return new Promise((resolve, reject) => {
     child.stderr.on('data', (d) => (output += d));
-    child.stdout.setEncoding('utf8');
-    let pending = '';
-    child.stdout.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        output += line + '\n';
-        if (line.includes('"boards restored"')) restored = JSON.parse(line);
-        if (line.startsWith('listening on ')) {
-          const listeningMs = performance.now() - started;
-          resolve({
-            listeningMs,
-            restored: restored!,
-            stop: (how) => new Promise((done) => {
-              child.removeAllListeners('exit');
-              child.once('exit', () => done());
-              child.kill(how === 'kill' ? 'SIGKILL' : 'SIGTERM');
-            }),
-          });
-        }
+    onLines(child.stdout, (line) => {
+      output += line + '\n';
+      if (line.includes('"boards restored"')) restored = JSON.parse(line);
+      if (line.startsWith('listening on ')) {
+        const listeningMs = performance.now() - started;
+        resolve({
+          listeningMs,
+          restored: restored!,
+          stop: (how) => new Promise((done) => {
+            child.removeAllListeners('exit');
+            child.once('exit', () => done());
+            child.kill(how === 'kill' ? 'SIGKILL' : 'SIGTERM');
+          }),
+        });
       }
     });
     child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening:\n${output}`)));

@@ -33,8 +33,7 @@ export class SubscriptionGroup<M extends GroupMember> {
   /** The planner's: the tick of its first visit to the group, and the members that did not keep up then (they miss each dirty chunk). */
   visitedTick = 0;
   readonly missing: M[] = [];
-  /** The tick `recipients` counts, and how many of its recipients are members. */
-  countedTick = 0;
+  /** How many of this tick's recipients are members (counted at the planner's first visit). */
   recipients = 0;
   /** The tick whose frames and DIFF are below (filled once per tick, after the count). */
   plannedTick = 0;

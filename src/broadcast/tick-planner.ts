@@ -190,10 +190,14 @@ export class TickPlanner {
     const { missing } = group;
     if (group.visitedTick !== this.tick) {
       group.visitedTick = this.tick;
+      group.recipients = 0;
       if (missing.length !== 0) missing.length = 0;
       for (const member of group.members) {
-        if (this.keepsUp(member, now)) this.addRecipient(member);
-        else missing.push(member);
+        if (!this.keepsUp(member, now)) missing.push(member);
+        else {
+          this.addRecipient(member);
+          group.recipients++;
+        }
       }
     }
     for (let i = 0; i < missing.length; i++) missing[i]!.markMissed(board, chunk);
@@ -201,23 +205,20 @@ export class TickPlanner {
 
   /**
    * Each recipient gets its group's CHUNKs and DIFF, worked out once per
-   * group, once it is known how many of this tick's recipients share them.
+   * group, now that it is known how many of this tick's recipients share them.
    */
   private fillOutboxes(): void {
     const { recipients } = this.plan;
     const tick = this.tick;
+    // So far every recipient came from its group's one visit, a group's members side by side.
     const ranks = this.ranksFor(recipients.length);
     let groups = 0;
     let largest = 0;
     for (let i = 0; i < recipients.length; i++) {
-      const group = recipients[i]!.group!; // every recipient so far came from its group's visit
-      if (group.countedTick !== tick) {
-        group.countedTick = tick;
-        group.recipients = 0;
-        groups++;
-      }
-      ranks[i] = group.recipients++;
-      if (group.recipients > largest) largest = group.recipients;
+      const sameGroup = i > 0 && recipients[i]!.group === recipients[i - 1]!.group;
+      ranks[i] = sameGroup ? ranks[i - 1]! + 1 : 0;
+      if (!sameGroup) groups++;
+      if (ranks[i]! + 1 > largest) largest = ranks[i]! + 1;
     }
     if (groups > 1 && largest > 1) this.interleaveGroups(ranks, largest);
     if (this.backlogged > 0) this.backloggedLast();
